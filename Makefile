@@ -1,0 +1,44 @@
+# Pinggu Planner: the two commands a new user needs are `make app` and `make test`.
+# Both create .venv when it is missing and (re)install only when pyproject.toml changed.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: app test lint fmt install bench clean browser
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+lint: $(STAMP)
+	$(BIN)/ruff check planner tests bench app.py
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix planner tests bench app.py
+	$(BIN)/ruff format planner tests bench app.py
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n 2 -q
+
+# Headless Chromium for the end-to-end browser tests (Debian package; never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/toptw.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""Pinggu Planner: verified rural-tourism itineraries for Pinggu District, Beijing.
+
+>>> from planner import Planner, TripRequest
+>>> planner = Planner.from_configs()                     # the bundled catalogue and settings
+>>> day = planner.plan(TripRequest(date="2027-04-17", start="pinggu-bus-station",
+...                                interests=["blossom", "lake"]))
+>>> [s.name_en for s in day.stops]                       # doctest: +SKIP
+
+Coordinates are WGS84 ``[lon, lat]``, durations seconds, local time Asia/Shanghai.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from planner.catalog import Catalog, build_catalog, load_catalog
+from planner.core import Planner
+from planner.errors import (
+    ConfigError,
+    InfeasibleRequest,
+    ItineraryCheckError,
+    PlannerError,
+    RequestError,
+)
+from planner.models import Category, Interest, Itinerary, Mode, Poi, TripRequest
+from planner.travel import EstimatedTravelTimes, TravelMatrix, TravelTimes
+
+try:
+    __version__ = version("pinggu-planner")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Catalog",
+    "Category",
+    "ConfigError",
+    "EstimatedTravelTimes",
+    "InfeasibleRequest",
+    "Interest",
+    "Itinerary",
+    "ItineraryCheckError",
+    "Mode",
+    "Planner",
+    "PlannerError",
+    "Poi",
+    "RequestError",
+    "TravelMatrix",
+    "TravelTimes",
+    "TripRequest",
+    "__version__",
+    "build_catalog",
+    "load_catalog",
+]

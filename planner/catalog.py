@@ -1,0 +1,263 @@
+"""The catalogue of places: loading, validation and look-up.
+
+Every input path (the operators' YAML, a GeoJSON layer, an API request) ends in
+:func:`build_catalog`, which validates every entry with :class:`planner.models.Poi`, collects *all*
+problems (each naming the place and the field) and raises them together as one
+:class:`~planner.errors.ConfigError`, so an operator can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import ValidationError
+
+from planner.errors import ConfigError, RequestError
+from planner.models import Category, Poi
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
+
+CATALOG_VERSION = 1
+
+
+def default_configs_dir() -> Path:
+    """The ``configs/`` folder next to the ``planner`` package (the operators' files)."""
+    return Path(__file__).resolve().parent.parent / "configs"
+
+
+def default_catalog_path() -> Path:
+    return default_configs_dir() / "pois.yaml"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """An immutable, validated set of places, in file order, looked up by id."""
+
+    pois: tuple[Poi, ...]
+    source: str = ""
+    content_hash: str = ""
+    """Hash of the validated content: keys downstream caches."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {p.id: p for p in self.pois})
+
+    def __iter__(self) -> Iterator[Poi]:
+        return iter(self.pois)
+
+    def __len__(self) -> int:
+        return len(self.pois)
+
+    def __contains__(self, poi_id: object) -> bool:
+        return poi_id in self._by_id  # type: ignore[attr-defined]
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.pois]
+
+    def get(self, poi_id: str, *, field: str = "id") -> Poi:
+        """The place with this id; a :class:`RequestError` naming ``field`` and the closest ids otherwise."""
+        by_id: dict[str, Poi] = self._by_id  # type: ignore[attr-defined]
+        if poi_id in by_id:
+            return by_id[poi_id]
+        raise RequestError(field, unknown_id_message(poi_id, by_id))
+
+    def filter(
+        self, *, category: Category | str | None = None, visitable: bool | None = None
+    ) -> list[Poi]:
+        """Places of a category and/or visitability, in catalogue order."""
+        out = list(self.pois)
+        if category is not None:
+            out = [p for p in out if p.category == Category(category)]
+        if visitable is not None:
+            out = [p for p in out if p.visitable == visitable]
+        return out
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The catalogue as a GeoDataFrame (EPSG:4326), one row per place, indexed by id."""
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        rows = [p.model_dump(mode="json") for p in self.pois]
+        geometry = [Point(p.lon, p.lat) for p in self.pois]
+        return gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326").set_index(
+            "id", drop=False
+        )
+
+
+def unknown_id_message(poi_id: str, known: Iterable[str]) -> str:
+    """``unknown place 'x'; did you mean 'a', 'b'?`` — the fix for a mistyped id."""
+    close = difflib.get_close_matches(poi_id, list(known), n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown place {poi_id!r}{hint} (list them with `planner pois list`)"
+
+
+def _format_error(entry_name: str, err: Mapping[str, Any]) -> str:
+    loc = ".".join(str(x) for x in err.get("loc", ())) or "entry"
+    msg = str(err.get("msg", "invalid"))
+    msg = msg.removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "is not a known field (check its spelling; see configs/README.md)"
+    elif err.get("type") == "missing":
+        msg = "is required"
+    return f"{entry_name}: {loc} {msg}" if not msg.startswith(f"{loc}:") else f"{entry_name}: {msg}"
+
+
+def build_catalog(
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    source: str = "catalogue",
+    boundary: BaseGeometry | None = None,
+    boundary_tolerance_m: float | None = None,
+) -> Catalog:
+    """Validate raw entries into a :class:`Catalog`, reporting every problem at once.
+
+    Parameters
+    ----------
+    entries
+        One mapping per place (as read from YAML, GeoJSON properties or a request).
+    source
+        Name used at the start of every message (usually the file name).
+    boundary
+        The district polygon (WGS84). When given, every place must lie inside it or within
+        ``boundary_tolerance_m`` of it; transport hubs (category ``transport``) may lie outside,
+        since visitors arrive from central Beijing.
+    """
+    import hashlib
+    import json
+
+    problems: list[str] = []
+    pois: list[Poi] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(entries):
+        name = f"poi #{i + 1}"
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+            name = f"poi {raw['id']!r}"
+        if not isinstance(raw, Mapping):
+            problems.append(
+                f"{source}: {name}: must be a mapping of fields, got {type(raw).__name__}"
+            )
+            continue
+        try:
+            poi = Poi.model_validate(dict(raw))
+        except ValidationError as exc:
+            problems.extend(f"{source}: {_format_error(name, e)}" for e in exc.errors())
+            continue
+        if poi.id in seen:
+            problems.append(
+                f"{source}: {name}: id is used twice (entries #{seen[poi.id] + 1} and #{i + 1}); ids must be unique"
+            )
+            continue
+        seen[poi.id] = i
+        pois.append(poi)
+    if boundary is not None:
+        problems.extend(_boundary_problems(pois, boundary, source, boundary_tolerance_m))
+    if problems:
+        raise ConfigError(problems, source=source)
+    digest = hashlib.sha256(
+        json.dumps(
+            [p.model_dump(mode="json") for p in pois], sort_keys=True, ensure_ascii=False
+        ).encode()
+    ).hexdigest()[:16]
+    return Catalog(tuple(pois), source=source, content_hash=digest)
+
+
+def _boundary_problems(
+    pois: Sequence[Poi], boundary: BaseGeometry, source: str, tolerance_m: float | None
+) -> list[str]:
+    from planner.boundary import BOUNDARY_TOLERANCE_M, distance_outside_m
+
+    tol = BOUNDARY_TOLERANCE_M if tolerance_m is None else tolerance_m
+    out = []
+    for p in pois:
+        if p.category == Category.transport:
+            continue
+        d = distance_outside_m(boundary, p.lon, p.lat)
+        if d > tol:
+            out.append(
+                f"{source}: poi {p.id!r}: lon/lat ({p.lon:.5f}, {p.lat:.5f}) lies {d / 1000:.1f} km outside "
+                f"Pinggu District (allowed: {tol / 1000:.1f} km); check that the point is WGS84 "
+                "(not GCJ-02 or BD-09) and that lon and lat are not swapped"
+            )
+    return out
+
+
+def read_catalog_entries(path: Path) -> list[Mapping[str, Any]]:
+    """Read the raw entries of a catalogue file (YAML with ``version`` and ``pois``, or GeoJSON)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found; give the path of a catalogue such as configs/pois.yaml",
+            source=str(path),
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot be read ({exc}); it must be a UTF-8 text file", source=str(path)
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            f"{path.name}: not valid YAML{where}: {getattr(exc, 'problem', exc)}", source=str(path)
+        ) from None
+    if isinstance(data, Mapping) and data.get("type") == "FeatureCollection":
+        return _geojson_entries(data, path)
+    if not isinstance(data, Mapping) or not isinstance(data.get("pois"), list):
+        raise ConfigError(
+            f"{path.name}: expected a mapping with 'version: {CATALOG_VERSION}' and a list 'pois:' "
+            "(see configs/README.md)",
+            source=str(path),
+        )
+    version = data.get("version", CATALOG_VERSION)
+    if version != CATALOG_VERSION:
+        raise ConfigError(
+            f"{path.name}: version {version!r} is not supported; this planner reads version {CATALOG_VERSION}",
+            source=str(path),
+        )
+    extra = set(data) - {"version", "pois"}
+    if extra:
+        raise ConfigError(
+            f"{path.name}: unknown top-level keys {sorted(extra)}; only 'version' and 'pois' are allowed",
+            source=str(path),
+        )
+    return list(data["pois"])
+
+
+def _geojson_entries(data: Mapping[str, Any], path: Path) -> list[Mapping[str, Any]]:
+    """GeoJSON points (WGS84) with the Poi fields as properties -> raw entries."""
+    out: list[Mapping[str, Any]] = []
+    for k, feat in enumerate(data.get("features") or []):
+        geom = (feat or {}).get("geometry") or {}
+        props = dict((feat or {}).get("properties") or {})
+        if geom.get("type") != "Point" or len(geom.get("coordinates") or []) < 2:
+            raise ConfigError(
+                f"{path.name}: feature #{k + 1}: geometry must be a Point [lon, lat] in WGS84",
+                source=str(path),
+            )
+        props["lon"], props["lat"] = geom["coordinates"][:2]
+        out.append(props)
+    return out
+
+
+def load_catalog(path: Path | str | None = None, *, check_boundary: bool = True) -> Catalog:
+    """Load and validate a catalogue file (default: the bundled ``configs/pois.yaml``).
+
+    Raises :class:`ConfigError` listing every problem, each naming the place and the field.
+    """
+    p = Path(path) if path is not None else default_catalog_path()
+    entries = read_catalog_entries(p)
+    boundary = None
+    if check_boundary:
+        from planner.boundary import load_boundary
+
+        boundary = load_boundary()
+    return build_catalog(entries, source=p.name, boundary=boundary)

@@ -1,0 +1,169 @@
+"""The independent checker: no itinerary leaves the library unless this module agrees with it.
+
+It shares nothing with the solver or the assembly but the catalogue, the opening-hours parser and
+the travel-time provider: it asks the provider afresh for the travel time of every leg, re-reads
+every place's opening hours, and recomputes every arrival, wait and departure. A violation is a bug
+in the planner, reported as :class:`~planner.errors.ItineraryCheckError`, never returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planner.catalog import Catalog
+from planner.errors import ItineraryCheckError
+from planner.hours import open_intervals
+from planner.models import Itinerary
+from planner.travel import TravelTimes
+
+
+def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> list[str]:
+    """Every rule the itinerary breaks, as sentences; empty when it is sound."""
+    req = itinerary.request
+    out: list[str] = []
+    ids = [s.poi_id for s in itinerary.stops]
+
+    # --- who is visited
+    if itinerary.start.poi_id != req.start:
+        out.append(f"starts at {itinerary.start.poi_id!r}, the request says {req.start!r}")
+    if itinerary.end.poi_id != (req.end or req.start):
+        out.append(f"ends at {itinerary.end.poi_id!r}, the request says {req.end or req.start!r}")
+    if len(set(ids)) != len(ids):
+        out.append(f"a place is visited twice: {ids}")
+    for pid in ids:
+        if pid not in catalog:
+            out.append(f"stop {pid!r} is not in the catalogue")
+        elif not catalog.get(pid).visitable:
+            out.append(f"stop {pid!r} is not a visitable place")
+        if pid in req.avoid:
+            out.append(f"stop {pid!r} was to be avoided")
+        if pid in (itinerary.start.poi_id, itinerary.end.poi_id):
+            out.append(f"stop {pid!r} is the day's start or end")
+    for pid in req.must:
+        if pid not in ids:
+            out.append(f"must-visit place {pid!r} is missing")
+    dropped_ids = {d.poi_id for d in itinerary.dropped}
+    for pid in set(ids) & dropped_ids:
+        out.append(f"{pid!r} is both visited and left out")
+    if out:
+        return out
+
+    # --- the chain of legs
+    points = [itinerary.start.poi_id, *ids, itinerary.end.poi_id]
+    if len(itinerary.legs) != len(points) - 1:
+        return [
+            *out,
+            f"{len(itinerary.legs)} legs for {len(points)} points; expected {len(points) - 1}",
+        ]
+    for k, leg in enumerate(itinerary.legs):
+        if (leg.from_id, leg.to_id) != (points[k], points[k + 1]):
+            out.append(
+                f"leg {k} goes {leg.from_id}->{leg.to_id}, expected {points[k]}->{points[k + 1]}"
+            )
+        if leg.mode != req.mode:
+            out.append(f"leg {k} is by {leg.mode.value}, the request says {req.mode.value}")
+    if out:
+        return out
+
+    pois = [catalog.get(p) for p in points]
+    matrix = travel.matrix([p.lonlat for p in pois], req.mode)
+    tz = itinerary.day_start.tzinfo
+    midnight = dt.datetime.combine(req.date, dt.time(), tz)
+    expected_start = dt.datetime.combine(req.date, req.start_time, tz)
+    if itinerary.day_start != expected_start:
+        out.append(f"day starts {itinerary.day_start}, the request says {expected_start}")
+
+    # --- times add up
+    clock = itinerary.day_start
+    for k, leg in enumerate(itinerary.legs):
+        want = int(matrix.seconds[k, k + 1])
+        if leg.travel_s != want:
+            out.append(
+                f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
+            )
+        if leg.provider != matrix.provider:
+            out.append(
+                f"leg {k} claims provider {leg.provider!r}, the provider is {matrix.provider!r}"
+            )
+        if leg.depart != clock:
+            out.append(
+                f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"
+            )
+        if leg.arrive != leg.depart + dt.timedelta(seconds=leg.travel_s):
+            out.append(f"leg {k} arrives {leg.arrive:%H:%M:%S}, not departure + travel time")
+        clock = leg.arrive
+        if k < len(itinerary.stops):
+            stop = itinerary.stops[k]
+            poi = pois[k + 1]
+            if stop.arrival != leg.arrive:
+                out.append(
+                    f"{stop.poi_id}: arrival {stop.arrival:%H:%M:%S} is not the leg's arrival {leg.arrive:%H:%M:%S}"
+                )
+            if stop.visit_start < stop.arrival:
+                out.append(f"{stop.poi_id}: visit starts before arrival")
+            if stop.wait_s != int((stop.visit_start - stop.arrival).total_seconds()):
+                out.append(
+                    f"{stop.poi_id}: wait_s {stop.wait_s} does not match visit start - arrival"
+                )
+            if stop.visit_s != poi.visit_minutes * 60:
+                out.append(
+                    f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min"
+                )
+            if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
+                out.append(f"{stop.poi_id}: departure is not visit start + visit time")
+            if stop.ticket_cny != (poi.ticket_cny or 0.0):
+                out.append(
+                    f"{stop.poi_id}: ticket {stop.ticket_cny} differs from the catalogue's {poi.ticket_cny}"
+                )
+            start_s = (stop.visit_start - midnight).total_seconds()
+            end_s = (stop.departure - midnight).total_seconds()
+            inside = [
+                (a, b)
+                for a, b in open_intervals(poi.opening_hours, req.date)
+                if a <= start_s and end_s <= b
+            ]
+            if not inside:
+                out.append(
+                    f"{stop.poi_id}: visit {stop.visit_start:%H:%M}-{stop.departure:%H:%M} is not inside its "
+                    f"opening hours on {req.date} ({poi.opening_hours or 'default hours'})"
+                )
+            clock = stop.departure
+
+    # --- the day ends in time
+    deadline = dt.datetime.combine(req.date, req.end_time, tz)
+    if itinerary.day_end != clock:
+        out.append(
+            f"day_end {itinerary.day_end:%H:%M:%S} is not the arrival at the end point {clock:%H:%M:%S}"
+        )
+    if clock > deadline:
+        out.append(f"the day ends at {clock:%H:%M}, after the requested {req.end_time:%H:%M}")
+
+    # --- totals
+    tot = itinerary.totals
+    sums = {
+        "stops": len(itinerary.stops),
+        "travel_s": sum(leg.travel_s for leg in itinerary.legs),
+        "visit_s": sum(s.visit_s for s in itinerary.stops),
+        "wait_s": sum(s.wait_s for s in itinerary.stops),
+        "distance_m": sum(leg.distance_m for leg in itinerary.legs),
+    }
+    for name, value in sums.items():
+        if getattr(tot, name) != value:
+            out.append(
+                f"totals.{name} is {getattr(tot, name)}, the stops and legs add up to {value}"
+            )
+    if abs(tot.tickets_cny - sum(s.ticket_cny for s in itinerary.stops)) > 0.005:
+        out.append("totals.tickets_cny does not add up")
+    span = (itinerary.day_end - itinerary.day_start).total_seconds()
+    if span != tot.travel_s + tot.visit_s + tot.wait_s:
+        out.append(
+            f"travel + visits + waits = {tot.travel_s + tot.visit_s + tot.wait_s} s, but the day lasts {span:.0f} s"
+        )
+    return out
+
+
+def check(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> None:
+    """Raise :class:`ItineraryCheckError` listing every violation, if there is any."""
+    found = violations(itinerary, catalog, travel)
+    if found:
+        raise ItineraryCheckError(found)

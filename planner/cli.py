@@ -1,0 +1,266 @@
+"""The ``planner`` command: a thin shell that parses, calls the core, and presents.
+
+Every user error ends as one line on stderr naming the option and the fix, with exit status 2;
+nothing here decides anything about tourism.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from planner.errors import ConfigError, PlannerError, RequestError
+
+app = typer.Typer(
+    help="Pinggu Planner: verified day plans for Pinggu District, Beijing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+pois_app = typer.Typer(help="List and validate the catalogue of places.", no_args_is_help=True)
+app.add_typer(pois_app, name="pois")
+
+OPTION_OF_FIELD = {
+    "date": "--date",
+    "start": "--start",
+    "end": "--end",
+    "start_time": "--from",
+    "end_time": "--to",
+    "interests": "--interests",
+    "must": "--must",
+    "avoid": "--avoid",
+    "mode": "--mode",
+    "time_limit_s": "--time-limit",
+    "seed": "--seed",
+}
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]error:[/] {message}", markup=True
+    )
+    raise typer.Exit(code)
+
+
+def _default_lang() -> str:
+    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _next_saturday(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+
+@app.command()
+def plan(
+    date: Annotated[
+        str | None, typer.Option(help="Day of the trip, YYYY-MM-DD (default: next Saturday)")
+    ] = None,
+    start: Annotated[
+        str, typer.Option(help="Place id where the day starts")
+    ] = "pinggu-bus-station",
+    end: Annotated[
+        str | None, typer.Option(help="Place id where the day ends (default: the start)")
+    ] = None,
+    from_: Annotated[str, typer.Option("--from", help="Leave at, HH:MM")] = "08:30",
+    to: Annotated[str, typer.Option("--to", help="Back by, HH:MM")] = "18:00",
+    interests: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: blossom,lake,gorge,mountain,hiking,culture,village,farm,picking,food,family,great_wall"
+        ),
+    ] = "",
+    must: Annotated[str, typer.Option(help="Comma-separated place ids to visit")] = "",
+    avoid: Annotated[str, typer.Option(help="Comma-separated place ids to skip")] = "",
+    mode: Annotated[str, typer.Option(help="car, bus, bicycle or walk")] = "car",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver time budget, seconds")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same plan)")] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the itinerary as JSON (see `planner schema`)")
+    ] = False,
+    lang: Annotated[str | None, typer.Option(help="en or zh (default: from LANG)")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
+    ] = None,
+) -> None:
+    """Plan a day and print the itinerary: stops, times, costs, reasons, and what was left out."""
+    from planner.core import Planner
+    from planner.models import parse_trip_request
+
+    language = lang or _default_lang()
+    if language not in ("en", "zh"):
+        _fail(f"--lang: {language!r} is not supported; use en or zh")
+    raw = {
+        "date": date or _next_saturday().isoformat(),
+        "start": start,
+        "end": end,
+        "start_time": from_,
+        "end_time": to,
+        "interests": _split(interests),
+        "must": _split(must),
+        "avoid": _split(avoid),
+        "mode": mode,
+        "time_limit_s": time_limit,
+        "seed": seed,
+    }
+    try:
+        request = parse_trip_request(raw)
+        planner = Planner.from_configs(catalog_path=catalog)
+        itinerary = planner.plan(request)
+    except RequestError as exc:
+        _fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
+    except ConfigError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(itinerary.model_dump_json(indent=2) + "\n")
+        return
+    from planner.report import render_itinerary
+
+    render_itinerary(itinerary, Console(highlight=False), lang=language)
+
+
+@pois_app.command("list")
+def pois_list(
+    category: Annotated[
+        str | None, typer.Option(help="Only this category (e.g. blossom, lake, farm)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
+    ] = None,
+) -> None:
+    """List the places in the catalogue."""
+    from planner.catalog import load_catalog
+    from planner.models import Category
+
+    try:
+        cat = load_catalog(catalog)
+        if category is not None and category not in {c.value for c in Category}:
+            raise RequestError(
+                "category",
+                f"{category!r} is not a category; use one of {', '.join(c.value for c in Category)}",
+            )
+    except (ConfigError, RequestError) as exc:
+        _fail(str(exc))
+    rows = cat.filter(category=category)
+    if as_json:
+        sys.stdout.write(
+            json.dumps([p.model_dump(mode="json") for p in rows], ensure_ascii=False, indent=2)
+            + "\n"
+        )
+        return
+    table = Table("id", "名称", "name", "category", "hours", "min", "CNY", "coords")
+    for p in rows:
+        table.add_row(
+            p.id,
+            p.name_zh,
+            p.name_en,
+            p.category.value,
+            p.opening_hours or "?",
+            str(p.visit_minutes),
+            "?" if p.ticket_cny is None else f"{p.ticket_cny:g}",
+            p.confidence.value,
+        )
+    Console().print(table)
+    Console().print(f"{len(rows)} places")
+
+
+@pois_app.command("validate")
+def pois_validate(
+    file: Annotated[
+        Path | None, typer.Argument(help="Catalogue to check (default: configs/pois.yaml)")
+    ] = None,
+) -> None:
+    """Check a catalogue file and report every problem, each naming the place and the field."""
+    from planner.catalog import load_catalog
+
+    try:
+        cat = load_catalog(file)
+    except ConfigError as exc:
+        Console(stderr=True, highlight=False).print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    low = sum(1 for p in cat if p.confidence.value == "low")
+    typer.echo(
+        f"{cat.source}: {len(cat)} places, all valid ({low} with estimated coordinates to verify)"
+    )
+
+
+@app.command()
+def schema(
+    model: Annotated[str, typer.Option(help="itinerary, request or poi")] = "itinerary",
+) -> None:
+    """Print the JSON Schema of the itinerary (default), the trip request or a place."""
+    from planner.models import Itinerary, Poi, TripRequest
+
+    from pydantic import BaseModel
+
+    models: dict[str, type[BaseModel]] = {"itinerary": Itinerary, "request": TripRequest, "poi": Poi}
+    if model not in models:
+        _fail(f"--model: {model!r} is not known; use itinerary, request or poi")
+    sys.stdout.write(
+        json.dumps(models[model].model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+@app.command("solve-toptw")
+def solve_toptw_cmd(
+    file: Annotated[Path, typer.Argument(help="An instance in the literature TOPTW format")],
+    routes: Annotated[int, typer.Option(help="Number of routes (days), 1-4")] = 1,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds")] = 1.0,
+    distance_rounding: Annotated[
+        str | None, typer.Option(help="down1, up2 or exact (default: down1 for c/r/rc, up2 for pr)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"score": ..., "routes": [[...], ...]}')
+    ] = False,
+) -> None:
+    """Solve a literature TOPTW instance and print its score and routes."""
+    from planner.toptw import read_toptw, solve_toptw
+
+    if not 1 <= routes <= 4:
+        _fail(f"--routes: {routes} is out of range; use 1 to 4")
+    if distance_rounding not in (None, "down1", "up2", "exact"):
+        _fail(f"--distance-rounding: {distance_rounding!r} is not known; use down1, up2 or exact")
+    if not 0 < time_limit <= 3600:
+        _fail(f"--time-limit: {time_limit} must be between 0 and 3600 seconds")
+    if not file.is_file():
+        _fail(f"FILE: {file} does not exist or is not a file; give the path of a TOPTW instance")
+    try:
+        instance = read_toptw(file, routes=routes, rounding=distance_rounding)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        _fail(str(exc))
+    score, found = solve_toptw(instance, time_limit_s=time_limit, seed=seed)
+    if as_json:
+        sys.stdout.write(json.dumps({"score": score, "routes": found}) + "\n")
+        return
+    typer.echo(f"{instance.name}: score {score} with {routes} route(s)")
+    for k, r in enumerate(found, 1):
+        typer.echo(f"  route {k}: {' '.join(map(str, r)) or '(empty)'}")
+
+
+def main() -> None:
+    """Entry point of the ``planner`` console script."""
+    try:
+        app()
+    except PlannerError as exc:  # anything a command did not catch is still one line
+        Console(stderr=True, highlight=False).print(f"error: {exc}", markup=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

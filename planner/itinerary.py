@@ -1,0 +1,165 @@
+"""Assembling an :class:`~planner.models.Itinerary` from a solved route.
+
+Plain solver output (node indices) becomes dated stops and legs with the earliest-start schedule,
+names in both languages, reasons, totals and warnings. No decisions are made here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from planner.hours import open_intervals
+from planner.models import (
+    Dropped,
+    Endpoint,
+    Itinerary,
+    Leg,
+    Poi,
+    Reason,
+    SolverStatus,
+    Stop,
+    Totals,
+    TripRequest,
+)
+from planner.problem import OrienteeringProblem, Solution
+from planner.schedule import schedule
+from planner.travel import TravelMatrix, TravelTimes
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """Everything about the day that the assembly needs besides the route."""
+
+    request: TripRequest
+    nodes: Sequence[Poi]
+    """The place of each solver node (depots first)."""
+    end_node: int
+    midnight: dt.datetime
+    day_start_s: int
+    matrix: TravelMatrix
+    travel: TravelTimes
+    problem: OrienteeringProblem
+
+
+def build_itinerary(
+    ctx: DayContext,
+    route: Sequence[int],
+    *,
+    why: dict[str, tuple[float, list[Reason]]],
+    dropped: Sequence[tuple[Poi, float, Reason]],
+    solution: Solution,
+    warnings: list[Reason],
+) -> Itinerary:
+    """The itinerary that visits ``route`` (solver nodes, in order) from the day's start."""
+    p = ctx.problem
+    res = schedule(
+        route,
+        start_node=0,
+        end_node=ctx.end_node,
+        depart=ctx.day_start_s,
+        travel=p.travel,
+        service=p.service,
+        windows=p.windows,
+    )
+    if res is None:  # the solver and the repair pass only return schedulable routes
+        raise AssertionError("route cannot be scheduled; this is a bug")
+    timings, end_arrival = res
+
+    def at(seconds: int) -> dt.datetime:
+        return ctx.midnight + dt.timedelta(seconds=seconds)
+
+    stops: list[Stop] = []
+    legs: list[Leg] = []
+    prev_node, prev_departure = 0, ctx.day_start_s
+    for node, tm in zip(route, timings, strict=True):
+        poi = ctx.nodes[node]
+        legs.append(_leg(ctx, prev_node, node, prev_departure, at))
+        value, reasons = why[poi.id]
+        window = next(
+            (a, b)
+            for a, b in open_intervals(poi.opening_hours, ctx.request.date)
+            if a <= tm.start and tm.departure <= b
+        )
+        stops.append(
+            Stop(
+                poi_id=poi.id,
+                name_zh=poi.name_zh,
+                name_en=poi.name_en,
+                category=poi.category,
+                lon=poi.lon,
+                lat=poi.lat,
+                arrival=at(tm.arrival),
+                visit_start=at(tm.start),
+                departure=at(tm.departure),
+                wait_s=tm.start - tm.arrival,
+                visit_s=tm.departure - tm.start,
+                ticket_cny=poi.ticket_cny or 0.0,
+                value=round(value, 2),
+                opening_window=(at(window[0]), at(window[1])),
+                why=reasons,
+            )
+        )
+        prev_node, prev_departure = node, tm.departure
+    legs.append(_leg(ctx, prev_node, ctx.end_node, prev_departure, at))
+
+    totals = Totals(
+        stops=len(stops),
+        travel_s=sum(leg.travel_s for leg in legs),
+        visit_s=sum(s.visit_s for s in stops),
+        wait_s=sum(s.wait_s for s in stops),
+        distance_m=sum(leg.distance_m for leg in legs),
+        tickets_cny=round(sum(s.ticket_cny for s in stops), 2),
+        value=round(sum(s.value for s in stops), 2),
+    )
+    status = "empty" if not stops else ("optimal" if solution.status == "optimal" else "feasible")
+    if solution.status == "time_limit" and stops:
+        status = "time_limit"
+    return Itinerary(
+        request=ctx.request,
+        start=_endpoint(ctx.nodes[0]),
+        end=_endpoint(ctx.nodes[ctx.end_node]),
+        day_start=at(ctx.day_start_s),
+        day_end=at(end_arrival),
+        stops=stops,
+        legs=legs,
+        dropped=[
+            Dropped(
+                poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, value=round(v, 2), reason=r
+            )
+            for poi, v, r in dropped
+        ],
+        totals=totals,
+        solver=SolverStatus(
+            status=status,
+            solve_seconds=round(solution.solve_seconds, 3),
+            time_limit_s=ctx.request.time_limit_s,
+            seed=ctx.request.seed,
+            objective_value=sum(p.score[i] for i in route),
+            travel_provider=ctx.matrix.provider,
+        ),
+        warnings=warnings,
+    )
+
+
+def _leg(ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime]) -> Leg:
+    pa, pb = ctx.nodes[a], ctx.nodes[b]
+    travel_s = int(ctx.matrix.seconds[a, b])
+    return Leg(
+        from_id=pa.id,
+        to_id=pb.id,
+        depart=at(depart),
+        arrive=at(depart + travel_s),
+        travel_s=travel_s,
+        distance_m=int(ctx.matrix.metres[a, b]),
+        mode=ctx.request.mode,
+        provider=ctx.matrix.provider,
+        geometry=[
+            (float(x), float(y)) for x, y in ctx.travel.path(pa.lonlat, pb.lonlat, ctx.request.mode)
+        ],
+    )
+
+
+def _endpoint(poi: Poi) -> Endpoint:
+    return Endpoint(poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat)

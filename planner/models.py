@@ -1,0 +1,354 @@
+"""Typed, validated data models at the planner's edges.
+
+Conventions (they hold everywhere in the project):
+
+* coordinates are WGS84 (as in OpenStreetMap), ``lon`` and ``lat`` in degrees, pairs as ``[lon, lat]``;
+* durations are seconds (``*_s``) or minutes (``*_minutes``), distances metres (``*_m``);
+* clock times are local time in Pinggu (``Asia/Shanghai``, UTC+8, no daylight saving);
+* money is Chinese yuan (``*_cny``).
+
+Configs and requests are validated here (``extra="forbid"``: an unknown key is an error, not a
+silent no-op); the solver and the rest of the core trust these objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TIMEZONE = "Asia/Shanghai"
+POI_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are rejected, values validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Mode(StrEnum):
+    """How the traveller moves between places."""
+
+    car = "car"
+    bus = "bus"
+    bicycle = "bicycle"
+    walk = "walk"
+
+
+class Category(StrEnum):
+    """What kind of place a POI is. Drives icons, filters and default interests."""
+
+    blossom = "blossom"
+    lake = "lake"
+    gorge = "gorge"
+    mountain = "mountain"
+    temple = "temple"
+    village = "village"
+    farm = "farm"
+    museum = "museum"
+    restaurant = "restaurant"
+    lodging = "lodging"
+    transport = "transport"
+    market = "market"
+
+
+class Interest(StrEnum):
+    """What a visitor can ask for. A place matches the interests listed on it."""
+
+    blossom = "blossom"
+    lake = "lake"
+    gorge = "gorge"
+    mountain = "mountain"
+    hiking = "hiking"
+    culture = "culture"
+    village = "village"
+    farm = "farm"
+    picking = "picking"
+    food = "food"
+    family = "family"
+    great_wall = "great_wall"
+
+
+class Confidence(StrEnum):
+    """How sure we are of a place's coordinates."""
+
+    surveyed = "surveyed"
+    """Checked on the ground or on an authoritative map (within ~50 m)."""
+    medium = "medium"
+    """From a map point of a public source, converted to WGS84 (within a few hundred metres)."""
+    low = "low"
+    """Estimated from distances in texts (off by 2-5 km): operators must verify."""
+
+
+class SeasonKind(StrEnum):
+    bloom = "bloom"
+    picking = "picking"
+    festival = "festival"
+    open = "open"
+
+
+MonthDay = Annotated[str, Field(pattern=_MONTH_DAY.pattern, examples=["04-10"])]
+
+
+class Season(Strict):
+    """A yearly window (``MM-DD`` to ``MM-DD``, inclusive, may wrap the new year) when a place is at its best."""
+
+    kind: SeasonKind
+    start: MonthDay
+    end: MonthDay
+    note: str = ""
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in this window (any year)."""
+        md = f"{day.month:02d}-{day.day:02d}"
+        if self.start <= self.end:
+            return self.start <= md <= self.end
+        return md >= self.start or md <= self.end
+
+
+class Poi(Strict):
+    """A point of interest in the catalogue (``configs/pois.yaml``), as operators maintain it."""
+
+    id: Annotated[str, Field(pattern=POI_ID_PATTERN, max_length=64, examples=["jinhai-lake"])]
+    name_zh: Annotated[str, Field(min_length=1)]
+    name_en: Annotated[str, Field(min_length=1)]
+    description_zh: Annotated[str, Field(min_length=1)]
+    description_en: Annotated[str, Field(min_length=1)]
+    category: Category
+    interests: list[Interest] = Field(default_factory=list)
+    lon: Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude, degrees")]
+    lat: Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude, degrees")]
+    confidence: Confidence
+    source: Annotated[
+        str, Field(min_length=1, description="Where the facts and the point come from")
+    ]
+    opening_hours: str | None = Field(
+        default=None,
+        description="OpenStreetMap opening_hours syntax; None when unknown (planned as 08:00-17:00 "
+        "and flagged)",
+        examples=["Mo-Su 08:00-17:30"],
+    )
+    visit_minutes: Annotated[int, Field(ge=0, le=12 * 60)]
+    ticket_cny: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="Adult ticket in CNY; None when unknown (counted as 0, flagged)"
+    )
+    seasons: list[Season] = Field(default_factory=list)
+    off_season_value: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=1.0,
+        description="Share of the place's value outside all its seasons (1: as good all year; "
+        "0: pointless out of season)",
+    )
+    popularity: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.5, description="How strongly visitors rate it, 0-1"
+    )
+    visitable: bool = Field(
+        default=True,
+        description="False for places that are only start/end points (stations, lodging)",
+    )
+
+    @field_validator("interests")
+    @classmethod
+    def _unique_interests(cls, v: list[Interest]) -> list[Interest]:
+        if len(set(v)) != len(v):
+            raise ValueError("each interest may be listed once")
+        return v
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _parse_hours(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from planner.hours import parse_opening_hours
+
+        parse_opening_hours(v)  # raises ValueError with a readable message
+        return v
+
+    @model_validator(mode="after")
+    def _visitable_needs_time(self) -> Poi:
+        if self.visitable and self.visit_minutes == 0:
+            raise ValueError("visit_minutes: a visitable place needs a visit of at least 1 minute")
+        return self
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        """``(lon, lat)`` in WGS84."""
+        return (self.lon, self.lat)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def description(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" else self.description_en
+
+    def active_seasons(self, day: dt.date) -> list[Season]:
+        return [s for s in self.seasons if s.contains(day)]
+
+
+class TripRequest(Strict):
+    """What a tourist asks for: one day in Pinggu."""
+
+    date: dt.date = Field(description="Day of the trip (local date)", examples=["2027-04-17"])
+    start: str = Field(
+        description="Catalogue id of the place the day starts", examples=["pinggu-bus-station"]
+    )
+    end: str | None = Field(default=None, description="Where the day ends; default: back at start")
+    start_time: dt.time = Field(default=dt.time(8, 30), description="Local time the day starts")
+    end_time: dt.time = Field(default=dt.time(18, 0), description="Local time the day must end by")
+    interests: list[Interest] = Field(default_factory=list)
+    must: list[str] = Field(default_factory=list, description="Place ids that must be visited")
+    avoid: list[str] = Field(default_factory=list, description="Place ids never to visit")
+    mode: Mode = Mode.car
+    time_limit_s: Annotated[float, Field(gt=0, le=60)] = Field(
+        default=1.0, description="Solver time budget, seconds"
+    )
+    seed: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _check(self) -> TripRequest:
+        if self.end_time <= self.start_time:
+            raise ValueError(
+                f"end_time {self.end_time:%H:%M} is not after start_time {self.start_time:%H:%M}: "
+                "give an end time later in the day"
+            )
+        both = set(self.must) & set(self.avoid)
+        if both:
+            raise ValueError(f"{sorted(both)} are both in must and avoid: keep each in one list")
+        return self
+
+
+class Reason(Strict):
+    """Why a place is in (or out of) a plan: a stable code and its text in both languages."""
+
+    code: str
+    en: str
+    zh: str
+
+
+class Endpoint(Strict):
+    """Where the day starts or ends."""
+
+    poi_id: str
+    name_zh: str
+    name_en: str
+    lon: float
+    lat: float
+
+
+class Stop(Strict):
+    """One visit in an itinerary."""
+
+    poi_id: str
+    name_zh: str
+    name_en: str
+    category: Category
+    lon: float
+    lat: float
+    arrival: dt.datetime
+    visit_start: dt.datetime
+    departure: dt.datetime
+    wait_s: int
+    visit_s: int
+    ticket_cny: float
+    value: float = Field(
+        description="The value the planner gave this visit (interests x popularity x season)"
+    )
+    opening_window: tuple[dt.datetime, dt.datetime] = Field(
+        description="The opening interval the visit falls in (visit starts and ends inside it)"
+    )
+    why: list[Reason]
+
+
+class Leg(Strict):
+    """Travel between two consecutive points of the day."""
+
+    from_id: str
+    to_id: str
+    depart: dt.datetime
+    arrive: dt.datetime
+    travel_s: int
+    distance_m: int
+    mode: Mode
+    provider: str = Field(description="Which travel-time provider computed this leg")
+    geometry: list[tuple[float, float]] = Field(
+        default_factory=list, description="Polyline [lon, lat] (WGS84); straight when estimated"
+    )
+
+
+class Dropped(Strict):
+    """A place that was considered but is not in the plan, and why."""
+
+    poi_id: str
+    name_zh: str
+    name_en: str
+    value: float
+    reason: Reason
+
+
+class Totals(Strict):
+    stops: int
+    travel_s: int
+    visit_s: int
+    wait_s: int
+    distance_m: int
+    tickets_cny: float
+    value: float
+
+
+class SolverStatus(Strict):
+    status: Literal["optimal", "feasible", "time_limit", "empty"]
+    solve_seconds: float
+    time_limit_s: float
+    seed: int
+    objective_value: int
+    travel_provider: str
+
+
+class Itinerary(Strict):
+    """A verified one-day plan. Leaves the library only after :func:`planner.checker.check` passed."""
+
+    request: TripRequest
+    start: Endpoint
+    end: Endpoint
+    day_start: dt.datetime
+    day_end: dt.datetime = Field(
+        description="When the day actually ends (arrival at the end point)"
+    )
+    stops: list[Stop]
+    legs: list[Leg]
+    dropped: list[Dropped]
+    totals: Totals
+    solver: SolverStatus
+    warnings: list[Reason] = Field(default_factory=list)
+
+
+def parse_trip_request(data: object) -> TripRequest:
+    """Validate raw request data, raising :class:`~planner.errors.RequestError` naming the first bad field.
+
+    Shells (CLI, HTTP, app) call this so that a bad value becomes one sentence with the field and
+    the fix, never a traceback.
+    """
+    from pydantic import ValidationError
+
+    from planner.errors import RequestError
+
+    try:
+        return TripRequest.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(x) for x in err.get("loc", ())]
+        field = loc[0] if loc else "request"
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = "is not a known field"
+        elif err.get("type") == "enum" and field in {"interests", "mode"}:
+            allowed = ", ".join(m.value for m in (Interest if field == "interests" else Mode))
+            msg = f"{err.get('input')!r} is not one of: {allowed}"
+        elif err.get("type", "").startswith(("date", "time")):
+            fmt = "YYYY-MM-DD" if field == "date" else "HH:MM"
+            msg = f"{err.get('input')!r} is not a valid {field.replace('_', ' ')}; use {fmt}"
+        raise RequestError(field, msg) from None
