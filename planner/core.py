@@ -9,6 +9,7 @@ out, and hands the result to the independent checker before returning it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,31 +225,30 @@ class Planner:
         day_end: int,
         cand: _Candidate,
     ) -> Reason:
-        """A checked reason for leaving ``node`` out: the least lateness over all insertions."""
-        best: tuple[int, bool] | None = None
-        for pos in range(len(route) + 1):
-            seq = [*route[:pos], node, *route[pos:]]
-            late, first_late = overflow(
-                seq,
-                start_node=0,
-                end_node=end_node,
-                depart=day_start,
-                latest_end=day_end,
-                travel=problem.travel,
-                service=problem.service,
-                windows=problem.windows,
-            )
-            if best is None or late < best[0]:
-                best = (late, first_late == pos)
-        assert best is not None
-        late, own = best
-        if late == 0:
-            return reason("out.lower_value")
-        if own:
+        """A checked reason for leaving ``node`` out.
+
+        If the place cannot be visited even alone in the day, its hours do not fit the day;
+        otherwise the reason is the least lateness over every insertion position in the route.
+        """
+        lateness = functools.partial(
+            overflow,
+            start_node=0,
+            end_node=end_node,
+            depart=day_start,
+            latest_end=day_end,
+            travel=problem.travel,
+            service=problem.service,
+            windows=problem.windows,
+        )
+        alone, _ = lateness([node])
+        if alone > 0:
             hours = _format_intervals(
                 [(a, b + cand.poi.visit_minutes * 60) for a, b in cand.windows]
             )
             return reason("out.window_missed", hours=hours)
+        late = min(lateness([*route[:pos], node, *route[pos:]])[0] for pos in range(len(route) + 1))
+        if late == 0:
+            return reason("out.lower_value")
         return reason("out.not_enough_time", minutes=math.ceil(late / 60))
 
     def _explain_infeasible(

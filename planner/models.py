@@ -18,7 +18,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 TIMEZONE = "Asia/Shanghai"
 POI_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -208,17 +208,24 @@ class TripRequest(Strict):
     )
     seed: Annotated[int, Field(ge=0)] = 0
 
-    @model_validator(mode="after")
-    def _check(self) -> TripRequest:
-        if self.end_time <= self.start_time:
+    @field_validator("end_time")
+    @classmethod
+    def _end_after_start(cls, v: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("start_time")
+        if start is not None and v <= start:
             raise ValueError(
-                f"end_time {self.end_time:%H:%M} is not after start_time {self.start_time:%H:%M}: "
+                f"end_time {v:%H:%M} is not after start_time {start:%H:%M}: "
                 "give an end time later in the day"
             )
-        both = set(self.must) & set(self.avoid)
+        return v
+
+    @field_validator("avoid")
+    @classmethod
+    def _not_both(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        both = set(v) & set(info.data.get("must") or [])
         if both:
             raise ValueError(f"{sorted(both)} are both in must and avoid: keep each in one list")
-        return self
+        return v
 
 
 class Reason(Strict):

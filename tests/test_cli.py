@@ -1,0 +1,186 @@
+"""The ``planner`` command: readable itineraries, JSON that matches the schema, one-line errors.
+
+Bad input must end as exactly one line on stderr that names the option and the fix, with exit
+status 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+
+DATA = Path(__file__).parent / "data"
+MINI = str(DATA / "mini_pois.yaml")
+TOPTW = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "toptw" / "instances"
+
+runner = CliRunner(env={"COLUMNS": "200"})  # a wide terminal: table cells stay on one line
+
+
+def plan(*args: str):
+    return runner.invoke(app, ["plan", "--catalog", MINI, "--start", "station", *args])
+
+
+def test_plan_prints_a_readable_itinerary():
+    """Each stop with arrival, visit start, departure, ticket and reason; then totals and provider."""
+    result = plan("--date", "2027-04-17", "--interests", "lake,blossom", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for text in ("Test Lake", "Test Blossom Field", "Arrive", "Leave", "Matches your interests", "estimate:v1"):
+        assert text in out
+    assert "Back at" not in out  # the totals line says "back at HH:MM"
+    assert "back at" in out
+
+
+def test_plan_speaks_chinese():
+    """--lang zh renders names, headers and reasons in Chinese."""
+    result = plan("--date", "2027-04-17", "--interests", "lake", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert "测试湖" in result.output and "到达" in result.output and "符合您的兴趣" in result.output
+
+
+def test_plan_lists_what_was_left_out_and_why():
+    """A Monday closes the museum: it is listed under 'Left out' with the reason."""
+    result = plan("--date", "2027-04-19", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "Left out" in result.output
+    assert "Test Museum" in result.output and "Closed on 2027-04-19" in result.output
+
+
+def test_plan_json_validates_against_the_published_schema():
+    """`plan --json` is the Itinerary as JSON and validates against `planner schema`."""
+    result = plan("--date", "2027-04-17", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    jsonschema.validate(doc, schema)
+    assert doc["request"]["date"] == "2027-04-17"
+    assert [leg["from_id"] for leg in doc["legs"]][0] == "station"
+
+
+@pytest.mark.parametrize("model", ["itinerary", "request", "poi"])
+def test_schema_prints_each_model(model: str):
+    """`planner schema --model X` prints a JSON Schema object."""
+    result = runner.invoke(app, ["schema", "--model", model])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["type"] == "object"
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "hint"),
+    [
+        (["--start", "statoin"], "--start", "did you mean 'station'"),
+        (["--must", "lakee"], "--must", "did you mean 'lake'"),
+        (["--avoid", "nowhere"], "--avoid", "unknown place 'nowhere'"),
+        (["--date", "2027-13-01"], "--date", "YYYY-MM-DD"),
+        (["--date", "next week"], "--date", "YYYY-MM-DD"),
+        (["--from", "18:00", "--to", "08:00"], "--", "later in the day"),
+        (["--from", "8h"], "--from", "HH:MM"),
+        (["--interests", "karaoke"], "--interests", "blossom"),
+        (["--mode", "plane"], "--mode", "car"),
+        (["--lang", "fr"], "--lang", "en or zh"),
+        (["--must", "station"], "--must", "start or end"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v),
+)
+def test_bad_input_is_one_line_naming_the_option_and_the_fix(args, option, hint):
+    """Each bad input: exit 2, one line on stderr, the option and the fix named, no traceback."""
+    result = plan("--date", "2027-04-17", *args) if "--date" not in args else runner.invoke(
+        app, ["plan", "--catalog", MINI, "--start", "station", *args]
+    )
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    assert option in err and hint in err
+    assert "Traceback" not in result.output
+
+
+def test_an_unreadable_catalogue_is_reported_not_raised(tmp_path: Path):
+    """A missing catalogue file: exit 2 and a message naming the file."""
+    result = runner.invoke(app, ["plan", "--catalog", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "nope.yaml" in result.stderr and "not found" in result.stderr
+
+
+def test_must_visit_that_cannot_fit_is_explained():
+    """A must-visit place closed that day is an infeasible request: exit 2, with the reason."""
+    result = plan("--date", "2027-04-19", "--must", "museum")
+    assert result.exit_code == 2
+    assert "--must" in result.stderr and "museum" in result.stderr and "2027-04-19" in result.stderr
+
+
+def test_pois_validate_accepts_a_good_file_and_lists_every_problem_of_a_bad_one(tmp_path: Path):
+    """`pois validate` exits 0 on a valid file, 1 with one line per problem on a broken one."""
+    ok = runner.invoke(app, ["pois", "validate", MINI])
+    assert ok.exit_code == 0 and "all valid" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        Path(MINI).read_text(encoding="utf-8")
+        .replace('opening_hours: "Mo-Su 08:00-17:00"', 'opening_hours: "Mo-Su 8-5pm"')
+        .replace("visit_minutes: 150", "visit_minutes: -5"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["pois", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert "poi 'lake'" in result.stderr and "opening_hours" in result.stderr
+    assert "poi 'gorge'" in result.stderr and "visit_minutes" in result.stderr
+
+
+def test_pois_list_filters_by_category():
+    """`pois list --category lake --json` lists just the lakes."""
+    result = runner.invoke(app, ["pois", "list", "--catalog", MINI, "--category", "lake", "--json"])
+    assert result.exit_code == 0
+    assert [p["id"] for p in json.loads(result.stdout)] == ["lake"]
+    bad = runner.invoke(app, ["pois", "list", "--catalog", MINI, "--category", "beach"])
+    assert bad.exit_code == 2 and "category" in bad.stderr
+
+
+@pytest.mark.skipif(not TOPTW.is_dir(), reason="../shared/benchmarks/toptw is not beside the project")
+def test_solve_toptw_json_prints_score_and_routes():
+    """`solve-toptw --json` prints {"score": int, "routes": [[vertex ids]]} with depot excluded."""
+    result = runner.invoke(app, ["solve-toptw", str(TOPTW / "c101.txt"), "--time-limit", "0.3", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"score", "routes"} and len(doc["routes"]) == 1
+    assert doc["score"] > 0 and 0 not in doc["routes"][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--routes", "7"], "--routes"),
+        (["--distance-rounding", "nearest"], "--distance-rounding"),
+        (["--time-limit", "0"], "--time-limit"),
+    ],
+)
+def test_solve_toptw_rejects_bad_options(args, option, tmp_path: Path):
+    """Out-of-range options of solve-toptw: exit 2 naming the option."""
+    f = tmp_path / "x.txt"
+    f.write_text("1 1 1 1\n1 1\n0 0 0 0 0 0 0 0 100\n1 1 1 1 1 0 0 0 100\n", encoding="utf-8")
+    result = runner.invoke(app, ["solve-toptw", str(f), *args])
+    assert result.exit_code == 2 and option in result.stderr
+
+
+def test_solve_toptw_on_a_missing_file_names_the_file(tmp_path: Path):
+    """A missing instance file: exit 2 and a message naming FILE."""
+    result = runner.invoke(app, ["solve-toptw", str(tmp_path / "missing.txt")])
+    assert result.exit_code == 2 and "missing.txt" in result.stderr
+
+
+def test_console_script_runs_without_a_traceback():
+    """The installed `planner` entry point runs and reports a bad id in one line (a real process)."""
+    exe = Path(sys.executable).with_name("planner")
+    proc = subprocess.run(
+        [str(exe), "plan", "--catalog", MINI, "--start", "nowhere", "--date", "2027-04-17"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("error: --start: unknown place 'nowhere'")
+    assert "Traceback" not in proc.stderr
