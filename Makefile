@@ -33,7 +33,7 @@ test: $(STAMP) lint
 
 # Headless Chromium for the end-to-end browser tests (Debian package; never `playwright install`).
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium && fc-list | grep -qi "noto sans cjk") >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -98,15 +98,29 @@ def unknown_id_message(poi_id: str, known: Iterable[str]) -> str:
     return f"unknown place {poi_id!r}{hint} (list them with `planner pois list`)"
 
 
-def _format_error(entry_name: str, err: Mapping[str, Any]) -> str:
-    loc = ".".join(str(x) for x in err.get("loc", ())) or "entry"
-    msg = str(err.get("msg", "invalid"))
-    msg = msg.removeprefix("Value error, ")
+def _format_error(entry_name: str, err: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
+    """``poi 'x': <field> <what is wrong>``, the field named once, at the start."""
+    loc = ".".join(str(x) for x in err.get("loc", ()))
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":
         msg = "is not a known field (check its spelling; see configs/README.md)"
     elif err.get("type") == "missing":
         msg = "is required"
-    return f"{entry_name}: {loc} {msg}" if not msg.startswith(f"{loc}:") else f"{entry_name}: {msg}"
+    elif loc in ("lat", "lon") and _looks_swapped(raw):
+        msg = f"{msg}; lon and lat look swapped (lon is about 117 and lat about 40 in Pinggu)"
+    if not loc or msg.startswith((f"{loc}:", f"{loc} ")):
+        return f"{entry_name}: {msg}"
+    return f"{entry_name}: {loc} {msg}"
+
+
+def _looks_swapped(raw: Mapping[str, Any]) -> bool:
+    lon, lat = raw.get("lon"), raw.get("lat")
+    return (
+        isinstance(lon, int | float)
+        and isinstance(lat, int | float)
+        and abs(lat) > 90
+        and abs(lon) <= 90
+    )
 
 
 def build_catalog(
@@ -147,7 +161,7 @@ def build_catalog(
         try:
             poi = Poi.model_validate(dict(raw))
         except ValidationError as exc:
-            problems.extend(f"{source}: {_format_error(name, e)}" for e in exc.errors())
+            problems.extend(f"{source}: {_format_error(name, e, raw)}" for e in exc.errors())
             continue
         if poi.id in seen:
             problems.append(

@@ -9,12 +9,15 @@ in the planner, reported as :class:`~planner.errors.ItineraryCheckError`, never 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from planner.catalog import Catalog
 from planner.errors import ItineraryCheckError
 from planner.hours import open_intervals
-from planner.models import Itinerary
+from planner.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop
 from planner.travel import TravelTimes
+
+TZ = ZoneInfo(TIMEZONE)
 
 
 def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> list[str]:
@@ -66,8 +69,16 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
         return out
 
     pois = [catalog.get(p) for p in points]
+    out.extend(_facts(itinerary, pois))
+    naive = [
+        name
+        for name, value in (("day_start", itinerary.day_start), ("day_end", itinerary.day_end))
+        if value.tzinfo is None
+    ]
+    if naive:
+        return [*out, f"{', '.join(naive)} carry no time zone; times must be local ({TZ.key})"]
     matrix = travel.matrix([p.lonlat for p in pois], req.mode)
-    tz = itinerary.day_start.tzinfo
+    tz = TZ  # Pinggu's clock, whatever the itinerary claims
     midnight = dt.datetime.combine(req.date, dt.time(), tz)
     expected_start = dt.datetime.combine(req.date, req.start_time, tz)
     if itinerary.day_start != expected_start:
@@ -80,6 +91,10 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
         if leg.travel_s != want:
             out.append(
                 f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
+            )
+        if leg.distance_m != int(matrix.metres[k, k + 1]):
+            out.append(
+                f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {int(matrix.metres[k, k + 1])} m"
             )
         if leg.provider != matrix.provider:
             out.append(
@@ -122,6 +137,11 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
                 for a, b in open_intervals(poi.opening_hours, req.date)
                 if a <= start_s and end_s <= b
             ]
+            window = tuple((w - midnight).total_seconds() for w in stop.opening_window)
+            if inside and window not in inside:
+                out.append(
+                    f"{stop.poi_id}: opening_window {window} is not the opening interval of the visit {inside[0]}"
+                )
             if not inside:
                 out.append(
                     f"{stop.poi_id}: visit {stop.visit_start:%H:%M}-{stop.departure:%H:%M} is not inside its "
@@ -154,11 +174,31 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
             )
     if abs(tot.tickets_cny - sum(s.ticket_cny for s in itinerary.stops)) > 0.005:
         out.append("totals.tickets_cny does not add up")
+    if abs(tot.value - sum(s.value for s in itinerary.stops)) > 0.005:
+        out.append("totals.value is not the sum of the stops' values")
     span = (itinerary.day_end - itinerary.day_start).total_seconds()
     if span != tot.travel_s + tot.visit_s + tot.wait_s:
         out.append(
             f"travel + visits + waits = {tot.travel_s + tot.visit_s + tot.wait_s} s, but the day lasts {span:.0f} s"
         )
+    return out
+
+
+def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
+    """What the visitor reads (names, category, points) must be the catalogue's."""
+    out = []
+    shown: list[Stop | Endpoint] = [itinerary.start, *itinerary.stops, itinerary.end]
+    for item, poi in zip(shown, pois, strict=True):
+        if (item.name_zh, item.name_en) != (poi.name_zh, poi.name_en):
+            out.append(f"{poi.id}: names {item.name_zh!r}/{item.name_en!r} are not the catalogue's")
+        if (item.lon, item.lat) != (poi.lon, poi.lat):
+            out.append(
+                f"{poi.id}: point ({item.lon}, {item.lat}) is not the catalogue's ({poi.lon}, {poi.lat})"
+            )
+        if isinstance(item, Stop) and item.category != poi.category:
+            out.append(
+                f"{poi.id}: category {item.category.value} is not the catalogue's {poi.category.value}"
+            )
     return out
 
 

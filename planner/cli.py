@@ -204,9 +204,9 @@ def schema(
     model: Annotated[str, typer.Option(help="itinerary, request or poi")] = "itinerary",
 ) -> None:
     """Print the JSON Schema of the itinerary (default), the trip request or a place."""
-    from planner.models import Itinerary, Poi, TripRequest
-
     from pydantic import BaseModel
+
+    from planner.models import Itinerary, Poi, TripRequest
 
     models: dict[str, type[BaseModel]] = {"itinerary": Itinerary, "request": TripRequest, "poi": Poi}
     if model not in models:

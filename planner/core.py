@@ -111,6 +111,14 @@ class Planner:
         nodes = depots + [c.poi for c in candidates]
         matrix = self.travel.matrix([p.lonlat for p in nodes], request.mode)
         first = len(depots)
+        direct = int(matrix.seconds[0, 0 if same else 1])
+        if day_start + direct > day_end:
+            raise InfeasibleRequest(
+                "end_time",
+                f"going from {start.id!r} to {end.id!r} alone takes {math.ceil(direct / 60)} min by "
+                f"{request.mode.value}, but the day has {(day_end - day_start) // 60} min; "
+                "end later, start earlier, or choose an end point closer to the start",
+            )
         windows: list[list[Window]] = [[(day_start, day_end)]] * first + [
             c.windows for c in candidates
         ]

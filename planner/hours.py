@@ -1,8 +1,11 @@
 """Opening hours: OpenStreetMap ``opening_hours`` strings turned into open intervals on a date.
 
-Parsing is done by ``opening-hours-py`` (the Rust port of the reference grammar), with China's public
-holidays so that ``PH off`` means the National Day week and the Spring Festival. We only add the
-translation into seconds after local midnight that the solver needs, and readable errors.
+Parsing is done by ``opening-hours-py`` (the Rust port of the reference grammar) with country
+``CN`` for ``PH`` (public holiday) rules. Known limit: that library's Chinese calendar marks only
+the first day of each statutory holiday (1 Jan, Spring Festival day, 1 May, Dragon Boat, Mid-Autumn,
+1 Oct), not the whole holiday weeks nor Qingming, so ``PH off`` closes a place on those first days
+only (tests/test_hours.py keeps the gap visible). We add the translation into seconds after local
+midnight that the solver needs, and readable errors.
 """
 
 from __future__ import annotations

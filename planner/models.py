@@ -103,6 +103,15 @@ class Season(Strict):
     end: MonthDay
     note: str = ""
 
+    @field_validator("start", "end")
+    @classmethod
+    def _real_day(cls, v: str) -> str:
+        try:
+            dt.date(2024, int(v[:2]), int(v[3:]))  # a leap year: 02-29 is a real day
+        except ValueError:
+            raise ValueError(f"{v!r} is not a day of the year; use MM-DD, e.g. 04-10") from None
+        return v
+
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls in this window (any year)."""
         md = f"{day.month:02d}-{day.day:02d}"
@@ -226,6 +235,26 @@ class TripRequest(Strict):
         if both:
             raise ValueError(f"{sorted(both)} are both in must and avoid: keep each in one list")
         return v
+
+    @field_validator("must", "avoid", "interests")
+    @classmethod
+    def _no_repeats(cls, v: list[str]) -> list[str]:
+        seen = [x for i, x in enumerate(v) if x in v[:i]]
+        if seen:
+            raise ValueError(f"{sorted(set(map(str, seen)))} listed more than once: list each once")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> TripRequest:
+        # The field validators above report at the right field when a request is created; this
+        # re-check keeps the rules true when a field is assigned later (validate_assignment).
+        if self.end_time <= self.start_time:
+            raise ValueError(
+                f"end_time {self.end_time:%H:%M} is not after start_time {self.start_time:%H:%M}"
+            )
+        if set(self.must) & set(self.avoid):
+            raise ValueError("a place is in both must and avoid: keep each in one list")
+        return self
 
 
 class Reason(Strict):

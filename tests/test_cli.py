@@ -33,7 +33,14 @@ def test_plan_prints_a_readable_itinerary():
     result = plan("--date", "2027-04-17", "--interests", "lake,blossom", "--lang", "en")
     assert result.exit_code == 0, result.output
     out = result.output
-    for text in ("Test Lake", "Test Blossom Field", "Arrive", "Leave", "Matches your interests", "estimate:v1"):
+    for text in (
+        "Test Lake",
+        "Test Blossom Field",
+        "Arrive",
+        "Leave",
+        "Matches your interests",
+        "estimate:v1",
+    ):
         assert text in out
     assert "Back at" not in out  # the totals line says "back at HH:MM"
     assert "back at" in out
@@ -92,8 +99,10 @@ def test_schema_prints_each_model(model: str):
 )
 def test_bad_input_is_one_line_naming_the_option_and_the_fix(args, option, hint):
     """Each bad input: exit 2, one line on stderr, the option and the fix named, no traceback."""
-    result = plan("--date", "2027-04-17", *args) if "--date" not in args else runner.invoke(
-        app, ["plan", "--catalog", MINI, "--start", "station", *args]
+    result = (
+        plan("--date", "2027-04-17", *args)
+        if "--date" not in args
+        else runner.invoke(app, ["plan", "--catalog", MINI, "--start", "station", *args])
     )
     assert result.exit_code == 2, result.output
     err = result.stderr.strip()
@@ -122,7 +131,8 @@ def test_pois_validate_accepts_a_good_file_and_lists_every_problem_of_a_bad_one(
     assert ok.exit_code == 0 and "all valid" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        Path(MINI).read_text(encoding="utf-8")
+        Path(MINI)
+        .read_text(encoding="utf-8")
         .replace('opening_hours: "Mo-Su 08:00-17:00"', 'opening_hours: "Mo-Su 8-5pm"')
         .replace("visit_minutes: 150", "visit_minutes: -5"),
         encoding="utf-8",
@@ -142,10 +152,14 @@ def test_pois_list_filters_by_category():
     assert bad.exit_code == 2 and "category" in bad.stderr
 
 
-@pytest.mark.skipif(not TOPTW.is_dir(), reason="../shared/benchmarks/toptw is not beside the project")
+@pytest.mark.skipif(
+    not TOPTW.is_dir(), reason="../shared/benchmarks/toptw is not beside the project"
+)
 def test_solve_toptw_json_prints_score_and_routes():
     """`solve-toptw --json` prints {"score": int, "routes": [[vertex ids]]} with depot excluded."""
-    result = runner.invoke(app, ["solve-toptw", str(TOPTW / "c101.txt"), "--time-limit", "0.3", "--json"])
+    result = runner.invoke(
+        app, ["solve-toptw", str(TOPTW / "c101.txt"), "--time-limit", "0.3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert set(doc) == {"score", "routes"} and len(doc["routes"]) == 1
@@ -179,7 +193,9 @@ def test_console_script_runs_without_a_traceback():
     exe = Path(sys.executable).with_name("planner")
     proc = subprocess.run(
         [str(exe), "plan", "--catalog", MINI, "--start", "nowhere", "--date", "2027-04-17"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("error: --start: unknown place 'nowhere'")

@@ -22,7 +22,9 @@ MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 
 @pytest.fixture(scope="module")
 def planner() -> Planner:
-    return Planner(load_catalog(MINI, check_boundary=False), EstimatedTravelTimes(load_travel_settings()))
+    return Planner(
+        load_catalog(MINI, check_boundary=False), EstimatedTravelTimes(load_travel_settings())
+    )
 
 
 def req(**kw) -> TripRequest:
@@ -74,10 +76,33 @@ def test_must_visit_places_that_do_not_fit_together_are_infeasible(planner: Plan
         planner.plan(req(must=["lake", "gorge", "blossom"], start_time="09:00", end_time="12:00"))
 
 
+def test_a_day_too_short_to_reach_the_end_point_names_the_end_time(planner: Planner):
+    """gorge -> station by bicycle takes over an hour; a one-hour day is infeasible because of
+    the day's end, never because of an (empty) must list."""
+    with pytest.raises(InfeasibleRequest) as info:
+        planner.plan(
+            req(
+                date="2027-01-01",
+                start="gorge",
+                end="station",
+                start_time="06:00",
+                end_time="07:00",
+                mode="bicycle",
+            )
+        )
+    assert info.value.field == "end_time"
+    assert "'gorge'" in str(info.value) and "'station'" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("kw", "field"),
-    [({"start": "nowhere"}, "start"), ({"end": "nowhere"}, "end"), ({"must": ["x"]}, "must"),
-     ({"avoid": ["y"]}, "avoid"), ({"must": ["station"]}, "must")],
+    [
+        ({"start": "nowhere"}, "start"),
+        ({"end": "nowhere"}, "end"),
+        ({"must": ["x"]}, "must"),
+        ({"avoid": ["y"]}, "avoid"),
+        ({"must": ["station"]}, "must"),
+    ],
 )
 def test_unknown_or_unusable_ids_name_the_field(planner: Planner, kw, field):
     """Unknown ids, and a transport point as a must, raise RequestError naming the field."""
@@ -88,7 +113,9 @@ def test_unknown_or_unusable_ids_name_the_field(planner: Planner, kw, field):
 
 def test_every_left_out_reason_is_true(planner: Planner):
     """Closed places really are closed; 'not enough time' places really do not fit in the day."""
-    it = planner.plan(req(date="2027-04-19", start_time="09:00", end_time="13:00", interests=["lake"]))
+    it = planner.plan(
+        req(date="2027-04-19", start_time="09:00", end_time="13:00", interests=["lake"])
+    )
     assert it.dropped
     for d in it.dropped:
         poi = planner.catalog.get(d.poi_id)
@@ -97,10 +124,23 @@ def test_every_left_out_reason_is_true(planner: Planner):
         elif d.reason.code == "out.not_enough_time":
             # adding it anywhere breaks the day: re-plan with it as a must and expect infeasible
             with pytest.raises(InfeasibleRequest):
-                planner.plan(req(date="2027-04-19", start_time="09:00", end_time="13:00",
-                                 interests=["lake"], must=[*[s.poi_id for s in it.stops], d.poi_id]))
+                planner.plan(
+                    req(
+                        date="2027-04-19",
+                        start_time="09:00",
+                        end_time="13:00",
+                        interests=["lake"],
+                        must=[*[s.poi_id for s in it.stops], d.poi_id],
+                    )
+                )
         else:
-            assert d.reason.code in {"out.avoided", "out.out_of_season", "out.hours_too_short", "out.window_missed", "out.lower_value"}
+            assert d.reason.code in {
+                "out.avoided",
+                "out.out_of_season",
+                "out.hours_too_short",
+                "out.window_missed",
+                "out.lower_value",
+            }
 
 
 def test_out_of_season_blossoms_are_left_out_with_the_season(planner: Planner):
@@ -126,22 +166,44 @@ def test_plans_say_which_travel_provider_they_used(planner: Planner):
 
 
 def _random_catalog(rng: random.Random, n: int):
-    entries = [{
-        "id": "depot", "name_zh": "起点", "name_en": "Depot", "description_zh": "起点", "description_en": "Depot",
-        "category": "transport", "lon": 117.10, "lat": 40.14, "confidence": "low", "source": "synthetic",
-        "visit_minutes": 0, "visitable": False,
-    }]
+    entries = [
+        {
+            "id": "depot",
+            "name_zh": "起点",
+            "name_en": "Depot",
+            "description_zh": "起点",
+            "description_en": "Depot",
+            "category": "transport",
+            "lon": 117.10,
+            "lat": 40.14,
+            "confidence": "low",
+            "source": "synthetic",
+            "visit_minutes": 0,
+            "visitable": False,
+        }
+    ]
     for k in range(n):
         a = rng.choice([7, 8, 9, 10, 11, 12, 13])
         b = min(a + rng.choice([2, 3, 4, 6, 9]), 20)
-        entries.append({
-            "id": f"p{k}", "name_zh": f"地点{k}", "name_en": f"Place {k}", "description_zh": "合成",
-            "description_en": "synthetic", "category": "village", "interests": ["village"],
-            "lon": round(117.10 + rng.uniform(-0.12, 0.12), 5), "lat": round(40.14 + rng.uniform(-0.08, 0.08), 5),
-            "confidence": "low", "source": "synthetic", "opening_hours": f"Mo-Su {a:02d}:00-{b:02d}:00",
-            "visit_minutes": rng.choice([30, 45, 60, 90, 120]), "ticket_cny": 0,
-            "popularity": round(rng.uniform(0.1, 1.0), 2),
-        })
+        entries.append(
+            {
+                "id": f"p{k}",
+                "name_zh": f"地点{k}",
+                "name_en": f"Place {k}",
+                "description_zh": "合成",
+                "description_en": "synthetic",
+                "category": "village",
+                "interests": ["village"],
+                "lon": round(117.10 + rng.uniform(-0.12, 0.12), 5),
+                "lat": round(40.14 + rng.uniform(-0.08, 0.08), 5),
+                "confidence": "low",
+                "source": "synthetic",
+                "opening_hours": f"Mo-Su {a:02d}:00-{b:02d}:00",
+                "visit_minutes": rng.choice([30, 45, 60, 90, 120]),
+                "ticket_cny": 0,
+                "popularity": round(rng.uniform(0.1, 1.0), 2),
+            }
+        )
     return build_catalog(entries, source="synthetic")
 
 
@@ -158,14 +220,21 @@ def _brute_force_value(planner: Planner, request: TripRequest) -> float:
     wins = [[(day0, day1)]]
     for p in pois:
         v = p.visit_minutes * 60
-        wins.append([(max(a, day0), min(b, day1) - v) for a, b in open_intervals(p.opening_hours, request.date)
-                     if max(a, day0) <= min(b, day1) - v])
+        wins.append(
+            [
+                (max(a, day0), min(b, day1) - v)
+                for a, b in open_intervals(p.opening_hours, request.date)
+                if max(a, day0) <= min(b, day1) - v
+            ]
+        )
     service = [0] + [p.visit_minutes * 60 for p in pois]
     values = [0.0] + [round(value_poi(p, request).value * 10) / 10 for p in pois]
     best = 0.0
     for r in range(1, len(pois) + 1):
         for perm in itertools.permutations(range(1, len(nodes)), r):
-            res = schedule(perm, start_node=0, end_node=0, depart=day0, travel=m, service=service, windows=wins)
+            res = schedule(
+                perm, start_node=0, end_node=0, depart=day0, travel=m, service=service, windows=wins
+            )
             if res is not None and res[1] <= day1:
                 best = max(best, sum(values[i] for i in perm))
     return best
@@ -181,7 +250,11 @@ def test_small_plans_are_optimal(seed: int):
     rng = random.Random(seed)
     cat = _random_catalog(rng, 6)
     planner = Planner(cat, EstimatedTravelTimes(load_travel_settings()))
-    request = TripRequest(date="2027-05-12", start="depot", start_time="08:00",
-                          end_time=rng.choice(["12:00", "14:00", "17:00"]))
+    request = TripRequest(
+        date="2027-05-12",
+        start="depot",
+        start_time="08:00",
+        end_time=rng.choice(["12:00", "14:00", "17:00"]),
+    )
     it = planner.plan(request)
     assert it.totals.value == pytest.approx(_brute_force_value(planner, request), abs=0.05)

@@ -1,0 +1,90 @@
+"""Benchmark: end-to-end plan time over the full bundled catalogue.
+
+Plans 20 random day requests (dates over a year, start points, interests, hours, modes; fixed seed)
+and prints the median and p95 wall time of ``Planner.plan`` and of the solver alone, the mean value
+collected and how many stops. Not a test: the machines are shared and noisy, so read the figures,
+do not assert them.
+
+    .venv/bin/python bench/plan.py [--requests 20] [--time-limit 1.0] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+
+from planner import Interest, Mode, Planner, TripRequest
+from planner.errors import InfeasibleRequest
+
+
+def random_request(rng: random.Random, starts: list[str], time_limit: float) -> TripRequest:
+    day = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(365))
+    begin = rng.choice([7, 8, 9, 10])
+    return TripRequest(
+        date=day,
+        start=rng.choice(starts),
+        start_time=dt.time(begin, rng.choice([0, 30])),
+        end_time=dt.time(min(begin + rng.choice([6, 8, 10, 11]), 21), 0),
+        interests=rng.sample(list(Interest), rng.randint(0, 4)),
+        mode=rng.choice([Mode.car, Mode.car, Mode.car, Mode.bus, Mode.bicycle]),
+        time_limit_s=time_limit,
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--requests", type=int, default=20)
+    ap.add_argument("--time-limit", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    planner = Planner.from_configs()
+    load_s = time.perf_counter() - t0
+    starts = [
+        p.id
+        for p in planner.catalog
+        if p.category.value == "transport" and p.id != "dongzhimen-hub"
+    ]
+    rng = random.Random(args.seed)
+    totals, solves, values, stops = [], [], [], []
+    infeasible = 0
+    for _ in range(args.requests):
+        req = random_request(rng, starts, args.time_limit)
+        t = time.perf_counter()
+        try:
+            it = planner.plan(req)
+        except InfeasibleRequest:
+            infeasible += 1
+            continue
+        totals.append(time.perf_counter() - t)
+        solves.append(it.solver.solve_seconds)
+        values.append(it.totals.value)
+        stops.append(it.totals.stops)
+    print(
+        f"catalogue: {len(planner.catalog)} places; planner built in {load_s:.2f} s; provider {planner.travel.name}"
+    )
+    print(
+        f"requests: {len(totals)} planned, {infeasible} infeasible; solver time limit {args.time_limit} s"
+    )
+    print(
+        f"plan():   median {statistics.median(totals):.3f} s   p95 {percentile(totals, 0.95):.3f} s   max {max(totals):.3f} s"
+    )
+    print(
+        f"solver:   median {statistics.median(solves):.3f} s   p95 {percentile(solves, 0.95):.3f} s"
+    )
+    print(f"stops:    mean {statistics.mean(stops):.1f}; value: mean {statistics.mean(values):.1f}")
+
+
+if __name__ == "__main__":
+    main()

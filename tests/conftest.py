@@ -1,0 +1,52 @@
+"""Shared fixtures: the tiny test catalogue, the estimated travel times, a planner over both, and
+one planned day that the checker tests mutate.
+
+``tests/data/mini_pois.yaml`` holds five synthetic places around the Pinggu district seat
+(``station``, ``lake``, ``gorge``, ``blossom``, ``museum``); read it to follow the tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner import Catalog, EstimatedTravelTimes, Itinerary, Planner, TripRequest, load_catalog
+from planner.settings import load_travel_settings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """``tests/data/``: small fixture files, including deliberately broken ones."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def mini_catalog() -> Catalog:
+    """The five-place test catalogue (synthetic points, so no boundary check)."""
+    return load_catalog(DATA / "mini_pois.yaml", check_boundary=False)
+
+
+@pytest.fixture(scope="session")
+def estimate() -> EstimatedTravelTimes:
+    """Great-circle travel times with the bundled ``configs/travel.yaml`` constants."""
+    return EstimatedTravelTimes(load_travel_settings())
+
+
+@pytest.fixture(scope="session")
+def mini_planner(mini_catalog: Catalog, estimate: EstimatedTravelTimes) -> Planner:
+    """A planner over the test catalogue and the estimated travel times."""
+    return Planner(mini_catalog, estimate)
+
+
+@pytest.fixture(scope="session")
+def good_itinerary(mini_planner: Planner) -> Itinerary:
+    """A checked spring Saturday from ``station`` for lakes and blossoms.
+
+    Session-scoped and shared: tests must mutate a copy (``model_copy(deep=True)``), never this.
+    """
+    return mini_planner.plan(
+        TripRequest(date="2027-04-17", start="station", interests=["lake", "blossom"])
+    )
