@@ -1,11 +1,10 @@
 """Opening hours: OpenStreetMap ``opening_hours`` strings turned into open intervals on a date.
 
-Parsing is done by ``opening-hours-py`` (the Rust port of the reference grammar) with country
-``CN`` for ``PH`` (public holiday) rules. Known limit: that library's Chinese calendar marks only
-the first day of each statutory holiday (1 Jan, Spring Festival day, 1 May, Dragon Boat, Mid-Autumn,
-1 Oct), not the whole holiday weeks nor Qingming, so ``PH off`` closes a place on those first days
-only (tests/test_hours.py keeps the gap visible). We add the translation into seconds after local
-midnight that the solver needs, and readable errors.
+Parsing is done by ``opening-hours-py`` (the Rust port of the reference grammar). Its built-in
+Chinese calendar knows only the first day of each holiday, so ``PH`` (public holiday) rules are
+resolved with the project's own calendar (:mod:`planner.calendar`: every statutory holiday and day
+off in lieu): on a holiday, every ``PH`` selector is read as matching that day. We add the
+translation into seconds after local midnight that the solver needs, and readable errors.
 """
 
 from __future__ import annotations
@@ -16,12 +15,25 @@ from functools import lru_cache
 
 from opening_hours import OpeningHours, State
 
-COUNTRY = "CN"
+from planner.calendar import public_holiday
+
 DEFAULT_HOURS = "Mo-Su 08:00-17:00"
 """Assumed when a place's hours are unknown: the usual day of a Pinggu scenic area. Plans that rely
 on it say so (the place is flagged ``hours_unknown``)."""
 
 DAY_S = 24 * 3600
+_PH = re.compile(r"\bPH\b")
+_QUOTED = re.compile(r'("[^"]*")')
+
+
+def _as_holiday(spec: str) -> str:
+    """``spec`` with every ``PH`` selector matching any day (comments in quotes left alone).
+
+    Evaluated on a public holiday this gives OSM's semantics: a ``PH`` rule applies that day,
+    whatever its weekday, and overrides the rules before it.
+    """
+    parts = _QUOTED.split(spec)
+    return "".join(p if p.startswith('"') else _PH.sub("Mo-Su", p) for p in parts)
 
 
 @lru_cache(maxsize=1024)
@@ -37,7 +49,7 @@ def parse_opening_hours(spec: str) -> OpeningHours:
             'opening_hours is empty: write e.g. "Mo-Su 08:00-17:00", or leave it out if unknown'
         )
     try:
-        return OpeningHours(text, country=COUNTRY)
+        return OpeningHours(text)
     except Exception as exc:  # the library raises ParserError / UnknownCountryError
         found = re.search(r"-->\s*\d+:(\d+)", str(exc))
         col = found.group(1) if found else "?"
@@ -54,7 +66,10 @@ def open_intervals(spec: str | None, day: dt.date) -> list[tuple[int, int]]:
     :data:`DEFAULT_HOURS`. An ``unknown`` state in the string (``"off" "by appointment"``) counts
     as closed: we never send a tourist to a door that may be shut.
     """
-    oh = parse_opening_hours(spec if spec is not None else DEFAULT_HOURS)
+    text = spec if spec is not None else DEFAULT_HOURS
+    if public_holiday(day) and _PH.search(text):
+        text = _as_holiday(text)
+    oh = parse_opening_hours(text)
     midnight = dt.datetime.combine(day, dt.time())
     out: list[tuple[int, int]] = []
     for start, end, state, _comment in oh.intervals(midnight, midnight + dt.timedelta(days=1)):

@@ -101,12 +101,6 @@ def test_public_holiday_off_closes_on_chinese_holidays(day: dt.date) -> None:
     assert open_intervals("Mo-Su 08:00-17:00; PH off", day) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: hours.py docstring promises PH = 'the National Day week and the Spring "
-    "Festival', but opening-hours-py's CN calendar has one day each (10-01, lunar new year "
-    "day) and no Qingming; the planner would send visitors to places closed on these days",
-)
 @pytest.mark.parametrize(
     "day",
     [
@@ -119,6 +113,19 @@ def test_public_holiday_off_closes_on_chinese_holidays(day: dt.date) -> None:
 def test_public_holiday_off_covers_every_statutory_holiday(day: dt.date) -> None:
     """Every statutory holiday day (National Day 1-3 Oct, Spring Festival, Qingming) is PH."""
     assert open_intervals("Mo-Su 08:00-17:00; PH off", day) == []
+
+
+def test_holiday_hours_apply_whatever_the_weekday() -> None:
+    """A PH rule overrides weekday rules: a Tu-Su museum with PH hours opens on a holiday Monday."""
+    spec = "Tu-Su 09:00-16:30; PH 10:00-15:00"
+    assert open_intervals(spec, dt.date(2027, 10, 4)) == [(10 * 3600, 15 * 3600)]  # a Monday
+    assert open_intervals(spec, dt.date(2027, 10, 11)) == []  # an ordinary Monday
+
+
+def test_a_quoted_comment_mentioning_ph_is_left_alone() -> None:
+    """Only PH selectors change on a holiday, not the text of a comment."""
+    spec = 'Mo-Su 08:00-17:00 "call ahead on PH"'
+    assert open_intervals(spec, dt.date(2027, 10, 2)) == [(8 * 3600, 17 * 3600)]
 
 
 def test_later_rules_override_earlier_ones() -> None:
