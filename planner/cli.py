@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner.cli_geodata import geodata_app, route_command
 from planner.errors import ConfigError, PlannerError, RequestError
 
 app = typer.Typer(
@@ -27,6 +28,8 @@ app = typer.Typer(
 )
 pois_app = typer.Typer(help="List and validate the catalogue of places.", no_args_is_help=True)
 app.add_typer(pois_app, name="pois")
+app.add_typer(geodata_app, name="geodata")
+app.command("route")(route_command)
 
 OPTION_OF_FIELD = {
     "date": "--date",
@@ -93,6 +96,10 @@ def plan(
         bool, typer.Option("--json", help="Print the itinerary as JSON (see `planner schema`)")
     ] = False,
     lang: Annotated[str | None, typer.Option(help="en or zh (default: from LANG)")] = None,
+    roads: Annotated[
+        bool,
+        typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
+    ] = True,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
     ] = None,
@@ -119,7 +126,7 @@ def plan(
     }
     try:
         request = parse_trip_request(raw)
-        planner = Planner.from_configs(catalog_path=catalog)
+        planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
         itinerary = planner.plan(request)
     except RequestError as exc:
         _fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
@@ -208,7 +215,11 @@ def schema(
 
     from planner.models import Itinerary, Poi, TripRequest
 
-    models: dict[str, type[BaseModel]] = {"itinerary": Itinerary, "request": TripRequest, "poi": Poi}
+    models: dict[str, type[BaseModel]] = {
+        "itinerary": Itinerary,
+        "request": TripRequest,
+        "poi": Poi,
+    }
     if model not in models:
         _fail(f"--model: {model!r} is not known; use itinerary, request or poi")
     sys.stdout.write(

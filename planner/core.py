@@ -24,9 +24,8 @@ from planner.itinerary import DayContext, build_itinerary
 from planner.models import Confidence, Itinerary, Poi, Reason, TripRequest
 from planner.problem import OrienteeringProblem, Route
 from planner.schedule import Window, overflow, schedule
-from planner.settings import load_travel_settings
 from planner.solver import solve
-from planner.travel import EstimatedTravelTimes, TravelMatrix, TravelTimes
+from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -70,14 +69,24 @@ class Planner:
         configs_dir: Path | str | None = None,
         *,
         catalog_path: Path | str | None = None,
-        travel_path: Path | str | None = None,
+        use_roads: bool = True,
+        network_path: Path | str | None = None,
     ) -> Planner:
-        """A planner over the bundled configs, or over the files in ``configs_dir`` / given paths."""
+        """A planner over the bundled configs, or over the files in ``configs_dir``.
+
+        Travel times come from the newest road-network artifact (``planner geodata build``) when
+        one exists and ``use_roads`` is true, else from the (calibrated, when fitted) estimate.
+        """
+        from planner.matrix import default_travel_times
+
         base = Path(configs_dir) if configs_dir is not None else None
         cat = catalog_path if catalog_path is not None else (base / "pois.yaml" if base else None)
-        trav = travel_path if travel_path is not None else (base / "travel.yaml" if base else None)
         catalog = load_catalog(cat)
-        travel = EstimatedTravelTimes(load_travel_settings(trav))
+        travel = default_travel_times(
+            base,
+            network_path=Path(network_path) if network_path is not None else None,
+            use_network=use_roads,
+        )
         return cls(catalog, travel)
 
     # ------------------------------------------------------------------ planning
@@ -296,7 +305,7 @@ class Planner:
 
     def _warnings(self, pois: list[Poi], matrix: TravelMatrix) -> list[Reason]:
         out: list[Reason] = []
-        if matrix.estimated:
+        if matrix.estimated or "estimate" in matrix.provider:
             out.append(reason("warn.estimated_travel", provider=matrix.provider))
         for p in pois:
             if p.confidence == Confidence.low:

@@ -154,7 +154,7 @@ def _leg(ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.da
         travel_s=travel_s,
         distance_m=int(ctx.matrix.metres[a, b]),
         mode=ctx.request.mode,
-        provider=ctx.matrix.provider,
+        provider=ctx.matrix.leg_provider(a, b),
         geometry=[
             (float(x), float(y)) for x, y in ctx.travel.path(pa.lonlat, pb.lonlat, ctx.request.mode)
         ],
@@ -162,4 +162,6 @@ def _leg(ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.da
 
 
 def _endpoint(poi: Poi) -> Endpoint:
-    return Endpoint(poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat)
+    return Endpoint(
+        poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat
+    )

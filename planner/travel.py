@@ -33,6 +33,10 @@ class TravelMatrix:
     estimated: bool
     """True when the times are a straight-line estimate rather than routed on roads."""
 
+    def leg_provider(self, i: int, j: int) -> str:
+        """The provider of the pair ``i -> j`` (a road matrix may estimate single pairs)."""
+        return self.provider
+
 
 @runtime_checkable
 class TravelTimes(Protocol):
