@@ -6,8 +6,6 @@ a far-off place), built through the real osmnx code path from an OSM XML file th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 
