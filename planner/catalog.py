@@ -215,6 +215,11 @@ def read_catalog_entries(path: Path) -> list[Mapping[str, Any]]:
         raise ConfigError(
             f"{path}: cannot be read ({exc}); it must be a UTF-8 text file", source=str(path)
         ) from None
+    return parse_catalog_text(text, path)
+
+
+def parse_catalog_text(text: str, path: Path) -> list[Mapping[str, Any]]:
+    """The raw entries of a catalogue's text (``path`` names it in messages)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
