@@ -9,6 +9,7 @@ problems (each naming the place and the field) and raises them together as one
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from planner.errors import ConfigError, RequestError
-from planner.models import Category, Poi
+from planner.models import Category, Confidence, Poi
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -68,6 +69,32 @@ class Catalog:
             return by_id[poi_id]
         raise RequestError(field, unknown_id_message(poi_id, by_id))
 
+    def resolve(self, text: str, *, field: str = "id") -> Poi:
+        """A catalogue place by id, or an ad-hoc point written ``"lon,lat"`` (WGS84 degrees).
+
+        Ad-hoc points (a click on the map, "here" when re-planning) become a transport-like
+        place that is never visited, only started from or ended at.
+        """
+        lonlat = parse_lonlat(text)
+        if lonlat is None:
+            return self.get(text, field=field)
+        lon, lat = lonlat
+        # built, not validated: its id is the "lon,lat" text, outside the catalogue's id pattern
+        return Poi.model_construct(
+            id=text,
+            name_zh=f"位置 {lon:.4f},{lat:.4f}",
+            name_en=f"Point {lon:.4f},{lat:.4f}",
+            description_zh="地图上选定的位置",
+            description_en="A point chosen on the map",
+            category=Category.transport,
+            lon=lon,
+            lat=lat,
+            confidence=Confidence.surveyed,
+            source="given by the user",
+            visit_minutes=0,
+            visitable=False,
+        )
+
     def filter(
         self, *, category: Category | str | None = None, visitable: bool | None = None
     ) -> list[Poi]:
@@ -89,6 +116,26 @@ class Catalog:
         return gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326").set_index(
             "id", drop=False
         )
+
+
+_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def parse_lonlat(text: str) -> tuple[float, float] | None:
+    """``"117.1,40.14"`` -> ``(117.1, 40.14)``; None when ``text`` is not two numbers.
+
+    Raises :class:`RequestError` for numbers out of range (a swapped pair is named as such).
+    """
+    m = _LONLAT.match(text)
+    if not m:
+        return None
+    lon, lat = float(m[1]), float(m[2])
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        hint = (
+            "; lon comes first (about 117 in Pinggu), then lat (about 40)" if abs(lat) > 90 else ""
+        )
+        raise RequestError("point", f"{text!r} is not a WGS84 lon,lat pair{hint}")
+    return lon, lat
 
 
 def unknown_id_message(poi_id: str, known: Iterable[str]) -> str:

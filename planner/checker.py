@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from planner.catalog import Catalog
 from planner.errors import ItineraryCheckError
 from planner.hours import open_intervals
-from planner.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop
+from planner.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
 from planner.travel import TravelTimes
 
 TZ = ZoneInfo(TIMEZONE)
@@ -36,15 +36,41 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     for pid in ids:
         if pid not in catalog:
             out.append(f"stop {pid!r} is not in the catalogue")
-        elif not catalog.get(pid).visitable:
+            continue
+        if not catalog.get(pid).visitable:
             out.append(f"stop {pid!r} is not a visitable place")
         if pid in req.avoid:
             out.append(f"stop {pid!r} was to be avoided")
         if pid in (itinerary.start.poi_id, itinerary.end.poi_id):
             out.append(f"stop {pid!r} is the day's start or end")
-    for pid in req.must:
+    for pid in req.required_ids:
         if pid not in ids:
             out.append(f"must-visit place {pid!r} is missing")
+    for pin in req.pins:
+        if (
+            pin.poi_id in ids
+            and pin.position is not None
+            and ids.index(pin.poi_id) != pin.position - 1
+        ):
+            out.append(
+                f"{pin.poi_id!r} is stop {ids.index(pin.poi_id) + 1}, pinned at position {pin.position}"
+            )
+        stop = next((s for s in itinerary.stops if s.poi_id == pin.poi_id), None)
+        if (
+            stop is not None
+            and pin.at is not None
+            and stop.visit_start.astimezone(TZ).time() != pin.at
+        ):
+            out.append(
+                f"{pin.poi_id!r} starts at {stop.visit_start.astimezone(TZ):%H:%M}, pinned at {pin.at:%H:%M}"
+            )
+    if (
+        req.budget_cny is not None
+        and sum(s.ticket_cny for s in itinerary.stops) > req.budget_cny + 0.005
+    ):
+        out.append(
+            f"tickets cost ¥{sum(s.ticket_cny for s in itinerary.stops):g}, over the budget ¥{req.budget_cny:g}"
+        )
     dropped_ids = {d.poi_id for d in itinerary.dropped}
     for pid in set(ids) & dropped_ids:
         out.append(f"{pid!r} is both visited and left out")
@@ -68,7 +94,7 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     if out:
         return out
 
-    pois = [catalog.get(p) for p in points]
+    pois = [catalog.resolve(p) for p in points]
     out.extend(_facts(itinerary, pois))
     naive = [
         name
@@ -104,8 +130,15 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
             out.append(
                 f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"
             )
-        if leg.arrive != leg.depart + dt.timedelta(seconds=leg.travel_s):
-            out.append(f"leg {k} arrives {leg.arrive:%H:%M:%S}, not departure + travel time")
+        want_buffer = req.pace.buffer_s if k < len(itinerary.stops) else 0
+        if leg.buffer_s != want_buffer:
+            out.append(
+                f"leg {k} keeps {leg.buffer_s} s of buffer; the {req.pace.value} pace keeps {want_buffer} s"
+            )
+        if leg.arrive != leg.depart + dt.timedelta(seconds=leg.travel_s + leg.buffer_s):
+            out.append(
+                f"leg {k} arrives {leg.arrive:%H:%M:%S}, not departure + travel time + buffer"
+            )
         clock = leg.arrive
         if k < len(itinerary.stops):
             stop = itinerary.stops[k]
@@ -120,9 +153,10 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
                 out.append(
                     f"{stop.poi_id}: wait_s {stop.wait_s} does not match visit start - arrival"
                 )
-            if stop.visit_s != poi.visit_minutes * 60:
+            if stop.visit_s != req.pace.visit_s(poi.visit_minutes):
                 out.append(
-                    f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min"
+                    f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min "
+                    f"at a {req.pace.value} pace"
                 )
             if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
                 out.append(f"{stop.poi_id}: departure is not visit start + visit time")
@@ -163,6 +197,7 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     sums = {
         "stops": len(itinerary.stops),
         "travel_s": sum(leg.travel_s for leg in itinerary.legs),
+        "buffer_s": sum(leg.buffer_s for leg in itinerary.legs),
         "visit_s": sum(s.visit_s for s in itinerary.stops),
         "wait_s": sum(s.wait_s for s in itinerary.stops),
         "distance_m": sum(leg.distance_m for leg in itinerary.legs),
@@ -177,10 +212,9 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     if abs(tot.value - sum(s.value for s in itinerary.stops)) > 0.005:
         out.append("totals.value is not the sum of the stops' values")
     span = (itinerary.day_end - itinerary.day_start).total_seconds()
-    if span != tot.travel_s + tot.visit_s + tot.wait_s:
-        out.append(
-            f"travel + visits + waits = {tot.travel_s + tot.visit_s + tot.wait_s} s, but the day lasts {span:.0f} s"
-        )
+    used = tot.travel_s + tot.buffer_s + tot.visit_s + tot.wait_s
+    if span != used:
+        out.append(f"travel + buffers + visits + waits = {used} s, but the day lasts {span:.0f} s")
     return out
 
 
@@ -200,6 +234,60 @@ def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
                 f"{poi.id}: category {item.category.value} is not the catalogue's {poi.category.value}"
             )
     return out
+
+
+def trip_violations(trip: Trip, catalog: Catalog, travel: TravelTimes) -> list[str]:
+    """Every rule a trip breaks: each day's, and those across days."""
+    req = trip.request
+    out: list[str] = []
+    if len(trip.days) != req.days:
+        out.append(f"{len(trip.days)} days planned, {req.days} asked for")
+    for k, day in enumerate(trip.days):
+        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel))
+        if day.request.date != req.date + dt.timedelta(days=k):
+            out.append(
+                f"day {k + 1} is {day.request.date}, expected {req.date + dt.timedelta(days=k)}"
+            )
+        if k > 0 and day.start.poi_id != trip.days[k - 1].end.poi_id:
+            out.append(f"day {k + 1} starts at {day.start.poi_id!r}, not where day {k} ended")
+    if trip.days and trip.days[0].start.poi_id != req.start:
+        out.append(
+            f"the trip starts at {trip.days[0].start.poi_id!r}, the request says {req.start!r}"
+        )
+    if trip.days and trip.days[-1].end.poi_id != (req.end or req.start):
+        out.append(
+            f"the trip ends at {trip.days[-1].end.poi_id!r}, the request says {req.end or req.start!r}"
+        )
+    if req.days > 1 and trip.stay is not None:
+        for k, day in enumerate(trip.days[:-1]):
+            if day.end.poi_id != trip.stay.poi_id:
+                out.append(
+                    f"night {k + 1} is at {day.end.poi_id!r}, not the stay {trip.stay.poi_id!r}"
+                )
+    ids = [s.poi_id for d in trip.days for s in d.stops]
+    if len(set(ids)) != len(ids):
+        out.append(
+            f"a place is visited twice across days: {sorted(i for i in set(ids) if ids.count(i) > 1)}"
+        )
+    for pid in req.required_ids:
+        if pid not in ids:
+            out.append(f"must-visit place {pid!r} is missing from the trip")
+    for pid in req.avoid:
+        if pid in ids:
+            out.append(f"{pid!r} was to be avoided")
+    spent = sum(s.ticket_cny for d in trip.days for s in d.stops)
+    if req.budget_cny is not None and spent > req.budget_cny + 0.005:
+        out.append(f"tickets cost ¥{spent:g} over the trip, over the budget ¥{req.budget_cny:g}")
+    if abs(trip.totals.tickets_cny - spent) > 0.005 or trip.totals.stops != len(ids):
+        out.append("trip totals do not add up over the days")
+    return out
+
+
+def check_trip(trip: Trip, catalog: Catalog, travel: TravelTimes) -> None:
+    """Raise :class:`ItineraryCheckError` listing every violation of the trip, if there is any."""
+    found = trip_violations(trip, catalog, travel)
+    if found:
+        raise ItineraryCheckError(found)
 
 
 def check(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> None:

@@ -1,9 +1,13 @@
 """The planner: a trip request in, a verified itinerary out.
 
 :class:`Planner` turns a :class:`~planner.models.TripRequest` into the solver's plain
-:class:`~planner.problem.OrienteeringProblem` (places, values, opening windows, travel times),
-solves it, repairs what a time-limited search may leave on the table, explains every place left
-out, and hands the result to the independent checker before returning it.
+:class:`~planner.problem.OrienteeringProblem` (places, values, opening windows, travel times; one
+route per day), solves it, enforces what the solver does not model (the ticket budget, pinned
+positions), repairs what a time-limited search may leave on the table, explains every place left
+out, and hands every day to the independent checker before returning it.
+
+Time inside a problem is seconds after midnight of the trip's first day: day ``k`` runs from
+``k * 86400 + start`` to ``k * 86400 + end``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,15 +25,26 @@ from planner.catalog import Catalog, load_catalog
 from planner.errors import InfeasibleRequest, RequestError
 from planner.hours import DEFAULT_HOURS, open_intervals
 from planner.i18n import reason
-from planner.itinerary import DayContext, build_itinerary
-from planner.models import Confidence, Itinerary, Poi, Reason, TripRequest
-from planner.problem import OrienteeringProblem, Route
+from planner.itinerary import DayContext, build_itinerary, trip_totals
+from planner.models import (
+    TIMEZONE,
+    Category,
+    Confidence,
+    Dropped,
+    Itinerary,
+    Poi,
+    Reason,
+    Trip,
+    TripRequest,
+)
+from planner.problem import OrienteeringProblem, Route, Solution
 from planner.schedule import Window, overflow, schedule
 from planner.solver import solve
 from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = ZoneInfo(TIMEZONE)
+DAY_S = 24 * 3600
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
 
@@ -39,14 +55,37 @@ class _Candidate:
     value: float
     why: list[Reason]
     windows: list[Window]
+    """Visit-start windows over the whole trip (seconds after the first midnight)."""
+
+
+@dataclass
+class _Setup:
+    """A request turned into a problem, with what is needed to turn the answer back."""
+
+    request: TripRequest
+    nodes: list[Poi]
+    depot_of_day: list[tuple[int, int]]
+    candidates: list[_Candidate]
+    first: int
+    dropped: list[tuple[Poi, float, Reason]]
+    matrix: TravelMatrix
+    problem: OrienteeringProblem
+    day_bounds: list[tuple[int, int]]
+    pins_at: dict[int, int] = field(default_factory=dict)
+    pins_pos: dict[int, tuple[int | None, int]] = field(default_factory=dict)
 
 
 def _hhmm(seconds: int) -> str:
+    seconds %= DAY_S
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
-def _format_intervals(intervals: list[tuple[int, int]]) -> str:
+def _format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
     return ", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in intervals) or "-"
+
+
+def _secs(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60
 
 
 class Planner:
@@ -89,113 +128,293 @@ class Planner:
         )
         return cls(catalog, travel)
 
-    # ------------------------------------------------------------------ planning
+    # ------------------------------------------------------------------ public API
     def plan(self, request: TripRequest) -> Itinerary:
-        """Plan one day. Raises :class:`RequestError` for bad ids and :class:`InfeasibleRequest`
-        when the must-visit places cannot all fit; otherwise returns a checked itinerary."""
-        start = self.catalog.get(request.start, field="start")
-        end = self.catalog.get(request.end, field="end") if request.end else start
-        for field_name, ids in (("must", request.must), ("avoid", request.avoid)):
+        """Plan one day: a checked itinerary.
+
+        Raises :class:`RequestError` for bad ids (``exc.field`` names the field) and
+        :class:`InfeasibleRequest` when the must-visit places cannot all fit. For trips of
+        several days use :meth:`plan_trip`.
+        """
+        if request.days != 1:
+            raise RequestError(
+                "days", f"plan() plans one day; use plan_trip() for {request.days} days"
+            )
+        return self.plan_trip(request).days[0]
+
+    def plan_trip(self, request: TripRequest) -> Trip:
+        """Plan a trip of ``request.days`` days (nights at ``request.stay`` or a suggested farm stay)."""
+        self._check_ids(request)
+        if request.days == 1:
+            return self._plan_with_stay(request, None, suggested=False)
+        if request.stay is not None:
+            stay = self.catalog.resolve(request.stay, field="stay")
+            return self._plan_with_stay(request, stay, suggested=False)
+        options = [p for p in self.catalog if p.category == Category.lodging]
+        if not options:
+            raise RequestError(
+                "stay", "the catalogue has no farm stay to suggest; give stay=<place id>"
+            )
+        best: Trip | None = None
+        errors: list[InfeasibleRequest] = []
+        share = request.model_copy(update={"time_limit_s": request.time_limit_s / len(options)})
+        for stay in options:
+            try:
+                trip = self._plan_with_stay(share, stay, suggested=True)
+            except InfeasibleRequest as exc:
+                errors.append(exc)
+                continue
+            if best is None or trip.totals.value > best.totals.value:
+                best = trip
+        if best is None:
+            raise errors[0]
+        return best.model_copy(update={"request": request})
+
+    def replan(
+        self,
+        itinerary: Itinerary,
+        *,
+        now: dt.datetime,
+        here: str | tuple[float, float] | None = None,
+        visited: Sequence[str] = (),
+    ) -> Itinerary:
+        """Re-plan the rest of a day from ``now`` and ``here`` (the "I'm running late" button).
+
+        Places in ``visited`` are kept as done (never planned again); must-visit and pinned places
+        not yet visited stay required; the rest of the day is re-optimised from the current time
+        and place to the same end point and end time.
+        """
+        req = itinerary.request
+        local = now.astimezone(TZ) if now.tzinfo else now.replace(tzinfo=TZ)
+        if local.date() != req.date:
+            raise RequestError(
+                "now", f"{local:%Y-%m-%d} is not the plan's date {req.date}; plan that day anew"
+            )
+        minute = (local + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)
+        if minute.time() >= req.end_time:
+            raise InfeasibleRequest(
+                "now", f"it is {minute:%H:%M}, past the day's end {req.end_time:%H:%M}"
+            )
+        if here is None:
+            here_id = visited[-1] if visited else itinerary.start.poi_id
+        elif isinstance(here, tuple):
+            here_id = f"{here[0]:.6f},{here[1]:.6f}"
+        else:
+            here_id = here
+        self.catalog.resolve(here_id, field="here")
+        done = list(dict.fromkeys([*itinerary.visited, *visited]))
+        for pid in done:
+            self.catalog.get(pid, field="visited")
+        new = req.model_copy(
+            update={
+                "start": here_id,
+                "end": req.end or itinerary.end.poi_id,
+                "start_time": minute.time(),
+                # pinned positions and times belonged to the original day: what is still to be
+                # visited stays required, in whatever order now fits
+                "must": [m for m in req.required_ids if m not in done],
+                "avoid": list(dict.fromkeys([*req.avoid, *done])),
+                "pins": [],
+                "budget_cny": None
+                if req.budget_cny is None
+                else max(
+                    0.0,
+                    req.budget_cny - sum(s.ticket_cny for s in itinerary.stops if s.poi_id in done),
+                ),
+            }
+        )
+        TripRequest.model_validate(new.model_dump())  # the shifted request is valid as a whole
+        result = self.plan(new)
+        return result.model_copy(update={"visited": done})
+
+    # ------------------------------------------------------------------ planning
+    def _check_ids(self, request: TripRequest) -> None:
+        self.catalog.resolve(request.start, field="start")
+        if request.end:
+            self.catalog.resolve(request.end, field="end")
+        depots = {request.start, request.end or request.start, request.stay}
+        for field_name, ids in (
+            ("must", request.must),
+            ("avoid", request.avoid),
+            ("pins", [p.poi_id for p in request.pins]),
+        ):
             for pid in ids:
                 poi = self.catalog.get(pid, field=field_name)
-                if field_name == "must" and not poi.visitable:
+                if field_name != "avoid" and not poi.visitable:
                     raise RequestError(
-                        "must",
-                        f"{pid!r} is a {poi.category.value} point, not a place to visit; use it as start or end",
+                        field_name,
+                        f"{pid!r} is a {poi.category.value} point, not a place to visit; use it as start, end or stay",
                     )
-        for pid in request.must:
-            if pid in (start.id, end.id):
+                if field_name != "avoid" and pid in depots:
+                    raise RequestError(
+                        field_name,
+                        f"{pid!r} is the start, end or stay of the trip already; remove it from {field_name}",
+                    )
+        for pin in request.pins:
+            if pin.poi_id in request.avoid:
                 raise RequestError(
-                    "must", f"{pid!r} is the start or end of the day already; remove it from must"
+                    "pins", f"{pin.poi_id!r} is pinned and avoided: keep it in one list"
+                )
+            if pin.day is not None and pin.day > request.days:
+                raise RequestError(
+                    "pins",
+                    f"{pin.poi_id!r} is pinned to day {pin.day} of a {request.days}-day trip",
+                )
+        if request.stay is not None:
+            stay = self.catalog.resolve(request.stay, field="stay")
+            if stay.visitable:
+                raise RequestError(
+                    "stay",
+                    f"{request.stay!r} is not a place to stay; choose a farm stay (category lodging)",
                 )
 
-        day_start = request.start_time.hour * 3600 + request.start_time.minute * 60
-        day_end = request.end_time.hour * 3600 + request.end_time.minute * 60
-        candidates, dropped_early = self._candidates(
-            request, (start.id, end.id), day_start, day_end
-        )
-
-        same = end.id == start.id
-        depots = [start] if same else [start, end]
-        nodes = depots + [c.poi for c in candidates]
-        matrix = self.travel.matrix([p.lonlat for p in nodes], request.mode)
-        first = len(depots)
-        direct = int(matrix.seconds[0, 0 if same else 1])
-        if day_start + direct > day_end:
-            raise InfeasibleRequest(
-                "end_time",
-                f"going from {start.id!r} to {end.id!r} alone takes {math.ceil(direct / 60)} min by "
-                f"{request.mode.value}, but the day has {(day_end - day_start) // 60} min; "
-                "end later, start earlier, or choose an end point closer to the start",
+    def _plan_with_stay(self, request: TripRequest, stay: Poi | None, *, suggested: bool) -> Trip:
+        setup = self._setup(request, stay)
+        solution = solve(setup.problem, time_limit_s=request.time_limit_s, seed=request.seed)
+        if solution.status == "infeasible":
+            raise self._explain_infeasible(setup)
+        routes = [list(r) for r in solution.routes]
+        routes = self._enforce(setup, routes)
+        days = self._assemble(setup, routes, solution, stay)
+        visited = {s.poi_id for d in days for s in d.stops}
+        dropped = [
+            Dropped(
+                poi_id=d.poi_id,
+                name_zh=d.name_zh,
+                name_en=d.name_en,
+                value=d.value,
+                reason=d.reason,
             )
-        windows: list[list[Window]] = [[(day_start, day_end)]] * first + [
+            for d in days[0].dropped
+            if d.poi_id not in visited
+        ]
+        trip = Trip(
+            request=request,
+            days=days,
+            stay=None if stay is None else days[0].end,
+            stay_suggested=suggested and stay is not None,
+            totals=trip_totals(days),
+            dropped=dropped,
+            warnings=list({w.en: w for d in days for w in d.warnings}.values()),
+        )
+        checker.check_trip(trip, self.catalog, self.travel)
+        return trip
+
+    def _setup(self, request: TripRequest, stay: Poi | None) -> _Setup:
+        start = self.catalog.resolve(request.start, field="start")
+        end = self.catalog.resolve(request.end, field="end") if request.end else start
+        days = request.days
+        day_bounds = [
+            (k * DAY_S + _secs(request.start_time), k * DAY_S + _secs(request.end_time))
+            for k in range(days)
+        ]
+        depots: list[Poi] = []
+
+        def depot(p: Poi) -> int:
+            for i, q in enumerate(depots):
+                if q.id == p.id:
+                    return i
+            depots.append(p)
+            return len(depots) - 1
+
+        s_i = depot(start)
+        e_i = depot(end)
+        l_i = depot(stay) if stay is not None and days > 1 else None
+        depot_of_day = []
+        for k in range(days):
+            a = s_i if k == 0 else l_i
+            b = e_i if k == days - 1 else l_i
+            assert a is not None and b is not None
+            depot_of_day.append((a, b))
+
+        candidates, dropped = self._candidates(request, {p.id for p in depots}, day_bounds)
+        nodes = depots + [c.poi for c in candidates]
+        first = len(depots)
+        matrix = self.travel.matrix([p.lonlat for p in nodes], request.mode)
+        for k, (a, b) in enumerate(depot_of_day):
+            direct = int(matrix.seconds[a, b])
+            lo, hi = day_bounds[k]
+            if lo + direct > hi:
+                raise InfeasibleRequest(
+                    "end_time",
+                    f"going from {nodes[a].id!r} to {nodes[b].id!r} alone takes {math.ceil(direct / 60)} min by "
+                    f"{request.mode.value}, but the day has {(hi - lo) // 60} min; "
+                    "end later, start earlier, or choose an end point closer to the start",
+                )
+        buffer = request.pace.buffer_s
+        travel = matrix.seconds.copy()
+        travel[:, first:] += buffer  # slack after arriving at a visit (not at depots)
+        for i in range(first, len(nodes)):
+            travel[i, i] = 0
+        service = [0] * first + [request.pace.visit_s(c.poi.visit_minutes) for c in candidates]
+        score = [0] * first + [max(1, round(c.value * SCORE_SCALE)) for c in candidates]
+        windows: list[list[Window]] = [[(day_bounds[0][0], day_bounds[-1][1])]] * first + [
             c.windows for c in candidates
         ]
-        service = [0] * first + [c.poi.visit_minutes * 60 for c in candidates]
-        score = [0] * first + [max(1, round(c.value * SCORE_SCALE)) for c in candidates]
-        must_nodes = frozenset(
-            first + k for k, c in enumerate(candidates) if c.poi.id in request.must
-        )
-        end_node = 0 if same else 1
+        index = {c.poi.id: first + k for k, c in enumerate(candidates)}
+        required = frozenset(index[pid] for pid in request.required_ids if pid in index)
+        allowed: dict[int, frozenset[int]] = {}
+        pins_at: dict[int, int] = {}
+        pins_pos: dict[int, tuple[int | None, int]] = {}
+        for pin in request.pins:
+            node = index.get(pin.poi_id)
+            if node is None:
+                continue  # reported by _candidates as closed / out of hours
+            day = (pin.day - 1) if pin.day is not None else None
+            if day is not None:
+                allowed[node] = frozenset({day})
+            if pin.at is not None:
+                at_days = [day] if day is not None else list(range(days))
+                fixed = [
+                    (k * DAY_S + _secs(pin.at),) * 2
+                    for k in at_days
+                    if any(lo <= k * DAY_S + _secs(pin.at) <= hi for lo, hi in windows[node])
+                ]
+                if not fixed:
+                    raise InfeasibleRequest(
+                        "pins",
+                        f"{pin.poi_id!r} cannot start at {pin.at:%H:%M}: its visit fits only in "
+                        f"{_format_intervals(windows[node])}; choose a time in that range",
+                    )
+                windows[node] = fixed
+                pins_at[node] = fixed[0][0]
+            if pin.position is not None:
+                pins_pos[node] = (day, pin.position)
         problem = OrienteeringProblem(
-            travel=matrix.seconds,
+            travel=travel,
             service=tuple(service),
             score=tuple(score),
             windows=tuple(tuple(w) for w in windows),
-            routes=(Route(start=0, end=end_node, earliest_start=day_start, latest_end=day_end),),
-            required=must_nodes,
+            routes=tuple(
+                Route(start=a, end=b, earliest_start=day_bounds[k][0], latest_end=day_bounds[k][1])
+                for k, (a, b) in enumerate(depot_of_day)
+            ),
+            required=required,
+            allowed_routes=allowed,
         )
-        solution = solve(problem, time_limit_s=request.time_limit_s, seed=request.seed)
-        if solution.status == "infeasible":
-            raise self._explain_infeasible(
-                request, problem, candidates, first, day_start, day_end, end_node
-            )
-        route = list(solution.routes[0]) if solution.routes else []
-        route = _repair(problem, route, end_node, day_start, day_end)
-
-        visited = set(route)
-        dropped = list(dropped_early)
-        for k, c in enumerate(candidates):
-            node = first + k
-            if node in visited:
-                continue
-            dropped.append(
-                (
-                    c.poi,
-                    c.value,
-                    self._why_not(problem, route, node, end_node, day_start, day_end, c),
-                )
-            )
-        dropped.sort(key=lambda d: -d[1])
-
-        ctx = DayContext(
+        return _Setup(
             request=request,
             nodes=nodes,
-            end_node=end_node,
-            midnight=dt.datetime.combine(request.date, dt.time(), TZ),
-            day_start_s=day_start,
-            matrix=matrix,
-            travel=self.travel,
-            problem=problem,
-        )
-        itinerary = build_itinerary(
-            ctx,
-            route,
-            why={c.poi.id: (c.value, c.why) for c in candidates},
+            depot_of_day=depot_of_day,
+            candidates=candidates,
+            first=first,
             dropped=dropped,
-            solution=solution,
-            warnings=self._warnings([nodes[i] for i in route] + depots, matrix),
+            matrix=matrix,
+            problem=problem,
+            day_bounds=day_bounds,
+            pins_at=pins_at,
+            pins_pos=pins_pos,
         )
-        checker.check(itinerary, self.catalog, self.travel)
-        return itinerary
 
     def _candidates(
-        self, request: TripRequest, depot_ids: tuple[str, str], day_start: int, day_end: int
+        self, request: TripRequest, depot_ids: set[str], day_bounds: list[tuple[int, int]]
     ) -> tuple[list[_Candidate], list[tuple[Poi, float, Reason]]]:
-        """Places that may be visited, each with its value and visit-start windows on the day."""
+        """Places that may be visited, each with its value and visit-start windows over the trip."""
         cands: list[_Candidate] = []
         dropped: list[tuple[Poi, float, Reason]] = []
-        date_s = request.date.isoformat()
+        required = set(request.required_ids)
+        dates = [request.date + dt.timedelta(days=k) for k in range(request.days)]
+        date_s = request.date.isoformat() if request.days == 1 else f"{dates[0]}..{dates[-1]}"
         for poi in self.catalog:
             if not poi.visitable or poi.id in depot_ids:
                 continue
@@ -203,112 +422,288 @@ class Planner:
             if val.excluded is not None:
                 dropped.append((poi, 0.0, val.excluded))
                 continue
-            visit_s = poi.visit_minutes * 60
-            opening = open_intervals(poi.opening_hours, request.date)
-            wins = [
-                (max(a, day_start), min(b, day_end) - visit_s)
-                for a, b in opening
-                if max(a, day_start) <= min(b, day_end) - visit_s
-            ]
-            if not wins:
-                if poi.id in request.must:
+            ticket = poi.ticket_cny or 0.0
+            if request.budget_cny is not None and ticket > request.budget_cny:
+                if poi.id in required:
                     raise InfeasibleRequest(
-                        "must",
-                        f"{poi.id!r} cannot be visited on {date_s} between {_hhmm(day_start)} and "
-                        f"{_hhmm(day_end)}: open {_format_intervals(opening)}, visit {poi.visit_minutes} min; "
-                        "choose another date or hours, or remove it from must",
+                        "budget_cny",
+                        f"{poi.id!r} costs ¥{ticket:g}, more than the whole budget ¥{request.budget_cny:g}; "
+                        "raise the budget or remove it from must",
                     )
-                if not opening:
+                dropped.append(
+                    (
+                        poi,
+                        val.value,
+                        reason(
+                            "out.over_budget",
+                            ticket=f"{ticket:g}",
+                            budget=f"{request.budget_cny:g}",
+                        ),
+                    )
+                )
+                continue
+            visit_s = request.pace.visit_s(poi.visit_minutes)
+            wins: list[Window] = []
+            openings: list[tuple[int, int]] = []
+            for k, day in enumerate(dates):
+                lo, hi = day_bounds[k]
+                for a, b in open_intervals(poi.opening_hours, day):
+                    a, b = a + k * DAY_S, b + k * DAY_S
+                    openings.append((a, b))
+                    if max(a, lo) <= min(b, hi) - visit_s:
+                        wins.append((max(a, lo), min(b, hi) - visit_s))
+            if not wins:
+                if not openings:
                     why = reason("out.closed", date=date_s)
                 else:
                     why = reason(
                         "out.hours_too_short",
-                        hours=_format_intervals(opening),
+                        hours=_format_intervals(openings),
                         date=date_s,
-                        minutes=poi.visit_minutes,
+                        minutes=visit_s // 60,
+                    )
+                if poi.id in required:
+                    raise InfeasibleRequest(
+                        "must",
+                        f"{poi.id!r} cannot be visited on {date_s} between {request.start_time:%H:%M} and "
+                        f"{request.end_time:%H:%M}: open {_format_intervals(openings)}, visit {visit_s // 60} min; "
+                        "choose another date or hours, or remove it from must",
                     )
                 dropped.append((poi, val.value, why))
                 continue
             cands.append(_Candidate(poi, val.value, val.why, wins))
         return cands, dropped
 
+    # ------------------------------------------------------------------ after the solver
+    def _sched(self, setup: _Setup, day: int, seq: Sequence[int]) -> tuple[list, int] | None:
+        a, b = setup.depot_of_day[day]
+        p = setup.problem
+        res = schedule(
+            seq,
+            start_node=a,
+            end_node=b,
+            depart=setup.day_bounds[day][0],
+            travel=p.travel,
+            service=p.service,
+            windows=p.windows,
+        )
+        if res is None or res[1] > setup.day_bounds[day][1]:
+            return None
+        return res
+
+    def _tickets(self, setup: _Setup, routes: list[list[int]]) -> float:
+        return sum(setup.nodes[i].ticket_cny or 0.0 for r in routes for i in r)
+
+    def _enforce(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
+        """Budget and pinned positions (which the solver does not model), then the repair pass."""
+        req, p = setup.request, setup.problem
+        budget = req.budget_cny
+        # 1. the budget: drop the stops that give the least value per yuan until within it
+        while budget is not None and self._tickets(setup, routes) > budget + 1e-9:
+            paid = [
+                (i, d)
+                for d, r in enumerate(routes)
+                for i in r
+                if (setup.nodes[i].ticket_cny or 0) > 0 and i not in p.required
+            ]
+            if not paid:
+                raise InfeasibleRequest(
+                    "budget_cny",
+                    f"the must-visit places cost ¥{self._tickets(setup, routes):g}, over the budget ¥{budget:g}; "
+                    "raise the budget or remove a paid place from must",
+                )
+            worst, worst_day = min(
+                paid, key=lambda nd: (p.score[nd[0]] / (setup.nodes[nd[0]].ticket_cny or 1), nd[0])
+            )
+            routes[worst_day].remove(worst)
+        # 2. pinned positions: move each pinned stop to its place in its day's order
+        for node, (day, position) in sorted(setup.pins_pos.items(), key=lambda kv: kv[1][1]):
+            d = next(k for k, r in enumerate(routes) if node in r)
+            if day is not None and d != day:
+                continue  # allowed_routes already keeps it on its day
+            r = [i for i in routes[d] if i != node]
+            r.insert(min(position - 1, len(r)), node)
+            while self._sched(setup, d, r) is None:
+                victims = [i for i in r if i not in p.required]
+                if not victims:
+                    raise InfeasibleRequest(
+                        "pins",
+                        f"{setup.nodes[node].id!r} cannot be stop {position} together with the other "
+                        "must-visit places; change its position or remove a must",
+                    )
+                r.remove(min(victims, key=lambda i: (p.score[i], i)))
+            routes[d] = r
+        # 3. repair: insert every place that still fits, without breaking budget or pins
+        return self._repair(setup, routes)
+
+    def _repair(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
+        """Insert every unvisited place that still fits, most valuable first, at its cheapest position.
+
+        A time-limited search can stop with room left in the day; this pass makes sure no place
+        that fits as it stands is left out (which also makes the "left out" reasons true).
+        """
+        p, req = setup.problem, setup.request
+        visited = {i for r in routes for i in r} | p.depots
+        spent = self._tickets(setup, routes)
+        order = sorted(
+            (i for i in range(p.size) if i not in visited and p.windows[i]),
+            key=lambda i: (-p.score[i], i),
+        )
+        pinned_days = {n: d for n, (d, _) in setup.pins_pos.items()}
+        for node in order:
+            ticket = setup.nodes[node].ticket_cny or 0.0
+            if req.budget_cny is not None and spent + ticket > req.budget_cny + 1e-9:
+                continue
+            best: tuple[int, int, int] | None = None
+            for d, r in enumerate(routes):
+                allowed = p.allowed_routes.get(node)
+                if allowed is not None and d not in allowed:
+                    continue
+                for pos in range(len(r) + 1):
+                    if any(
+                        pinned_days.get(x, d) == d and setup.pins_pos[x][1] - 1 >= pos
+                        for x in r[pos:]
+                        if x in setup.pins_pos
+                    ):
+                        continue  # inserting here would move a pinned stop
+                    res = self._sched(setup, d, [*r[:pos], node, *r[pos:]])
+                    if res is not None and (best is None or res[1] - d * DAY_S < best[0]):
+                        best = (res[1] - d * DAY_S, d, pos)
+            if best is not None:
+                routes[best[1]].insert(best[2], node)
+                spent += ticket
+        return routes
+
     def _why_not(
-        self,
-        problem: OrienteeringProblem,
-        route: list[int],
-        node: int,
-        end_node: int,
-        day_start: int,
-        day_end: int,
-        cand: _Candidate,
+        self, setup: _Setup, routes: list[list[int]], node: int, cand: _Candidate
     ) -> Reason:
         """A checked reason for leaving ``node`` out.
 
-        If the place cannot be visited even alone in the day, its hours do not fit the day;
-        otherwise the reason is the least lateness over every insertion position in the route.
+        If the place cannot be visited even alone on any day, its hours do not fit the days;
+        if it fits in time but not in the budget, the budget; otherwise the least lateness over
+        every insertion position.
         """
-        lateness = functools.partial(
-            overflow,
-            start_node=0,
-            end_node=end_node,
-            depart=day_start,
-            latest_end=day_end,
-            travel=problem.travel,
-            service=problem.service,
-            windows=problem.windows,
-        )
-        alone, _ = lateness([node])
-        if alone > 0:
-            hours = _format_intervals(
-                [(a, b + cand.poi.visit_minutes * 60) for a, b in cand.windows]
+        p = setup.problem
+        best_alone, best_late = None, None
+        for d, r in enumerate(routes):
+            a, b = setup.depot_of_day[d]
+            lateness = functools.partial(
+                overflow,
+                start_node=a,
+                end_node=b,
+                depart=setup.day_bounds[d][0],
+                latest_end=setup.day_bounds[d][1],
+                travel=p.travel,
+                service=p.service,
+                windows=p.windows,
             )
-            return reason("out.window_missed", hours=hours)
-        late = min(lateness([*route[:pos], node, *route[pos:]])[0] for pos in range(len(route) + 1))
-        if late == 0:
+            alone, _ = lateness([node])
+            best_alone = alone if best_alone is None else min(best_alone, alone)
+            late = min(lateness([*r[:pos], node, *r[pos:]])[0] for pos in range(len(r) + 1))
+            best_late = late if best_late is None else min(best_late, late)
+        assert best_alone is not None and best_late is not None
+        if best_alone > 0:
+            visit = setup.request.pace.visit_s(cand.poi.visit_minutes)
+            return reason(
+                "out.window_missed",
+                hours=_format_intervals([(lo, hi + visit) for lo, hi in cand.windows]),
+            )
+        req = setup.request
+        ticket = cand.poi.ticket_cny or 0.0
+        if best_late == 0:
+            if (
+                req.budget_cny is not None
+                and self._tickets(setup, routes) + ticket > req.budget_cny + 1e-9
+            ):
+                return reason("out.over_budget", ticket=f"{ticket:g}", budget=f"{req.budget_cny:g}")
             return reason("out.lower_value")
-        return reason("out.not_enough_time", minutes=math.ceil(late / 60))
+        return reason("out.not_enough_time", minutes=math.ceil(best_late / 60))
 
-    def _explain_infeasible(
-        self,
-        request: TripRequest,
-        problem: OrienteeringProblem,
-        candidates: list[_Candidate],
-        first: int,
-        day_start: int,
-        day_end: int,
-        end_node: int,
-    ) -> InfeasibleRequest:
-        for k, c in enumerate(candidates):
-            if c.poi.id not in request.must:
-                continue
-            late, _ = overflow(
-                [first + k],
-                start_node=0,
-                end_node=end_node,
-                depart=day_start,
-                latest_end=day_end,
-                travel=problem.travel,
-                service=problem.service,
-                windows=problem.windows,
-            )
-            if late > 0:
+    def _explain_infeasible(self, setup: _Setup) -> InfeasibleRequest:
+        p, req = setup.problem, setup.request
+        for node in sorted(p.required):
+            fits = False
+            for d in range(len(setup.depot_of_day)):
+                allowed = p.allowed_routes.get(node)
+                if allowed is not None and d not in allowed:
+                    continue
+                if self._sched(setup, d, [node]) is not None:
+                    fits = True
+            if not fits:
                 return InfeasibleRequest(
                     "must",
-                    f"{c.poi.id!r} does not fit in the day even alone: it needs about "
-                    f"{math.ceil(late / 60)} more minutes; start earlier, end later, or remove it from must",
+                    f"{setup.nodes[node].id!r} does not fit in the day even alone; start earlier, end later, "
+                    "or remove it from must",
                 )
         return InfeasibleRequest(
             "must",
-            f"the must-visit places {request.must} do not all fit between {_hhmm(day_start)} and "
-            f"{_hhmm(day_end)}; remove one or make the day longer",
+            f"the must-visit places {req.required_ids} do not all fit between {req.start_time:%H:%M} and "
+            f"{req.end_time:%H:%M}; remove one or make the day longer",
         )
+
+    def _assemble(
+        self, setup: _Setup, routes: list[list[int]], solution: Solution, stay: Poi | None
+    ) -> list[Itinerary]:
+        req = setup.request
+        visited = {i for r in routes for i in r}
+        dropped = list(setup.dropped)
+        for k, c in enumerate(setup.candidates):
+            node = setup.first + k
+            if node not in visited:
+                dropped.append((c.poi, c.value, self._why_not(setup, routes, node, c)))
+        dropped.sort(key=lambda d: -d[1])
+        why = {c.poi.id: (c.value, c.why) for c in setup.candidates}
+        days: list[Itinerary] = []
+        for d, route in enumerate(routes):
+            a, b = setup.depot_of_day[d]
+            others = [setup.nodes[i].id for k, r in enumerate(routes) if k != d for i in r]
+            day_req = req.model_copy(
+                update={
+                    "date": req.date + dt.timedelta(days=d),
+                    "start": setup.nodes[a].id,
+                    "end": setup.nodes[b].id,
+                    "days": 1,
+                    "stay": None,
+                    "must": [m for m in req.must if m in {setup.nodes[i].id for i in route}],
+                    "pins": [
+                        pn for pn in req.pins if pn.poi_id in {setup.nodes[i].id for i in route}
+                    ],
+                    "avoid": list(dict.fromkeys([*req.avoid, *others])),
+                    "budget_cny": None,
+                }
+            )
+            ctx = DayContext(
+                request=day_req,
+                nodes=setup.nodes,
+                start_node=a,
+                end_node=b,
+                midnight=dt.datetime.combine(req.date, dt.time(), TZ),
+                day_start_s=setup.day_bounds[d][0],
+                matrix=setup.matrix,
+                travel=self.travel,
+                problem=setup.problem,
+                buffer_s=req.pace.buffer_s,
+            )
+            days.append(
+                build_itinerary(
+                    ctx,
+                    route,
+                    why=why,
+                    dropped=dropped if d == 0 else [],
+                    solution=solution,
+                    warnings=self._warnings([setup.nodes[i] for i in (a, *route, b)], setup.matrix),
+                )
+            )
+        return days
 
     def _warnings(self, pois: list[Poi], matrix: TravelMatrix) -> list[Reason]:
         out: list[Reason] = []
         if matrix.estimated or "estimate" in matrix.provider:
             out.append(reason("warn.estimated_travel", provider=matrix.provider))
+        seen: set[str] = set()
         for p in pois:
-            if p.confidence == Confidence.low:
+            if p.confidence == Confidence.low and p.id not in seen:
+                seen.add(p.id)
                 out.append(reason("warn.low_confidence", name={"en": p.name_en, "zh": p.name_zh}))
         for p in pois:
             if p.opening_hours is None and p.visitable:
@@ -320,39 +715,3 @@ class Planner:
                     )
                 )
         return out
-
-
-def _repair(
-    problem: OrienteeringProblem, route: list[int], end_node: int, day_start: int, day_end: int
-) -> list[int]:
-    """Insert every unvisited place that still fits, most valuable first, at its cheapest position.
-
-    A time-limited search can stop with room left in the day; this pass makes sure no place that
-    fits as it stands is left out (which also makes the "left out" reasons true).
-    """
-    route = list(route)
-    visited = set(route) | problem.depots
-    order = sorted(
-        (i for i in range(problem.size) if i not in visited and problem.windows[i]),
-        key=lambda i: (-problem.score[i], i),
-    )
-    for node in order:
-        best: tuple[int, int] | None = None
-        for pos in range(len(route) + 1):
-            seq = [*route[:pos], node, *route[pos:]]
-            res = schedule(
-                seq,
-                start_node=0,
-                end_node=end_node,
-                depart=day_start,
-                travel=problem.travel,
-                service=problem.service,
-                windows=problem.windows,
-            )
-            if res is None or res[1] > day_end:
-                continue
-            if best is None or res[1] < best[0]:
-                best = (res[1], pos)
-        if best is not None:
-            route.insert(best[1], node)
-    return route

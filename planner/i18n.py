@@ -49,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Would fit, but only instead of stops worth more to you",
         "zh": "可以安排，但需替换对您更有价值的景点",
     },
+    "out.over_budget": {
+        "en": "Over budget: its ticket ¥{ticket} does not fit in your ¥{budget}",
+        "zh": "超出预算：门票 ¥{ticket}，预算 ¥{budget}",
+    },
     "out.no_match": {"en": "Does not match your interests", "zh": "与您的兴趣不符"},
     # --- warnings on a plan
     "warn.estimated_travel": {

@@ -27,20 +27,27 @@ from planner.problem import OrienteeringProblem, Solution
 from planner.schedule import schedule
 from planner.travel import TravelMatrix, TravelTimes
 
+DAY_S = 24 * 3600
+
 
 @dataclass(frozen=True)
 class DayContext:
     """Everything about the day that the assembly needs besides the route."""
 
     request: TripRequest
+    """The day's own request (its date, start and end)."""
     nodes: Sequence[Poi]
     """The place of each solver node (depots first)."""
+    start_node: int
     end_node: int
     midnight: dt.datetime
+    """Midnight of the trip's first day: solver times count from it."""
     day_start_s: int
     matrix: TravelMatrix
     travel: TravelTimes
     problem: OrienteeringProblem
+    buffer_s: int = 0
+    """Slack after arriving at each visit (the pace's buffer), already inside the problem's travel."""
 
 
 def build_itinerary(
@@ -52,11 +59,11 @@ def build_itinerary(
     solution: Solution,
     warnings: list[Reason],
 ) -> Itinerary:
-    """The itinerary that visits ``route`` (solver nodes, in order) from the day's start."""
+    """The itinerary that visits ``route`` (solver nodes, in order) on the context's day."""
     p = ctx.problem
     res = schedule(
         route,
-        start_node=0,
+        start_node=ctx.start_node,
         end_node=ctx.end_node,
         depart=ctx.day_start_s,
         travel=p.travel,
@@ -70,17 +77,19 @@ def build_itinerary(
     def at(seconds: int) -> dt.datetime:
         return ctx.midnight + dt.timedelta(seconds=seconds)
 
+    day_midnight = dt.datetime.combine(ctx.request.date, dt.time(), ctx.midnight.tzinfo)
+    offset = int((day_midnight - ctx.midnight).total_seconds())
     stops: list[Stop] = []
     legs: list[Leg] = []
-    prev_node, prev_departure = 0, ctx.day_start_s
+    prev_node, prev_departure = ctx.start_node, ctx.day_start_s
     for node, tm in zip(route, timings, strict=True):
         poi = ctx.nodes[node]
-        legs.append(_leg(ctx, prev_node, node, prev_departure, at))
+        legs.append(_leg(ctx, prev_node, node, prev_departure, at, buffer_s=ctx.buffer_s))
         value, reasons = why[poi.id]
         window = next(
-            (a, b)
+            (a + offset, b + offset)
             for a, b in open_intervals(poi.opening_hours, ctx.request.date)
-            if a <= tm.start and tm.departure <= b
+            if a + offset <= tm.start and tm.departure <= b + offset
         )
         stops.append(
             Stop(
@@ -102,23 +111,15 @@ def build_itinerary(
             )
         )
         prev_node, prev_departure = node, tm.departure
-    legs.append(_leg(ctx, prev_node, ctx.end_node, prev_departure, at))
+    legs.append(_leg(ctx, prev_node, ctx.end_node, prev_departure, at, buffer_s=0))
 
-    totals = Totals(
-        stops=len(stops),
-        travel_s=sum(leg.travel_s for leg in legs),
-        visit_s=sum(s.visit_s for s in stops),
-        wait_s=sum(s.wait_s for s in stops),
-        distance_m=sum(leg.distance_m for leg in legs),
-        tickets_cny=round(sum(s.ticket_cny for s in stops), 2),
-        value=round(sum(s.value for s in stops), 2),
-    )
+    totals = _totals(stops, legs)
     status = "empty" if not stops else ("optimal" if solution.status == "optimal" else "feasible")
     if solution.status == "time_limit" and stops:
         status = "time_limit"
     return Itinerary(
         request=ctx.request,
-        start=_endpoint(ctx.nodes[0]),
+        start=_endpoint(ctx.nodes[ctx.start_node]),
         end=_endpoint(ctx.nodes[ctx.end_node]),
         day_start=at(ctx.day_start_s),
         day_end=at(end_arrival),
@@ -143,25 +144,46 @@ def build_itinerary(
     )
 
 
-def _leg(ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime]) -> Leg:
+def _totals(stops: Sequence[Stop], legs: Sequence[Leg]) -> Totals:
+    return Totals(
+        stops=len(stops),
+        travel_s=sum(leg.travel_s for leg in legs),
+        buffer_s=sum(leg.buffer_s for leg in legs),
+        visit_s=sum(s.visit_s for s in stops),
+        wait_s=sum(s.wait_s for s in stops),
+        distance_m=sum(leg.distance_m for leg in legs),
+        tickets_cny=round(sum(s.ticket_cny for s in stops), 2),
+        value=round(sum(s.value for s in stops), 2),
+    )
+
+
+def trip_totals(days: Sequence[Itinerary]) -> Totals:
+    """Totals over every day of a trip."""
+    return _totals([s for d in days for s in d.stops], [leg for d in days for leg in d.legs])
+
+
+def _endpoint(poi: Poi) -> Endpoint:
+    return Endpoint(
+        poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat
+    )
+
+
+def _leg(
+    ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime], *, buffer_s: int
+) -> Leg:
     pa, pb = ctx.nodes[a], ctx.nodes[b]
     travel_s = int(ctx.matrix.seconds[a, b])
     return Leg(
         from_id=pa.id,
         to_id=pb.id,
         depart=at(depart),
-        arrive=at(depart + travel_s),
+        arrive=at(depart + travel_s + buffer_s),
         travel_s=travel_s,
+        buffer_s=buffer_s,
         distance_m=int(ctx.matrix.metres[a, b]),
         mode=ctx.request.mode,
         provider=ctx.matrix.leg_provider(a, b),
         geometry=[
             (float(x), float(y)) for x, y in ctx.travel.path(pa.lonlat, pb.lonlat, ctx.request.mode)
         ],
-    )
-
-
-def _endpoint(poi: Poi) -> Endpoint:
-    return Endpoint(
-        poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat
     )

@@ -74,6 +74,32 @@ class Interest(StrEnum):
     great_wall = "great_wall"
 
 
+class Pace(StrEnum):
+    """How full the day is: scales visit durations and keeps a buffer between stops."""
+
+    relaxed = "relaxed"
+    normal = "normal"
+    packed = "packed"
+
+    @property
+    def visit_factor(self) -> float:
+        """Multiplier on every place's ``visit_minutes``."""
+        return {"relaxed": 1.25, "normal": 1.0, "packed": 0.8}[self.value]
+
+    @property
+    def buffer_s(self) -> int:
+        """Slack added after every leg into a visit: a rest, a photo stop, a wrong turn.
+
+        Parking and walking to the gate are already in the travel modes' ``access_s``
+        (configs/travel.yaml), so the normal pace adds nothing; a relaxed day keeps 15 minutes.
+        """
+        return {"relaxed": 15 * 60, "normal": 0, "packed": 0}[self.value]
+
+    def visit_s(self, visit_minutes: int) -> int:
+        """A place's visit length at this pace, in whole minutes, as seconds."""
+        return max(1, round(visit_minutes * self.visit_factor)) * 60 if visit_minutes else 0
+
+
 class Confidence(StrEnum):
     """How sure we are of a place's coordinates."""
 
@@ -198,6 +224,19 @@ class Poi(Strict):
         return [s for s in self.seasons if s.contains(day)]
 
 
+class Pin(Strict):
+    """A place the visitor insists on, optionally at a fixed position in the day or time."""
+
+    poi_id: str
+    position: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        default=None, description="1-based position among the day's stops"
+    )
+    at: dt.time | None = Field(default=None, description="Start the visit at this local time")
+    day: Annotated[int, Field(ge=1, le=4)] | None = Field(
+        default=None, description="Which day of a multi-day trip (1-based); None: any day"
+    )
+
+
 class TripRequest(Strict):
     """What a tourist asks for: one day in Pinggu."""
 
@@ -216,6 +255,28 @@ class TripRequest(Strict):
         default=1.0, description="Solver time budget, seconds"
     )
     seed: Annotated[int, Field(ge=0)] = 0
+    pace: Pace = Field(default=Pace.normal, description="relaxed, normal or packed")
+    budget_cny: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="Cap on the day's tickets, CNY (None: no cap)"
+    )
+    pins: list[Pin] = Field(
+        default_factory=list,
+        description="Places that must be in, optionally at a position or a time (each is also a must)",
+    )
+    days: Annotated[int, Field(ge=1, le=4)] = Field(
+        default=1, description="Number of days (1-4); nights are spent at `stay`"
+    )
+    stay: str | None = Field(
+        default=None,
+        description="Farm stay (place id) for the nights of a multi-day trip; None: the planner suggests one",
+    )
+
+    @property
+    def required_ids(self) -> list[str]:
+        """``must`` and pinned places, each once, in request order."""
+        out = list(self.must)
+        out += [p.poi_id for p in self.pins if p.poi_id not in out]
+        return out
 
     @field_validator("end_time")
     @classmethod
@@ -307,6 +368,7 @@ class Leg(Strict):
     depart: dt.datetime
     arrive: dt.datetime
     travel_s: int
+    buffer_s: int = Field(default=0, description="Slack kept after arriving (the pace's buffer)")
     distance_m: int
     mode: Mode
     provider: str = Field(description="Which travel-time provider computed this leg")
@@ -328,6 +390,7 @@ class Dropped(Strict):
 class Totals(Strict):
     stops: int
     travel_s: int
+    buffer_s: int = 0
     visit_s: int
     wait_s: int
     distance_m: int
@@ -359,6 +422,21 @@ class Itinerary(Strict):
     dropped: list[Dropped]
     totals: Totals
     solver: SolverStatus
+    warnings: list[Reason] = Field(default_factory=list)
+    visited: list[str] = Field(
+        default_factory=list, description="Places already visited before this plan (re-planning)"
+    )
+
+
+class Trip(Strict):
+    """A verified trip of one or more days; each day is a checked :class:`Itinerary`."""
+
+    request: TripRequest
+    days: list[Itinerary]
+    stay: Endpoint | None = Field(default=None, description="Where the nights are spent")
+    stay_suggested: bool = Field(default=False, description="True when the planner chose the stay")
+    totals: Totals
+    dropped: list[Dropped]
     warnings: list[Reason] = Field(default_factory=list)
 
 

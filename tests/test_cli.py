@@ -93,7 +93,7 @@ def test_schema_prints_each_model(model: str):
         (["--interests", "karaoke"], "--interests", "blossom"),
         (["--mode", "plane"], "--mode", "car"),
         (["--lang", "fr"], "--lang", "en or zh"),
-        (["--must", "station"], "--must", "start or end"),
+        (["--must", "station"], "--must", "not a place to visit"),
     ],
     ids=lambda v: v if isinstance(v, str) else " ".join(v),
 )

@@ -214,12 +214,15 @@ def _brute_force_value(planner: Planner, request: TripRequest) -> float:
     cat = planner.catalog
     pois = [p for p in cat if p.visitable]
     nodes = [cat.get("depot"), *pois]
-    m = planner.travel.matrix([p.lonlat for p in nodes], request.mode).seconds
+    m = planner.travel.matrix([p.lonlat for p in nodes], request.mode).seconds.copy()
+    m[:, 1:] += request.pace.buffer_s  # the pace's slack after arriving at each visit
+    for i in range(1, len(nodes)):
+        m[i, i] = 0
     day0 = request.start_time.hour * 3600 + request.start_time.minute * 60
     day1 = request.end_time.hour * 3600 + request.end_time.minute * 60
     wins = [[(day0, day1)]]
     for p in pois:
-        v = p.visit_minutes * 60
+        v = request.pace.visit_s(p.visit_minutes)
         wins.append(
             [
                 (max(a, day0), min(b, day1) - v)
@@ -227,7 +230,7 @@ def _brute_force_value(planner: Planner, request: TripRequest) -> float:
                 if max(a, day0) <= min(b, day1) - v
             ]
         )
-    service = [0] + [p.visit_minutes * 60 for p in pois]
+    service = [0] + [request.pace.visit_s(p.visit_minutes) for p in pois]
     values = [0.0] + [round(value_poi(p, request).value * 10) / 10 for p in pois]
     best = 0.0
     for r in range(1, len(pois) + 1):

@@ -1,0 +1,193 @@
+"""Planning like a local: budgets, pace, pins, several days, ad-hoc points and re-planning.
+
+Every plan here also passes the independent checker inside the planner; these tests check the
+features' own promises on top of that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planner import InfeasibleRequest, Planner, RequestError, TripRequest
+from planner.catalog import build_catalog
+from planner.checker import trip_violations
+from planner.models import Pace, Pin
+from planner.settings import load_travel_settings
+from planner.travel import EstimatedTravelTimes
+
+MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
+FARM_STAY = {
+    "id": "farm-stay",
+    "name_zh": "测试农家院",
+    "name_en": "Test Farm Stay",
+    "description_zh": "住宿",
+    "description_en": "A place to sleep.",
+    "category": "lodging",
+    "lon": 117.16,
+    "lat": 40.19,
+    "confidence": "low",
+    "source": "synthetic test data",
+    "visit_minutes": 0,
+    "visitable": False,
+}
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    entries = yaml.safe_load(MINI.read_text(encoding="utf-8"))["pois"] + [FARM_STAY]
+    return Planner(
+        build_catalog(entries, source="mini+stay"), EstimatedTravelTimes(load_travel_settings())
+    )
+
+
+def req(**kw) -> TripRequest:
+    return TripRequest(**({"date": "2027-04-17", "start": "station"} | kw))
+
+
+# ------------------------------------------------------------------ budget
+@pytest.mark.parametrize("budget", [0, 10, 50, 100])
+def test_the_ticket_budget_is_respected_exactly(planner: Planner, budget: float):
+    """Tickets never add up to more than the cap; places dearer than the cap say so."""
+    it = planner.plan(req(budget_cny=budget))
+    assert it.totals.tickets_cny <= budget
+    for d in it.dropped:
+        if d.reason.code == "out.over_budget":
+            assert (planner.catalog.get(d.poi_id).ticket_cny or 0) + it.totals.tickets_cny > budget
+
+
+def test_a_must_visit_place_dearer_than_the_budget_is_infeasible(planner: Planner):
+    """must=gorge (¥60) with a ¥50 budget cannot be planned; the error names budget_cny."""
+    with pytest.raises(InfeasibleRequest) as exc:
+        planner.plan(req(must=["gorge"], budget_cny=50))
+    assert exc.value.field == "budget_cny"
+
+
+# ------------------------------------------------------------------ pace
+def test_pace_scales_visits_and_keeps_a_buffer(planner: Planner):
+    """relaxed: visits x1.25 and 15 min after each leg into a visit; packed: visits x0.8."""
+    relaxed = planner.plan(req(pace="relaxed"))
+    for s in relaxed.stops:
+        assert s.visit_s == Pace.relaxed.visit_s(planner.catalog.get(s.poi_id).visit_minutes)
+    assert (
+        all(leg.buffer_s == 15 * 60 for leg in relaxed.legs[:-1]) and relaxed.legs[-1].buffer_s == 0
+    )
+    packed = planner.plan(req(pace="packed"))
+    for s in packed.stops:
+        assert s.visit_s == Pace.packed.visit_s(planner.catalog.get(s.poi_id).visit_minutes)
+
+
+def test_a_packed_day_sees_at_least_as_much_as_a_relaxed_one(planner: Planner):
+    """Shorter visits and no buffers never lower the value of the best plan."""
+    short = dict(start_time="09:00", end_time="14:00")
+    assert (
+        planner.plan(req(pace="packed", **short)).totals.value
+        >= planner.plan(req(pace="relaxed", **short)).totals.value
+    )
+
+
+# ------------------------------------------------------------------ pins
+def test_a_pinned_position_is_kept(planner: Planner):
+    """pins=[lake at position 1]: the lake is the first stop."""
+    it = planner.plan(req(pins=[Pin(poi_id="lake", position=1)]))
+    assert it.stops[0].poi_id == "lake"
+
+
+def test_a_pinned_time_is_kept(planner: Planner):
+    """pins=[gorge at 13:00]: the gorge visit starts at 13:00 sharp."""
+    it = planner.plan(req(pins=[Pin(poi_id="gorge", at=dt.time(13, 0))]))
+    stop = next(s for s in it.stops if s.poi_id == "gorge")
+    assert stop.visit_start.time() == dt.time(13, 0)
+
+
+def test_a_pinned_time_outside_the_hours_names_the_valid_range(planner: Planner):
+    """The museum opens 09:00: a pin at 08:00 is refused with the range that would work."""
+    with pytest.raises(InfeasibleRequest) as exc:
+        planner.plan(req(pins=[Pin(poi_id="museum", at=dt.time(8, 0))]))
+    assert exc.value.field == "pins" and "09:00" in str(exc.value)
+
+
+def test_pins_must_be_visitable_and_not_avoided(planner: Planner):
+    """A transport point or an avoided place cannot be pinned."""
+    with pytest.raises(RequestError):
+        planner.plan(req(pins=[Pin(poi_id="station")]))
+    with pytest.raises(RequestError):
+        planner.plan(req(pins=[Pin(poi_id="lake")], avoid=["lake"]))
+
+
+# ------------------------------------------------------------------ several days
+def test_a_three_day_trip_visits_no_place_twice_and_sleeps_at_the_stay(planner: Planner):
+    """Day k+1 starts where day k ended (the farm stay); no place twice; each day checked."""
+    trip = planner.plan_trip(req(days=3, stay="farm-stay", start_time="09:00", end_time="13:00"))
+    assert len(trip.days) == 3 and trip.stay is not None and trip.stay.poi_id == "farm-stay"
+    assert [d.request.date for d in trip.days] == [
+        dt.date(2027, 4, 17) + dt.timedelta(days=k) for k in range(3)
+    ]
+    assert trip.days[0].end.poi_id == "farm-stay" and trip.days[1].start.poi_id == "farm-stay"
+    assert trip.days[-1].end.poi_id == "station"
+    ids = [s.poi_id for d in trip.days for s in d.stops]
+    assert len(ids) == len(set(ids))
+    assert trip_violations(trip, planner.catalog, planner.travel) == []
+
+
+def test_the_planner_suggests_a_stay_when_none_is_given(planner: Planner):
+    """days=2 without stay: the only farm stay is suggested and marked as suggested."""
+    trip = planner.plan_trip(req(days=2))
+    assert trip.stay is not None and trip.stay.poi_id == "farm-stay" and trip.stay_suggested
+
+
+def test_two_short_days_see_more_than_one(planner: Planner):
+    """Splitting the same hours over two days never loses value to one day."""
+    one = planner.plan_trip(req(days=1, start_time="09:00", end_time="13:00"))
+    two = planner.plan_trip(req(days=2, stay="farm-stay", start_time="09:00", end_time="13:00"))
+    assert two.totals.value >= one.totals.value
+
+
+def test_plan_refuses_several_days(planner: Planner):
+    """plan() is for one day; several days go through plan_trip()."""
+    with pytest.raises(RequestError) as exc:
+        planner.plan(req(days=2))
+    assert exc.value.field == "days"
+
+
+def test_a_stay_must_be_a_farm_stay(planner: Planner):
+    """stay=<a visitable place> is refused naming the field."""
+    with pytest.raises(RequestError) as exc:
+        planner.plan_trip(req(days=2, stay="lake"))
+    assert exc.value.field == "stay"
+
+
+# ------------------------------------------------------------------ points and re-planning
+def test_a_day_can_start_at_a_point_on_the_map(planner: Planner):
+    """start="lon,lat" (WGS84) plans from that point."""
+    it = planner.plan(req(start="117.15,40.17"))
+    assert it.start.poi_id == "117.15,40.17" and it.legs[0].from_id == "117.15,40.17"
+
+
+def test_a_swapped_point_is_named(planner: Planner):
+    """start="40.17,117.15" is refused: lon comes first."""
+    with pytest.raises(RequestError) as exc:
+        planner.plan(req(start="40.17,117.15"))
+    assert "lon comes first" in str(exc.value)
+
+
+def test_running_late_replans_the_rest_of_the_day_from_now(planner: Planner):
+    """replan keeps the visited places out, starts at `now` from `here`, and still ends in time."""
+    it = planner.plan(req(interests=["lake", "gorge"]))
+    first = it.stops[0].poi_id
+    late = planner.replan(it, now=dt.datetime(2027, 4, 17, 12, 7, 30), visited=[first])
+    assert late.visited == [first]
+    assert late.start.poi_id == first and late.day_start.time() == dt.time(12, 8)
+    assert first not in [s.poi_id for s in late.stops]
+    assert late.day_end.time() <= dt.time(18, 0)
+
+
+def test_replanning_on_another_day_is_refused(planner: Planner):
+    """`now` must be on the plan's date."""
+    it = planner.plan(req())
+    with pytest.raises(RequestError) as exc:
+        planner.replan(it, now=dt.datetime(2027, 4, 18, 9, 0))
+    assert exc.value.field == "now"
