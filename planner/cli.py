@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -43,6 +44,12 @@ OPTION_OF_FIELD = {
     "mode": "--mode",
     "time_limit_s": "--time-limit",
     "seed": "--seed",
+    "days": "--days",
+    "stay": "--stay",
+    "budget_cny": "--budget",
+    "pace": "--pace",
+    "pins": "--pin",
+    "point": "--start/--end",
 }
 
 
@@ -100,11 +107,26 @@ def plan(
         bool,
         typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
     ] = True,
+    days: Annotated[int, typer.Option(help="Number of days, 1-4 (nights at --stay)")] = 1,
+    stay: Annotated[
+        str | None,
+        typer.Option(help="Farm stay for the nights (default: the planner suggests one)"),
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option(help="Cap on tickets, CNY, for the whole trip")
+    ] = None,
+    pace: Annotated[str, typer.Option(help="relaxed, normal or packed")] = "normal",
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Pin a place: ID, ID:POSITION, ID@HH:MM, optionally /DAY (e.g. jinhai-lake@14:00/2); repeatable"
+        ),
+    ] = None,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
     ] = None,
 ) -> None:
-    """Plan a day and print the itinerary: stops, times, costs, reasons, and what was left out."""
+    """Plan a day (or a trip of --days) and print it: stops, times, costs, reasons, what was left out."""
     from planner.core import Planner
     from planner.models import parse_trip_request
 
@@ -123,21 +145,49 @@ def plan(
         "mode": mode,
         "time_limit_s": time_limit,
         "seed": seed,
+        "days": days,
+        "stay": stay,
+        "budget_cny": budget,
+        "pace": pace,
     }
     try:
+        raw["pins"] = [_parse_pin(p) for p in pin or []]
         request = parse_trip_request(raw)
         planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
-        itinerary = planner.plan(request)
+        trip = planner.plan_trip(request)
     except RequestError as exc:
         _fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
     except ConfigError as exc:
         _fail(str(exc))
-    if as_json:
-        sys.stdout.write(itinerary.model_dump_json(indent=2) + "\n")
+    if as_json:  # one day: the Itinerary (schema --model itinerary); several: the Trip
+        doc = trip.days[0] if request.days == 1 else trip
+        sys.stdout.write(doc.model_dump_json(indent=2) + "\n")
         return
-    from planner.report import render_itinerary
+    from planner.report import render_trip
 
-    render_itinerary(itinerary, Console(highlight=False), lang=language)
+    render_trip(trip, Console(highlight=False), lang=language)
+
+
+_PIN = re.compile(
+    r"^(?P<id>[^:@/]+)(?::(?P<pos>\d+))?(?:@(?P<at>\d{1,2}:\d{2}))?(?:/(?P<day>\d))?$"
+)
+
+
+def _parse_pin(text: str) -> dict[str, object]:
+    m = _PIN.match(text.strip())
+    if not m:
+        raise RequestError(
+            "pins",
+            f"{text!r} is not ID, ID:POSITION, ID@HH:MM or ID@HH:MM/DAY (e.g. jinhai-lake@14:00/2)",
+        )
+    out: dict[str, object] = {"poi_id": m["id"]}
+    if m["pos"]:
+        out["position"] = int(m["pos"])
+    if m["at"]:
+        out["at"] = m["at"].zfill(5)
+    if m["day"]:
+        out["day"] = int(m["day"])
+    return out
 
 
 @pois_app.command("list")
@@ -208,20 +258,21 @@ def pois_validate(
 
 @app.command()
 def schema(
-    model: Annotated[str, typer.Option(help="itinerary, request or poi")] = "itinerary",
+    model: Annotated[str, typer.Option(help="itinerary, trip, request or poi")] = "itinerary",
 ) -> None:
     """Print the JSON Schema of the itinerary (default), the trip request or a place."""
     from pydantic import BaseModel
 
-    from planner.models import Itinerary, Poi, TripRequest
+    from planner.models import Itinerary, Poi, Trip, TripRequest
 
     models: dict[str, type[BaseModel]] = {
         "itinerary": Itinerary,
+        "trip": Trip,
         "request": TripRequest,
         "poi": Poi,
     }
     if model not in models:
-        _fail(f"--model: {model!r} is not known; use itinerary, request or poi")
+        _fail(f"--model: {model!r} is not known; use itinerary, trip, request or poi")
     sys.stdout.write(
         json.dumps(models[model].model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     )

@@ -81,7 +81,14 @@ def _hhmm(seconds: int) -> str:
 
 
 def _format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
-    return ", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in intervals) or "-"
+    """``08:30-13:45``; on trips of several days ``day 2 08:30-13:45`` past the first day."""
+    return (
+        ", ".join(
+            (f"day {a // DAY_S + 1} " if a >= DAY_S else "") + f"{_hhmm(a)}-{_hhmm(b)}"
+            for a, b in intervals
+        )
+        or "-"
+    )
 
 
 def _secs(t: dt.time) -> int:
@@ -374,7 +381,8 @@ class Planner:
                     raise InfeasibleRequest(
                         "pins",
                         f"{pin.poi_id!r} cannot start at {pin.at:%H:%M}: its visit fits only in "
-                        f"{_format_intervals(windows[node])}; choose a time in that range",
+                        f"{_format_intervals([w for w in windows[node] if day is None or w[0] // DAY_S == day])}; "
+                        "choose a time in that range",
                     )
                 windows[node] = fixed
                 pins_at[node] = fixed[0][0]

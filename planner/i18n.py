@@ -67,6 +67,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Opening hours of {name} are not known; planned as {hours}: call ahead",
         "zh": "{name} 的开放时间未知，按 {hours} 安排，请提前致电确认",
     },
+    "label.day": {"en": "Day {n}", "zh": "第 {n} 天"},
+    "label.stay": {"en": "Nights at", "zh": "住宿"},
+    "label.stay_suggested": {"en": "(suggested by the planner)", "zh": "（规划推荐）"},
+    "label.trip_totals": {
+        "en": "{days} days · {stops} stops · {travel} on the road · tickets ¥{tickets}",
+        "zh": "{days} 天 · {stops} 个景点 · 路上 {travel} · 门票 ¥{tickets}",
+    },
     "warn.empty": {
         "en": "No place fits this day: try a longer day, other interests or another date",
         "zh": "当天没有合适的景点：请延长时间、调整兴趣或更换日期",

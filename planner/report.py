@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.i18n import MODE_LABELS, t
-from planner.models import Itinerary
+from planner.models import Itinerary, Trip
 
 
 def fmt_duration(seconds: int, lang: str) -> str:
@@ -81,7 +81,13 @@ def render_itinerary(
         "",
     )
     table.add_row(
-        "", f"{it.day_end:%H:%M}", "", "", f"{t('label.end_point', lang)}: {it.end.name_zh if zh else it.end.name_en}", "", ""
+        "",
+        f"{it.day_end:%H:%M}",
+        "",
+        "",
+        f"{t('label.end_point', lang)}: {it.end.name_zh if zh else it.end.name_en}",
+        "",
+        "",
     )
     console.print(table)
     tot = it.totals
@@ -107,4 +113,39 @@ def render_itinerary(
             more = len(it.dropped) - max_dropped
             console.print(f"  … +{more}" + (" 个" if zh else " more (see --json)"))
     for w in it.warnings:
+        console.print(f"[yellow]! {w.zh if zh else w.en}[/]")
+
+
+def render_trip(trip: Trip, console: Console, *, lang: str = "en", max_dropped: int = 12) -> None:
+    """Print a trip: each day's timeline, then (for several days) the trip's totals and stay."""
+    if len(trip.days) == 1:
+        render_itinerary(trip.days[0], console, lang=lang, max_dropped=max_dropped)
+        return
+    zh = lang == "zh"
+    if trip.stay is not None:
+        name = trip.stay.name_zh if zh else trip.stay.name_en
+        note = t("label.stay_suggested", lang) if trip.stay_suggested else ""
+        console.print(f"[bold]{t('label.stay', lang)}:[/] {name} {note}")
+    for k, day in enumerate(trip.days, 1):
+        console.print(f"\n[bold]{t('label.day', lang, n=k)}[/] · {day.request.date.isoformat()}")
+        render_itinerary(day.model_copy(update={"dropped": [], "warnings": []}), console, lang=lang)
+    tot = trip.totals
+    console.print(
+        "\n"
+        + t(
+            "label.trip_totals",
+            lang,
+            days=len(trip.days),
+            stops=tot.stops,
+            travel=fmt_duration(tot.travel_s, lang),
+            tickets=f"{tot.tickets_cny:g}",
+        )
+    )
+    if trip.dropped:
+        console.print(f"\n[bold]{t('label.left_out', lang)}[/]")
+        for d in trip.dropped[:max_dropped]:
+            console.print(
+                f"  - {d.name_zh if zh else d.name_en} ({d.poi_id}): {d.reason.zh if zh else d.reason.en}"
+            )
+    for w in trip.warnings:
         console.print(f"[yellow]! {w.zh if zh else w.en}[/]")
