@@ -122,6 +122,9 @@ def plan(
             help="Pin a place: ID, ID:POSITION, ID@HH:MM, optionally /DAY (e.g. jinhai-lake@14:00/2); repeatable"
         ),
     ] = None,
+    alternatives: Annotated[
+        int, typer.Option("--alternatives", help="Show up to N (1-3) clearly different plans")
+    ] = 1,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
     ] = None,
@@ -133,7 +136,7 @@ def plan(
     language = lang or _default_lang()
     if language not in ("en", "zh"):
         _fail(f"--lang: {language!r} is not supported; use en or zh")
-    raw = {
+    raw: dict[str, object] = {
         "date": date or _next_saturday().isoformat(),
         "start": start,
         "end": end,
@@ -154,11 +157,33 @@ def plan(
         raw["pins"] = [_parse_pin(p) for p in pin or []]
         request = parse_trip_request(raw)
         planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
-        trip = planner.plan_trip(request)
+        if alternatives != 1:
+            options = planner.alternatives(request, count=alternatives)
+        else:
+            trip = planner.plan_trip(request)
     except RequestError as exc:
+        if exc.field == "count":
+            _fail(f"--alternatives: {str(exc).split(': ', 1)[1]}")
         _fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
     except ConfigError as exc:
         _fail(str(exc))
+    if alternatives != 1:
+        if as_json:
+            sys.stdout.write(
+                json.dumps(
+                    [a.model_dump(mode="json") for a in options], ensure_ascii=False, indent=2
+                )
+                + "\n"
+            )
+            return
+        from planner.report import render_trip
+
+        for k, alt in enumerate(options, 1):
+            Console(highlight=False).print(
+                f"\n[bold]#{k} {alt.theme.zh if language == 'zh' else alt.theme.en}[/]"
+            )
+            render_trip(alt.trip, Console(highlight=False), lang=language, max_dropped=0)
+        return
     if as_json:  # one day: the Itinerary (schema --model itinerary); several: the Trip
         doc = trip.days[0] if request.days == 1 else trip
         sys.stdout.write(doc.model_dump_json(indent=2) + "\n")

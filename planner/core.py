@@ -28,9 +28,11 @@ from planner.i18n import reason
 from planner.itinerary import DayContext, build_itinerary, trip_totals
 from planner.models import (
     TIMEZONE,
+    Alternative,
     Category,
     Confidence,
     Dropped,
+    Interest,
     Itinerary,
     Poi,
     Reason,
@@ -47,6 +49,17 @@ TZ = ZoneInfo(TIMEZONE)
 DAY_S = 24 * 3600
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
+SEEN_FACTOR = 0.2
+"""Share of a place's score in an alternative plan when an earlier alternative already has it."""
+MIN_DIFFERENT = 0.5
+"""An alternative is kept only if at least this share of its stops are not in an earlier one."""
+
+THEMES: tuple[tuple[str, tuple[Interest, ...]], ...] = (
+    ("theme.blossom_first", (Interest.blossom, Interest.farm, Interest.picking, Interest.village)),
+    ("theme.lakes_gorges", (Interest.lake, Interest.gorge, Interest.mountain, Interest.hiking)),
+    ("theme.farms_villages", (Interest.village, Interest.farm, Interest.food, Interest.culture)),
+)
+"""The themes alternatives are drawn from: clearly different days in Pinggu."""
 
 
 @dataclass
@@ -177,6 +190,49 @@ class Planner:
             raise errors[0]
         return best.model_copy(update={"request": request})
 
+    def alternatives(self, request: TripRequest, *, count: int = 3) -> list[Alternative]:
+        """Up to ``count`` clearly different good plans, each verified.
+
+        The first is the plan for the request as asked; the others follow the themes in
+        :data:`THEMES` (the visitor's own interests kept first), with places already shown counting
+        for less, and are kept only when at least half of their stops are new.
+        """
+        if not 1 <= count <= 3:
+            raise RequestError("count", f"{count} alternatives: ask for 1 to 3")
+        first = self.plan_trip(request)
+        out = [Alternative(theme=reason("theme.as_asked"), trip=first)]
+        seen = {s.poi_id for d in first.days for s in d.stops}
+        for key, interests in THEMES:
+            if len(out) >= count:
+                break
+            if interests[0] in request.interests:
+                continue  # the plan as asked already leads with this theme
+            themed = request.model_copy(
+                update={"interests": list(dict.fromkeys([*request.interests, *interests]))}
+            )
+            self._check_ids(themed)
+            stay = (
+                self.catalog.resolve(request.stay)
+                if request.stay
+                else (
+                    None
+                    if request.days == 1 or first.stay is None
+                    else self.catalog.get(first.stay.poi_id)
+                )
+            )
+            try:
+                trip = self._plan_with_stay(
+                    themed, stay, suggested=first.stay_suggested, seen=frozenset(seen)
+                )
+            except InfeasibleRequest:
+                continue
+            stops = [s.poi_id for d in trip.days for s in d.stops]
+            new = [p for p in stops if p not in seen]
+            if stops and len(new) >= MIN_DIFFERENT * len(stops):
+                out.append(Alternative(theme=reason(key), trip=trip))
+                seen.update(stops)
+        return out
+
     def replan(
         self,
         itinerary: Itinerary,
@@ -275,8 +331,15 @@ class Planner:
                     f"{request.stay!r} is not a place to stay; choose a farm stay (category lodging)",
                 )
 
-    def _plan_with_stay(self, request: TripRequest, stay: Poi | None, *, suggested: bool) -> Trip:
-        setup = self._setup(request, stay)
+    def _plan_with_stay(
+        self,
+        request: TripRequest,
+        stay: Poi | None,
+        *,
+        suggested: bool,
+        seen: frozenset[str] = frozenset(),
+    ) -> Trip:
+        setup = self._setup(request, stay, seen=seen)
         solution = solve(setup.problem, time_limit_s=request.time_limit_s, seed=request.seed)
         if solution.status == "infeasible":
             raise self._explain_infeasible(setup)
@@ -307,7 +370,9 @@ class Planner:
         checker.check_trip(trip, self.catalog, self.travel)
         return trip
 
-    def _setup(self, request: TripRequest, stay: Poi | None) -> _Setup:
+    def _setup(
+        self, request: TripRequest, stay: Poi | None, *, seen: frozenset[str] = frozenset()
+    ) -> _Setup:
         start = self.catalog.resolve(request.start, field="start")
         end = self.catalog.resolve(request.end, field="end") if request.end else start
         days = request.days
@@ -354,7 +419,11 @@ class Planner:
         for i in range(first, len(nodes)):
             travel[i, i] = 0
         service = [0] * first + [request.pace.visit_s(c.poi.visit_minutes) for c in candidates]
-        score = [0] * first + [max(1, round(c.value * SCORE_SCALE)) for c in candidates]
+        # places already shown in another alternative count for less, so the next one differs
+        score = [0] * first + [
+            max(1, round(c.value * SCORE_SCALE * (SEEN_FACTOR if c.poi.id in seen else 1.0)))
+            for c in candidates
+        ]
         windows: list[list[Window]] = [[(day_bounds[0][0], day_bounds[-1][1])]] * first + [
             c.windows for c in candidates
         ]

@@ -466,3 +466,10 @@ def parse_trip_request(data: object) -> TripRequest:
             fmt = "YYYY-MM-DD" if field == "date" else "HH:MM"
             msg = f"{err.get('input')!r} is not a valid {field.replace('_', ' ')}; use {fmt}"
         raise RequestError(field, msg) from None
+
+
+class Alternative(Strict):
+    """One of several clearly different plans for the same request, with its theme."""
+
+    theme: Reason
+    trip: Trip

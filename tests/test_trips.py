@@ -191,3 +191,24 @@ def test_replanning_on_another_day_is_refused(planner: Planner):
     with pytest.raises(RequestError) as exc:
         planner.replan(it, now=dt.datetime(2027, 4, 18, 9, 0))
     assert exc.value.field == "now"
+
+
+# ------------------------------------------------------------------ alternatives
+def test_alternatives_are_verified_and_clearly_different(planner: Planner):
+    """Up to three plans; the first is the request as asked; each later one has at least half new stops."""
+    alts = planner.alternatives(req(interests=["lake"]), count=3)
+    assert 1 <= len(alts) <= 3 and alts[0].theme.code == "theme.as_asked"
+    seen: set[str] = set()
+    for k, alt in enumerate(alts):
+        stops = [s.poi_id for d in alt.trip.days for s in d.stops]
+        assert trip_violations(alt.trip, planner.catalog, planner.travel) == []
+        if k:
+            assert sum(p not in seen for p in stops) >= 0.5 * len(stops)
+        seen.update(stops)
+
+
+def test_alternatives_count_is_bounded(planner: Planner):
+    """Asking for 0 or 4 alternatives is refused naming `count`."""
+    with pytest.raises(RequestError) as exc:
+        planner.alternatives(req(), count=4)
+    assert exc.value.field == "count"
