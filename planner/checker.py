@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from planner.catalog import Catalog
 from planner.errors import ItineraryCheckError
 from planner.hours import open_intervals
+from planner.itinerary import PICNIC_ID
 from planner.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
 from planner.travel import TravelTimes
 
@@ -25,15 +26,17 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     req = itinerary.request
     out: list[str] = []
     ids = [s.poi_id for s in itinerary.stops]
+    places = [s.poi_id for s in itinerary.stops if s.kind != "picnic"]
 
     # --- who is visited
     if itinerary.start.poi_id != req.start:
         out.append(f"starts at {itinerary.start.poi_id!r}, the request says {req.start!r}")
     if itinerary.end.poi_id != (req.end or req.start):
         out.append(f"ends at {itinerary.end.poi_id!r}, the request says {req.end or req.start!r}")
-    if len(set(ids)) != len(ids):
-        out.append(f"a place is visited twice: {ids}")
-    for pid in ids:
+    if len(set(places)) != len(places):
+        out.append(f"a place is visited twice: {places}")
+    out.extend(_meal_violations(itinerary, catalog))
+    for pid in places:
         if pid not in catalog:
             out.append(f"stop {pid!r} is not in the catalogue")
             continue
@@ -77,8 +80,11 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     if out:
         return out
 
-    # --- the chain of legs
+    # --- the chain of legs (a picnic is taken where the traveller is: its point is the one before)
     points = [itinerary.start.poi_id, *ids, itinerary.end.poi_id]
+    at_point = [0]
+    for k, pid in enumerate(points[1:], 1):
+        at_point.append(at_point[-1] if pid == PICNIC_ID else k)
     if len(itinerary.legs) != len(points) - 1:
         return [
             *out,
@@ -94,7 +100,7 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     if out:
         return out
 
-    pois = [catalog.resolve(p) for p in points]
+    pois = [catalog.resolve(points[at_point[k]]) for k in range(len(points))]
     out.extend(_facts(itinerary, pois))
     naive = [
         name
@@ -103,7 +109,9 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     ]
     if naive:
         return [*out, f"{', '.join(naive)} carry no time zone; times must be local ({TZ.key})"]
-    matrix = travel.matrix([p.lonlat for p in pois], req.mode)
+    real = sorted(set(at_point))
+    row = {k: real.index(at_point[k]) for k in range(len(points))}
+    matrix = travel.matrix([pois[k].lonlat for k in real], req.mode)
     tz = TZ  # Pinggu's clock, whatever the itinerary claims
     midnight = dt.datetime.combine(req.date, dt.time(), tz)
     expected_start = dt.datetime.combine(req.date, req.start_time, tz)
@@ -113,24 +121,29 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     # --- times add up
     clock = itinerary.day_start
     for k, leg in enumerate(itinerary.legs):
-        want = int(matrix.seconds[k, k + 1])
+        into_picnic = points[k + 1] == PICNIC_ID
+        a, b = row[k], row[k + 1]
+        want, want_m = (
+            (0, 0) if into_picnic else (int(matrix.seconds[a, b]), int(matrix.metres[a, b]))
+        )
+        want_provider = "none" if into_picnic else matrix.leg_provider(a, b)
         if leg.travel_s != want:
             out.append(
                 f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
             )
-        if leg.distance_m != int(matrix.metres[k, k + 1]):
+        if leg.distance_m != want_m:
             out.append(
-                f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {int(matrix.metres[k, k + 1])} m"
+                f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {want_m} m"
             )
-        if leg.provider != matrix.provider:
+        if leg.provider != want_provider:
             out.append(
-                f"leg {k} claims provider {leg.provider!r}, the provider is {matrix.provider!r}"
+                f"leg {k} claims provider {leg.provider!r}, the provider is {want_provider!r}"
             )
         if leg.depart != clock:
             out.append(
                 f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"
             )
-        want_buffer = req.pace.buffer_s if k < len(itinerary.stops) else 0
+        want_buffer = req.pace.buffer_s if k < len(itinerary.stops) and not into_picnic else 0
         if leg.buffer_s != want_buffer:
             out.append(
                 f"leg {k} keeps {leg.buffer_s} s of buffer; the {req.pace.value} pace keeps {want_buffer} s"
@@ -153,13 +166,21 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
                 out.append(
                     f"{stop.poi_id}: wait_s {stop.wait_s} does not match visit start - arrival"
                 )
-            if stop.visit_s != req.pace.visit_s(poi.visit_minutes):
+            if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
+                out.append(f"{stop.poi_id}: departure is not visit start + visit time")
+            clock = stop.departure
+            if stop.kind == "picnic":
+                continue  # checked with the meals: no ticket, no opening hours, taken in place
+            if stop.kind == "meal":
+                if stop.visit_s != req.meal_minutes * 60:
+                    out.append(
+                        f"{stop.poi_id}: the meal lasts {stop.visit_s} s, the request says {req.meal_minutes} min"
+                    )
+            elif stop.visit_s != req.pace.visit_s(poi.visit_minutes):
                 out.append(
                     f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min "
                     f"at a {req.pace.value} pace"
                 )
-            if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
-                out.append(f"{stop.poi_id}: departure is not visit start + visit time")
             if stop.ticket_cny != (poi.ticket_cny or 0.0):
                 out.append(
                     f"{stop.poi_id}: ticket {stop.ticket_cny} differs from the catalogue's {poi.ticket_cny}"
@@ -174,14 +195,14 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
             window = tuple((w - midnight).total_seconds() for w in stop.opening_window)
             if inside and window not in inside:
                 out.append(
-                    f"{stop.poi_id}: opening_window {window} is not the opening interval of the visit {inside[0]}"
+                    f"{stop.poi_id}: opening_window {stop.opening_window[0]:%H:%M}-{stop.opening_window[1]:%H:%M} "
+                    "is not the opening interval the visit falls in"
                 )
             if not inside:
                 out.append(
                     f"{stop.poi_id}: visit {stop.visit_start:%H:%M}-{stop.departure:%H:%M} is not inside its "
                     f"opening hours on {req.date} ({poi.opening_hours or 'default hours'})"
                 )
-            clock = stop.departure
 
     # --- the day ends in time
     deadline = dt.datetime.combine(req.date, req.end_time, tz)
@@ -218,11 +239,58 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
     return out
 
 
+def _meal_violations(itinerary: Itinerary, catalog: Catalog) -> list[str]:
+    """Lunch: one meal or picnic a day when the day spans the lunch window; restaurants only as meals."""
+    req = itinerary.request
+    out = []
+    meals = [s for s in itinerary.stops if s.kind in ("meal", "picnic")]
+    lo = max(req.lunch_from, req.start_time)
+    hi = min(req.lunch_to, req.end_time)
+    span = (hi.hour * 60 + hi.minute) - (lo.hour * 60 + lo.minute)
+    skipped = any(w.code == "warn.no_lunch" for w in itinerary.warnings)
+    if req.lunch and span >= req.meal_minutes and len(meals) != (0 if skipped else 1):
+        out.append(
+            f"{len(meals)} lunches planned; the day spans the lunch window, so exactly one is due"
+        )
+    if not req.lunch and meals:
+        out.append("a meal is planned although lunch was not asked for")
+    for m in meals:
+        start, end = m.visit_start.astimezone(TZ).time(), m.departure.astimezone(TZ).time()
+        if not (req.lunch_from <= start and end <= req.lunch_to):
+            out.append(
+                f"{m.poi_id}: lunch {start:%H:%M}-{end:%H:%M} is outside {req.lunch_from:%H:%M}-{req.lunch_to:%H:%M}"
+            )
+        if m.visit_s != req.meal_minutes * 60:
+            out.append(
+                f"{m.poi_id}: lunch lasts {m.visit_s // 60} min, the request says {req.meal_minutes}"
+            )
+        if (
+            m.kind == "meal"
+            and m.poi_id in catalog
+            and catalog.get(m.poi_id).category.value != "restaurant"
+        ):
+            out.append(f"{m.poi_id}: a meal at a place that is not a restaurant")
+    for s in itinerary.stops:
+        if (
+            s.kind == "visit"
+            and s.poi_id in catalog
+            and catalog.get(s.poi_id).category.value == "restaurant"
+        ):
+            out.append(f"{s.poi_id}: a restaurant is visited outside a meal")
+    return out
+
+
 def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
     """What the visitor reads (names, category, points) must be the catalogue's."""
     out = []
     shown: list[Stop | Endpoint] = [itinerary.start, *itinerary.stops, itinerary.end]
     for item, poi in zip(shown, pois, strict=True):
+        if isinstance(item, Stop) and item.kind == "picnic":
+            if (item.lon, item.lat) != (poi.lon, poi.lat):
+                out.append(
+                    f"picnic: point ({item.lon}, {item.lat}) is not where the traveller is ({poi.id})"
+                )
+            continue
         if (item.name_zh, item.name_en) != (poi.name_zh, poi.name_en):
             out.append(f"{poi.id}: names {item.name_zh!r}/{item.name_en!r} are not the catalogue's")
         if (item.lon, item.lat) != (poi.lon, poi.lat):
@@ -264,7 +332,7 @@ def trip_violations(trip: Trip, catalog: Catalog, travel: TravelTimes) -> list[s
                 out.append(
                     f"night {k + 1} is at {day.end.poi_id!r}, not the stay {trip.stay.poi_id!r}"
                 )
-    ids = [s.poi_id for d in trip.days for s in d.stops]
+    ids = [s.poi_id for d in trip.days for s in d.stops if s.kind != "picnic"]
     if len(set(ids)) != len(ids):
         out.append(
             f"a place is visited twice across days: {sorted(i for i in set(ids) if ids.count(i) > 1)}"
@@ -278,7 +346,9 @@ def trip_violations(trip: Trip, catalog: Catalog, travel: TravelTimes) -> list[s
     spent = sum(s.ticket_cny for d in trip.days for s in d.stops)
     if req.budget_cny is not None and spent > req.budget_cny + 0.005:
         out.append(f"tickets cost ¥{spent:g} over the trip, over the budget ¥{req.budget_cny:g}")
-    if abs(trip.totals.tickets_cny - spent) > 0.005 or trip.totals.stops != len(ids):
+    if abs(trip.totals.tickets_cny - spent) > 0.005 or trip.totals.stops != sum(
+        len(d.stops) for d in trip.days
+    ):
         out.append("trip totals do not add up over the days")
     return out
 

@@ -40,7 +40,7 @@ from planner.models import (
     TripRequest,
 )
 from planner.problem import OrienteeringProblem, Route, Solution
-from planner.schedule import Window, overflow, schedule
+from planner.schedule import PAUSE, Window, overflow, schedule
 from planner.solver import solve
 from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
@@ -49,6 +49,8 @@ TZ = ZoneInfo(TIMEZONE)
 DAY_S = 24 * 3600
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
+MEAL_BONUS = 40.0
+"""Extra solver value of a farm-restaurant lunch, so one is chosen whenever it fits the day."""
 SEEN_FACTOR = 0.2
 """Share of a place's score in an alternative plan when an earlier alternative already has it."""
 MIN_DIFFERENT = 0.5
@@ -69,6 +71,8 @@ class _Candidate:
     why: list[Reason]
     windows: list[Window]
     """Visit-start windows over the whole trip (seconds after the first midnight)."""
+    meal: bool = False
+    """A farm restaurant, planned only as a meal inside the lunch window."""
 
 
 @dataclass
@@ -86,6 +90,15 @@ class _Setup:
     day_bounds: list[tuple[int, int]]
     pins_at: dict[int, int] = field(default_factory=dict)
     pins_pos: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+    lunch: list[list[Window]] = field(default_factory=list)
+    """Per day: when a meal may start (empty when no lunch is planned that day)."""
+    meal_s: int = 0
+    no_lunch: set[int] = field(default_factory=set)
+    """Days on which the must-visit places leave no room for lunch (a warning says so)."""
+
+    @property
+    def meal_nodes(self) -> set[int]:
+        return {self.first + k for k, c in enumerate(self.candidates) if c.meal}
 
 
 def _hhmm(seconds: int) -> str:
@@ -106,6 +119,15 @@ def _format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
 
 def _secs(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60
+
+
+def _lunch_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
+    """When a meal may start on ``day``: inside both the lunch window and the day; [] if it can't."""
+    if not request.lunch:
+        return []
+    lo = max(day_lo, day * DAY_S + _secs(request.lunch_from))
+    hi = min(day_hi, day * DAY_S + _secs(request.lunch_to)) - request.meal_minutes * 60
+    return [(lo, hi)] if lo <= hi else []
 
 
 class Planner:
@@ -418,7 +440,10 @@ class Planner:
         travel[:, first:] += buffer  # slack after arriving at a visit (not at depots)
         for i in range(first, len(nodes)):
             travel[i, i] = 0
-        service = [0] * first + [request.pace.visit_s(c.poi.visit_minutes) for c in candidates]
+        meal_s = request.meal_minutes * 60
+        service = [0] * first + [
+            meal_s if c.meal else request.pace.visit_s(c.poi.visit_minutes) for c in candidates
+        ]
         # places already shown in another alternative count for less, so the next one differs
         score = [0] * first + [
             max(1, round(c.value * SCORE_SCALE * (SEEN_FACTOR if c.poi.id in seen else 1.0)))
@@ -469,7 +494,10 @@ class Planner:
             required=required,
             allowed_routes=allowed,
         )
+        lunch = [_lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
         return _Setup(
+            lunch=lunch,
+            meal_s=meal_s,
             request=request,
             nodes=nodes,
             depot_of_day=depot_of_day,
@@ -519,11 +547,18 @@ class Planner:
                     )
                 )
                 continue
-            visit_s = request.pace.visit_s(poi.visit_minutes)
+            meal = poi.category == Category.restaurant
+            if meal and not request.lunch:
+                dropped.append((poi, val.value, reason("out.no_meals")))
+                continue
+            visit_s = request.meal_minutes * 60 if meal else request.pace.visit_s(poi.visit_minutes)
             wins: list[Window] = []
             openings: list[tuple[int, int]] = []
             for k, day in enumerate(dates):
                 lo, hi = day_bounds[k]
+                if meal:  # a restaurant is a lunch place: its visit lies inside the lunch window
+                    lo = max(lo, k * DAY_S + _secs(request.lunch_from))
+                    hi = min(hi, k * DAY_S + _secs(request.lunch_to))
                 for a, b in open_intervals(poi.opening_hours, day):
                     a, b = a + k * DAY_S, b + k * DAY_S
                     openings.append((a, b))
@@ -548,7 +583,8 @@ class Planner:
                     )
                 dropped.append((poi, val.value, why))
                 continue
-            cands.append(_Candidate(poi, val.value, val.why, wins))
+            reasons = [*val.why, reason("why.lunch")] if meal else val.why
+            cands.append(_Candidate(poi, val.value, reasons, wins, meal=meal))
         return cands, dropped
 
     # ------------------------------------------------------------------ after the solver
@@ -563,25 +599,59 @@ class Planner:
             travel=p.travel,
             service=p.service,
             windows=p.windows,
+            pause=(setup.lunch[day], setup.meal_s) if setup.lunch[day] else None,
         )
         if res is None or res[1] > setup.day_bounds[day][1]:
             return None
         return res
 
     def _tickets(self, setup: _Setup, routes: list[list[int]]) -> float:
-        return sum(setup.nodes[i].ticket_cny or 0.0 for r in routes for i in r)
+        return sum(setup.nodes[i].ticket_cny or 0.0 for r in routes for i in r if i >= 0)
+
+    def _meals(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
+        """One lunch a day: the first farm-restaurant meal the solver chose, else a picnic break.
+
+        A picnic is taken where the traveller is, at the position that ends the day earliest;
+        when no position fits, the least valuable optional stops give way until one does.
+        A meal is never skipped silently: a day whose hours miss the lunch window has none.
+        """
+        p, meals = setup.problem, setup.meal_nodes
+        for d, r in enumerate(routes):
+            if not setup.lunch[d]:
+                routes[d] = [i for i in r if i not in meals]
+                continue
+            chosen = [i for i in r if i in meals]
+            r = [i for i in r if i not in meals or i == (chosen[0] if chosen else None)]
+            if not chosen:
+                while True:
+                    options = []
+                    for pos in range(len(r) + 1):
+                        res = self._sched(setup, d, [*r[:pos], PAUSE, *r[pos:]])
+                        if res is not None:
+                            options.append((res[1], pos))
+                    if options:
+                        r.insert(min(options)[1], PAUSE)
+                        break
+                    victims = [i for i in r if i not in p.required]
+                    if not victims:  # the must-visit places fill lunchtime: say so, plan no meal
+                        setup.no_lunch.add(d)
+                        break
+                    r.remove(min(victims, key=lambda i: (p.score[i], i)))
+            routes[d] = r
+        return routes
 
     def _enforce(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
         """Budget and pinned positions (which the solver does not model), then the repair pass."""
         req, p = setup.request, setup.problem
         budget = req.budget_cny
+        routes = self._meals(setup, routes)
         # 1. the budget: drop the stops that give the least value per yuan until within it
         while budget is not None and self._tickets(setup, routes) > budget + 1e-9:
             paid = [
                 (i, d)
                 for d, r in enumerate(routes)
                 for i in r
-                if (setup.nodes[i].ticket_cny or 0) > 0 and i not in p.required
+                if i >= 0 and (setup.nodes[i].ticket_cny or 0) > 0 and i not in p.required
             ]
             if not paid:
                 raise InfeasibleRequest(
@@ -601,7 +671,7 @@ class Planner:
             r = [i for i in routes[d] if i != node]
             r.insert(min(position - 1, len(r)), node)
             while self._sched(setup, d, r) is None:
-                victims = [i for i in r if i not in p.required]
+                victims = [i for i in r if i >= 0 and i not in p.required]
                 if not victims:
                     raise InfeasibleRequest(
                         "pins",
@@ -627,15 +697,21 @@ class Planner:
             key=lambda i: (-p.score[i], i),
         )
         pinned_days = {n: d for n, (d, _) in setup.pins_pos.items()}
+        meals = setup.meal_nodes
         for node in order:
             ticket = setup.nodes[node].ticket_cny or 0.0
             if req.budget_cny is not None and spent + ticket > req.budget_cny + 1e-9:
                 continue
             best: tuple[int, int, int] | None = None
-            for d, r in enumerate(routes):
+            for d, day_route in enumerate(routes):
                 allowed = p.allowed_routes.get(node)
                 if allowed is not None and d not in allowed:
                     continue
+                r = day_route
+                if node in meals:  # a restaurant may only replace the day's picnic
+                    if PAUSE not in r:
+                        continue
+                    r = [i for i in r if i != PAUSE]
                 for pos in range(len(r) + 1):
                     if any(
                         pinned_days.get(x, d) == d and setup.pins_pos[x][1] - 1 >= pos
@@ -647,6 +723,8 @@ class Planner:
                     if res is not None and (best is None or res[1] - d * DAY_S < best[0]):
                         best = (res[1] - d * DAY_S, d, pos)
             if best is not None:
+                if node in meals:
+                    routes[best[1]] = [i for i in routes[best[1]] if i != PAUSE]
                 routes[best[1]].insert(best[2], node)
                 spent += ticket
         return routes
@@ -661,6 +739,8 @@ class Planner:
         every insertion position.
         """
         p = setup.problem
+        if cand.meal and all(any(i == PAUSE or i in setup.meal_nodes for i in r) for r in routes):
+            return reason("out.meal_elsewhere")
         best_alone, best_late = None, None
         for d, r in enumerate(routes):
             a, b = setup.depot_of_day[d]
@@ -673,6 +753,7 @@ class Planner:
                 travel=p.travel,
                 service=p.service,
                 windows=p.windows,
+                pause=(setup.lunch[d], setup.meal_s) if setup.lunch[d] else None,
             )
             alone, _ = lateness([node])
             best_alone = alone if best_alone is None else min(best_alone, alone)
@@ -733,7 +814,11 @@ class Planner:
         days: list[Itinerary] = []
         for d, route in enumerate(routes):
             a, b = setup.depot_of_day[d]
-            others = [setup.nodes[i].id for k, r in enumerate(routes) if k != d for i in r]
+            real = [i for i in route if i >= 0]
+            here = {setup.nodes[i].id for i in real}
+            others = [
+                setup.nodes[i].id for k, r in enumerate(routes) if k != d for i in r if i >= 0
+            ]
             day_req = req.model_copy(
                 update={
                     "date": req.date + dt.timedelta(days=d),
@@ -741,10 +826,8 @@ class Planner:
                     "end": setup.nodes[b].id,
                     "days": 1,
                     "stay": None,
-                    "must": [m for m in req.must if m in {setup.nodes[i].id for i in route}],
-                    "pins": [
-                        pn for pn in req.pins if pn.poi_id in {setup.nodes[i].id for i in route}
-                    ],
+                    "must": [m for m in req.must if m in here],
+                    "pins": [pn for pn in req.pins if pn.poi_id in here],
                     "avoid": list(dict.fromkeys([*req.avoid, *others])),
                     "budget_cny": None,
                 }
@@ -760,6 +843,9 @@ class Planner:
                 travel=self.travel,
                 problem=setup.problem,
                 buffer_s=req.pace.buffer_s,
+                lunch=setup.lunch[d],
+                meal_s=setup.meal_s,
+                meal_nodes=frozenset(setup.meal_nodes),
             )
             days.append(
                 build_itinerary(
@@ -768,7 +854,8 @@ class Planner:
                     why=why,
                     dropped=dropped if d == 0 else [],
                     solution=solution,
-                    warnings=self._warnings([setup.nodes[i] for i in (a, *route, b)], setup.matrix),
+                    warnings=self._warnings([setup.nodes[i] for i in (a, *real, b)], setup.matrix)
+                    + ([reason("warn.no_lunch")] if d in setup.no_lunch else []),
                 )
             )
         return days

@@ -25,6 +25,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "why.popular": {"en": "One of Pinggu's most popular sights", "zh": "平谷最受欢迎的景点之一"},
     "why.in_season": {"en": "In season on this date: {season}", "zh": "当日正值{season}"},
+    "why.lunch": {"en": "Lunch at a farm restaurant", "zh": "在农家餐厅午餐"},
+    "why.picnic": {
+        "en": "Lunch break: no farm restaurant fits the route, bring a picnic",
+        "zh": "午餐休息：沿途没有合适的农家餐厅，请自带野餐",
+    },
     "why.fits": {"en": "Fits on the way within its opening hours", "zh": "顺路，且在开放时间内"},
     # --- why a place was left out
     "out.avoided": {"en": "You asked to avoid it", "zh": "您选择了避开"},
@@ -53,6 +58,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Over budget: its ticket ¥{ticket} does not fit in your ¥{budget}",
         "zh": "超出预算：门票 ¥{ticket}，预算 ¥{budget}",
     },
+    "out.no_meals": {
+        "en": "A restaurant, and you asked for no meals",
+        "zh": "餐厅，您未要求安排用餐",
+    },
+    "out.meal_elsewhere": {"en": "Lunch is planned elsewhere", "zh": "午餐已安排在别处"},
     "out.no_match": {"en": "Does not match your interests", "zh": "与您的兴趣不符"},
     # --- warnings on a plan
     "warn.estimated_travel": {
@@ -77,6 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "label.trip_totals": {
         "en": "{days} days · {stops} stops · {travel} on the road · tickets ¥{tickets}",
         "zh": "{days} 天 · {stops} 个景点 · 路上 {travel} · 门票 ¥{tickets}",
+    },
+    "warn.no_lunch": {
+        "en": "No lunch break fits between your must-visit places: bring snacks",
+        "zh": "必去景点之间无法安排午餐，请自备干粮",
     },
     "warn.empty": {
         "en": "No place fits this day: try a longer day, other interests or another date",

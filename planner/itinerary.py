@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.hours import open_intervals
+from planner.i18n import reason
 from planner.models import (
+    Category,
     Dropped,
     Endpoint,
     Itinerary,
@@ -24,10 +26,12 @@ from planner.models import (
     TripRequest,
 )
 from planner.problem import OrienteeringProblem, Solution
-from planner.schedule import schedule
+from planner.schedule import PAUSE, Window, schedule
 from planner.travel import TravelMatrix, TravelTimes
 
 DAY_S = 24 * 3600
+PICNIC_ID = "picnic"
+"""The ``poi_id`` of a picnic break (it is not a catalogue place)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,10 @@ class DayContext:
     problem: OrienteeringProblem
     buffer_s: int = 0
     """Slack after arriving at each visit (the pace's buffer), already inside the problem's travel."""
+    lunch: Sequence[Window] = ()
+    """When the day's meal may start (empty: no meal that day)."""
+    meal_s: int = 0
+    meal_nodes: frozenset[int] = frozenset()
 
 
 def build_itinerary(
@@ -69,6 +77,7 @@ def build_itinerary(
         travel=p.travel,
         service=p.service,
         windows=p.windows,
+        pause=(ctx.lunch, ctx.meal_s) if ctx.lunch else None,
     )
     if res is None:  # the solver and the repair pass only return schedulable routes
         raise AssertionError("route cannot be scheduled; this is a bug")
@@ -83,8 +92,38 @@ def build_itinerary(
     legs: list[Leg] = []
     prev_node, prev_departure = ctx.start_node, ctx.day_start_s
     for node, tm in zip(route, timings, strict=True):
+        if node == PAUSE:  # a picnic where the traveller is: no travel, a stop of its own
+            here = ctx.nodes[prev_node]
+            legs.append(_stay_leg(ctx, here, prev_departure, at))
+            stops.append(
+                Stop(
+                    kind="picnic",
+                    poi_id=PICNIC_ID,
+                    name_zh="野餐午休",
+                    name_en="Picnic lunch break",
+                    category=Category.restaurant,
+                    lon=here.lon,
+                    lat=here.lat,
+                    arrival=at(tm.arrival),
+                    visit_start=at(tm.start),
+                    departure=at(tm.departure),
+                    wait_s=tm.start - tm.arrival,
+                    visit_s=tm.departure - tm.start,
+                    ticket_cny=0.0,
+                    value=0.0,
+                    opening_window=(at(tm.start), at(tm.departure)),
+                    why=[reason("why.picnic")],
+                )
+            )
+            prev_departure = tm.departure
+            continue
         poi = ctx.nodes[node]
-        legs.append(_leg(ctx, prev_node, node, prev_departure, at, buffer_s=ctx.buffer_s))
+        leg = _leg(ctx, prev_node, node, prev_departure, at, buffer_s=ctx.buffer_s)
+        legs.append(
+            leg
+            if not stops or stops[-1].kind != "picnic"
+            else leg.model_copy(update={"from_id": PICNIC_ID})
+        )
         value, reasons = why[poi.id]
         window = next(
             (a + offset, b + offset)
@@ -93,6 +132,7 @@ def build_itinerary(
         )
         stops.append(
             Stop(
+                kind="meal" if node in ctx.meal_nodes else "visit",
                 poi_id=poi.id,
                 name_zh=poi.name_zh,
                 name_en=poi.name_en,
@@ -111,7 +151,12 @@ def build_itinerary(
             )
         )
         prev_node, prev_departure = node, tm.departure
-    legs.append(_leg(ctx, prev_node, ctx.end_node, prev_departure, at, buffer_s=0))
+    last = _leg(ctx, prev_node, ctx.end_node, prev_departure, at, buffer_s=0)
+    legs.append(
+        last
+        if not stops or stops[-1].kind != "picnic"
+        else last.model_copy(update={"from_id": PICNIC_ID})
+    )
 
     totals = _totals(stops, legs)
     status = "empty" if not stops else ("optimal" if solution.status == "optimal" else "feasible")
@@ -137,7 +182,7 @@ def build_itinerary(
             solve_seconds=round(solution.solve_seconds, 3),
             time_limit_s=ctx.request.time_limit_s,
             seed=ctx.request.seed,
-            objective_value=sum(p.score[i] for i in route),
+            objective_value=sum(p.score[i] for i in route if i >= 0),
             travel_provider=ctx.matrix.provider,
         ),
         warnings=warnings,
@@ -165,6 +210,22 @@ def trip_totals(days: Sequence[Itinerary]) -> Totals:
 def _endpoint(poi: Poi) -> Endpoint:
     return Endpoint(
         poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat
+    )
+
+
+def _stay_leg(ctx: DayContext, here: Poi, depart: int, at: Callable[[int], dt.datetime]) -> Leg:
+    """The empty leg into a picnic: it is taken where the traveller already is."""
+    return Leg(
+        from_id=here.id,
+        to_id=PICNIC_ID,
+        depart=at(depart),
+        arrive=at(depart),
+        travel_s=0,
+        buffer_s=0,
+        distance_m=0,
+        mode=ctx.request.mode,
+        provider="none",
+        geometry=[here.lonlat, here.lonlat],
     )
 
 

@@ -263,6 +263,15 @@ class TripRequest(Strict):
         default_factory=list,
         description="Places that must be in, optionally at a position or a time (each is also a must)",
     )
+    lunch: bool = Field(
+        default=True,
+        description="Plan lunch each day: at a farm restaurant when one fits, else a picnic break",
+    )
+    lunch_from: dt.time = Field(default=dt.time(11, 30), description="Lunch may start from")
+    lunch_to: dt.time = Field(default=dt.time(13, 30), description="Lunch must be over by")
+    meal_minutes: Annotated[int, Field(ge=30, le=120)] = Field(
+        default=50, description="How long a meal (or picnic) lasts, minutes"
+    )
     days: Annotated[int, Field(ge=1, le=4)] = Field(
         default=1, description="Number of days (1-4); nights are spent at `stay`"
     )
@@ -315,6 +324,16 @@ class TripRequest(Strict):
             )
         if set(self.must) & set(self.avoid):
             raise ValueError("a place is in both must and avoid: keep each in one list")
+        lunch_s = (
+            (self.lunch_to.hour - self.lunch_from.hour) * 60
+            + self.lunch_to.minute
+            - self.lunch_from.minute
+        )
+        if self.lunch and lunch_s < self.meal_minutes:
+            raise ValueError(
+                f"lunch_from {self.lunch_from:%H:%M} to lunch_to {self.lunch_to:%H:%M} is shorter than "
+                f"meal_minutes {self.meal_minutes}: widen the lunch window or shorten the meal"
+            )
         return self
 
 
@@ -337,8 +356,9 @@ class Endpoint(Strict):
 
 
 class Stop(Strict):
-    """One visit in an itinerary."""
+    """One visit in an itinerary: a place, a meal at a farm restaurant, or a picnic break."""
 
+    kind: Literal["visit", "meal", "picnic"] = "visit"
     poi_id: str
     name_zh: str
     name_en: str

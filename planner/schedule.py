@@ -33,6 +33,11 @@ def earliest_start(arrival: int, windows: Sequence[Window]) -> int | None:
     return None
 
 
+PAUSE = -1
+"""A node index meaning "a break where you are" (a picnic lunch): no travel to it, and the next
+leg starts from the last real place."""
+
+
 def schedule(
     seq: Sequence[int],
     *,
@@ -42,15 +47,27 @@ def schedule(
     travel: NDArray[np.int64],
     service: Sequence[int],
     windows: Sequence[Sequence[Window]],
+    pause: tuple[Sequence[Window], int] | None = None,
 ) -> tuple[list[Timing], int] | None:
     """Earliest schedule of visiting ``seq`` between two depots, leaving at ``depart``.
 
-    Returns the timing of each visit and the arrival time at ``end_node``, or None when some
-    visit cannot start inside its windows. The day's end is not checked here.
+    ``seq`` may contain :data:`PAUSE`: a break of ``pause[1]`` seconds starting in one of
+    ``pause[0]``, taken where the traveller is. Returns the timing of each visit (and pause) and
+    the arrival time at ``end_node``, or None when something cannot start inside its windows.
+    The day's end is not checked here.
     """
     out: list[Timing] = []
     here, t = start_node, depart
     for node in seq:
+        if node == PAUSE:
+            if pause is None:
+                raise ValueError("a pause in the sequence needs pause=(windows, seconds)")
+            start = earliest_start(t, pause[0])
+            if start is None:
+                return None
+            out.append(Timing(t, start, start + pause[1]))
+            t = start + pause[1]
+            continue
         arrival = t + int(travel[here, node])
         start = earliest_start(arrival, windows[node])
         if start is None:
@@ -71,6 +88,7 @@ def overflow(
     travel: NDArray[np.int64],
     service: Sequence[int],
     windows: Sequence[Sequence[Window]],
+    pause: tuple[Sequence[Window], int] | None = None,
 ) -> tuple[int, int | None]:
     """How many seconds too late the worst point of ``seq`` would be, relaxing every window close.
 
@@ -82,6 +100,17 @@ def overflow(
     first_late: int | None = None
     here, t = start_node, depart
     for k, node in enumerate(seq):
+        if node == PAUSE:
+            wins = pause[0] if pause else []
+            start = earliest_start(t, wins)
+            if start is None:
+                late = t - (wins[-1][1] if wins else t)
+                start = t
+                worst = max(worst, late)
+                if first_late is None and late > 0:
+                    first_late = k
+            t = start + (pause[1] if pause else 0)
+            continue
         arrival = t + int(travel[here, node])
         wins = windows[node]
         start = earliest_start(arrival, wins)

@@ -43,10 +43,11 @@ def mini_planner(mini_catalog: Catalog, estimate: EstimatedTravelTimes) -> Plann
 
 @pytest.fixture(scope="session")
 def good_itinerary(mini_planner: Planner) -> Itinerary:
-    """A checked spring Saturday from ``station`` for lakes and blossoms.
+    """A checked spring Saturday from ``station`` for lakes and blossoms (no lunch planned,
+    so that every stop is a place; meals have their own tests in test_trips.py).
 
     Session-scoped and shared: tests must mutate a copy (``model_copy(deep=True)``), never this.
     """
     return mini_planner.plan(
-        TripRequest(date="2027-04-17", start="station", interests=["lake", "blossom"])
+        TripRequest(date="2027-04-17", start="station", interests=["lake", "blossom"], lunch=False)
     )

@@ -464,6 +464,7 @@ def trip_requests(draw: st.DrawFn) -> TripRequest:
         mode=draw(st.sampled_from(list(Mode))),
         time_limit_s=0.1,
         seed=draw(st.integers(0, 3)),
+        lunch=draw(st.booleans()),
     )
 
 
@@ -485,7 +486,7 @@ def test_every_returned_itinerary_is_sound(request: TripRequest, mini_catalog: C
         return  # a must-visit place (or the way to the end point) does not fit: said, not hidden
     event(f"{len(it.stops)} stops")
     assert violations(it, mini_catalog, estimate) == []
-    ids = [s.poi_id for s in it.stops]
+    ids = [s.poi_id for s in it.stops if s.kind != "picnic"]
     assert len(set(ids)) == len(ids)
     assert set(request.must) <= set(ids)
     assert not set(request.avoid) & set(ids)
@@ -494,6 +495,9 @@ def test_every_returned_itinerary_is_sound(request: TripRequest, mini_catalog: C
     midnight = dt.datetime.combine(request.date, dt.time(), it.day_start.tzinfo)
     for s in it.stops:
         assert day_start <= s.arrival <= s.visit_start < s.departure <= deadline
+        if s.kind == "picnic":  # taken where the traveller is, inside the lunch window
+            assert request.lunch_from <= s.visit_start.time() and s.departure.time() <= request.lunch_to
+            continue
         start_s = (s.visit_start - midnight).total_seconds()
         end_s = (s.departure - midnight).total_seconds()
         intervals = open_intervals(mini_catalog.get(s.poi_id).opening_hours, request.date)

@@ -36,12 +36,40 @@ FARM_STAY = {
 }
 
 
+RESTAURANT = {
+    "id": "farm-kitchen",
+    "name_zh": "测试农家饭",
+    "name_en": "Test Farm Kitchen",
+    "description_zh": "农家菜",
+    "description_en": "Farm dishes.",
+    "category": "restaurant",
+    "interests": ["food"],
+    "lon": 117.19,
+    "lat": 40.17,
+    "confidence": "low",
+    "source": "synthetic test data",
+    "opening_hours": "Mo-Su 10:00-20:00",
+    "visit_minutes": 60,
+    "ticket_cny": 0,
+    "popularity": 0.6,
+}
+
+
+def _planner(*extra: dict) -> Planner:
+    entries = yaml.safe_load(MINI.read_text(encoding="utf-8"))["pois"] + list(extra)
+    return Planner(
+        build_catalog(entries, source="mini+"), EstimatedTravelTimes(load_travel_settings())
+    )
+
+
 @pytest.fixture(scope="module")
 def planner() -> Planner:
-    entries = yaml.safe_load(MINI.read_text(encoding="utf-8"))["pois"] + [FARM_STAY]
-    return Planner(
-        build_catalog(entries, source="mini+stay"), EstimatedTravelTimes(load_travel_settings())
-    )
+    return _planner(FARM_STAY)
+
+
+@pytest.fixture(scope="module")
+def with_kitchen() -> Planner:
+    return _planner(FARM_STAY, RESTAURANT)
 
 
 def req(**kw) -> TripRequest:
@@ -69,13 +97,13 @@ def test_a_must_visit_place_dearer_than_the_budget_is_infeasible(planner: Planne
 # ------------------------------------------------------------------ pace
 def test_pace_scales_visits_and_keeps_a_buffer(planner: Planner):
     """relaxed: visits x1.25 and 15 min after each leg into a visit; packed: visits x0.8."""
-    relaxed = planner.plan(req(pace="relaxed"))
+    relaxed = planner.plan(req(pace="relaxed", lunch=False))
     for s in relaxed.stops:
         assert s.visit_s == Pace.relaxed.visit_s(planner.catalog.get(s.poi_id).visit_minutes)
     assert (
         all(leg.buffer_s == 15 * 60 for leg in relaxed.legs[:-1]) and relaxed.legs[-1].buffer_s == 0
     )
-    packed = planner.plan(req(pace="packed"))
+    packed = planner.plan(req(pace="packed", lunch=False))
     for s in packed.stops:
         assert s.visit_s == Pace.packed.visit_s(planner.catalog.get(s.poi_id).visit_minutes)
 
@@ -128,7 +156,7 @@ def test_a_three_day_trip_visits_no_place_twice_and_sleeps_at_the_stay(planner: 
     ]
     assert trip.days[0].end.poi_id == "farm-stay" and trip.days[1].start.poi_id == "farm-stay"
     assert trip.days[-1].end.poi_id == "station"
-    ids = [s.poi_id for d in trip.days for s in d.stops]
+    ids = [s.poi_id for d in trip.days for s in d.stops if s.kind != "picnic"]
     assert len(ids) == len(set(ids))
     assert trip_violations(trip, planner.catalog, planner.travel) == []
 
@@ -212,3 +240,49 @@ def test_alternatives_count_is_bounded(planner: Planner):
     with pytest.raises(RequestError) as exc:
         planner.alternatives(req(), count=4)
     assert exc.value.field == "count"
+
+
+# ------------------------------------------------------------------ meals
+def _lunches(it):
+    return [s for s in it.stops if s.kind in ("meal", "picnic")]
+
+
+def test_lunch_is_at_the_farm_restaurant_when_one_fits(with_kitchen: Planner):
+    """A restaurant near the route: exactly one lunch, there, inside 11:30-13:30, 50 minutes."""
+    it = with_kitchen.plan(req())
+    (lunch,) = _lunches(it)
+    assert lunch.kind == "meal" and lunch.poi_id == "farm-kitchen"
+    assert dt.time(11, 30) <= lunch.visit_start.time() and lunch.departure.time() <= dt.time(13, 30)
+    assert lunch.visit_s == 50 * 60
+
+
+def test_without_a_restaurant_lunch_is_a_marked_picnic_where_you_are(planner: Planner):
+    """No restaurant in the catalogue: a picnic break at the place visited just before, in the window."""
+    it = planner.plan(req())
+    (lunch,) = _lunches(it)
+    assert lunch.kind == "picnic" and lunch.why[0].code == "why.picnic"
+    k = it.stops.index(lunch)
+    before = it.stops[k - 1] if k else None
+    assert (lunch.lon, lunch.lat) == (
+        (before.lon, before.lat) if before else (it.start.lon, it.start.lat)
+    )
+    assert it.legs[k].travel_s == 0
+
+
+def test_restaurants_are_only_visited_as_meals(with_kitchen: Planner):
+    """lunch=False: no meal stop and the restaurant is left out with that reason."""
+    it = with_kitchen.plan(req(lunch=False))
+    assert not _lunches(it)
+    assert next(d for d in it.dropped if d.poi_id == "farm-kitchen").reason.code == "out.no_meals"
+
+
+def test_a_day_outside_lunchtime_has_no_lunch(planner: Planner):
+    """A morning trip that ends at 11:00 plans no meal."""
+    it = planner.plan(req(start_time="07:00", end_time="11:00"))
+    assert not _lunches(it)
+
+
+def test_a_lunch_window_shorter_than_the_meal_is_refused():
+    """lunch_from 12:00 to lunch_to 12:30 cannot hold a 50-minute meal."""
+    with pytest.raises(ValueError):
+        req(lunch_from="12:00", lunch_to="12:30")
