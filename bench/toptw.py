@@ -12,16 +12,25 @@ Examples
     .venv/bin/python bench/toptw.py                     # c101 r101 rc101 pr01, m=1, 1 s and 10 s
     .venv/bin/python bench/toptw.py --limits 1 --pyvrp
     .venv/bin/python bench/toptw.py --instances pr01 pr02 --m 1 2 3 4 --limits 10
-    .venv/bin/python bench/toptw.py --all --limits 1
+    .venv/bin/python bench/toptw.py --all --limits 1 --pyvrp
+    .venv/bin/python bench/toptw.py --all --m 2 3 4 --limits 10 --pyvrp --jobs 2
+
+``--all`` takes every (instance, m) of ``bks.csv``, restricted to the ``--m`` values given and,
+if given, to ``--instances``. ``--jobs N`` runs N instances side by side: faster, but each
+solver then gets less of the machine than its time limit assumes (the planner runs
+``SearchSettings.workers`` processes itself), so compare figures from runs with the same
+``--jobs``. The first line printed says what was run.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +63,13 @@ class Row:
     def gap(self) -> float | None:
         """Percent below the best-known score (negative: better than best-known)."""
         return None if not self.bks else 100 * (self.bks - self.score) / self.bks
+
+    @property
+    def pyvrp_gap(self) -> float | None:
+        """PyVRP's percent below the best-known score."""
+        return (
+            None if not self.bks or self.pyvrp is None else 100 * (self.bks - self.pyvrp) / self.bks
+        )
 
     @property
     def ratio(self) -> float | None:
@@ -146,65 +162,102 @@ def print_row(row: Row, pyvrp: bool) -> None:
         f"  {row.status:<10}"
     )
     if pyvrp:
-        line += f"{row.pyvrp if row.pyvrp is not None else '-':>7}{_fmt(row.ratio, '.3f'):>7}"
+        line += (
+            f"{row.pyvrp if row.pyvrp is not None else '-':>7}{_fmt(row.pyvrp_gap, '.2f'):>8}"
+            f"{_fmt(row.ratio, '.3f'):>7}"
+        )
     print(line, flush=True)
 
 
 def print_means(rows: list[Row], pyvrp: bool) -> None:
-    """Mean gap, feasibility count and (with PyVRP) mean ratio per time limit."""
+    """Mean gap, feasibility count and (with PyVRP) PyVRP's mean gap and mean ratio, per time
+    limit and m, then per time limit."""
+    groups = sorted({(r.limit, r.m) for r in rows})
     for limit in sorted({r.limit for r in rows}):
-        chosen = [r for r in rows if r.limit == limit]
-        gaps = [r.gap for r in chosen if r.gap is not None]
-        text = (
-            f"mean @ {limit:g}s: gap {_fmt(statistics.fmean(gaps) if gaps else None, '.2f')} % "
-            f"over {len(gaps)} with best-known; feasible {sum(r.feasible for r in chosen)}"
-            f"/{len(chosen)}; time {statistics.fmean(r.seconds for r in chosen):.2f} s"
+        for key in [g for g in groups if g[0] == limit] + [(limit, None)]:
+            chosen = [r for r in rows if r.limit == limit and key[1] in (None, r.m)]
+            print(_means_line(chosen, f"@ {limit:g}s m={key[1] or 'all'}", pyvrp))
+
+
+def _means_line(chosen: list[Row], label: str, pyvrp: bool) -> str:
+    gaps = [r.gap for r in chosen if r.gap is not None]
+    text = (
+        f"mean {label:<12}: gap {_fmt(statistics.fmean(gaps) if gaps else None, '.2f'):>6} % "
+        f"over {len(gaps):>2} with best-known; feasible {sum(r.feasible for r in chosen)}"
+        f"/{len(chosen)}; time {statistics.fmean(r.seconds for r in chosen):.2f} s "
+        f"(max {max(r.seconds for r in chosen):.2f})"
+    )
+    if pyvrp:
+        pgaps = [r.pyvrp_gap for r in chosen if r.pyvrp_gap is not None]
+        ratios = [r.ratio for r in chosen if r.ratio is not None]
+        text += (
+            f"; PyVRP gap {_fmt(statistics.fmean(pgaps) if pgaps else None, '.2f'):>6} %"
+            f", ratio {_fmt(statistics.fmean(ratios) if ratios else None, '.3f')}"
         )
-        if pyvrp:
-            pgaps = [
-                100 * (r.bks - r.pyvrp) / r.bks for r in chosen if r.bks and r.pyvrp is not None
-            ]
-            ratios = [r.ratio for r in chosen if r.ratio is not None]
-            text += (
-                f"; PyVRP gap {_fmt(statistics.fmean(pgaps) if pgaps else None, '.2f')} %"
-                f", ratio {_fmt(statistics.fmean(ratios) if ratios else None, '.3f')}"
-            )
-        print(text)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run the grid, print rows and means."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", nargs="+", default=list(DEFAULT_INSTANCES))
-    parser.add_argument("--m", nargs="+", type=int, default=[1], choices=[1, 2, 3, 4])
+    parser.add_argument(
+        "--m", nargs="+", type=int, choices=[1, 2, 3, 4], help="default 1; with --all 1 2 3 4"
+    )
     parser.add_argument("--limits", nargs="+", type=float, default=[1.0, 10.0])
     parser.add_argument(
         "--all",
         action="store_true",
-        help="every (instance, m) of bks.csv (ignores --instances/--m)",
+        help="every (instance, m) of bks.csv with m in --m (and in --instances if given)",
     )
     parser.add_argument("--pyvrp", action="store_true", help="also run PyVRP at the same limit")
+    parser.add_argument("--jobs", type=int, default=1, help="instances run side by side")
     parser.add_argument("--folder", type=Path, default=DEFAULT_DIR, help="benchmark folder")
     args = parser.parse_args(argv)
 
+    args.m = args.m or ([1, 2, 3, 4] if args.all else [1])
     bks = read_bks(args.folder / "bks.csv")
     if args.all:
-        grid = sorted(bks, key=lambda key: (key[1], key[0]))
+        chosen = set(args.instances) if "--instances" in (argv or sys.argv) else None
+        grid = sorted(
+            (key for key in bks if key[1] in args.m and (chosen is None or key[0] in chosen)),
+            key=lambda key: (key[1], _order(key[0])),
+        )
     else:
         grid = [(name, m) for m in args.m for name in args.instances]
+    tasks = [(name, m, limit) for limit in args.limits for name, m in grid]
+    print(
+        f"ran: {len(tasks)} runs ({len(grid)} instance x m, limits {args.limits}), "
+        f"m in {sorted({m for _, m in grid})}, jobs {args.jobs}, PyVRP {args.pyvrp}, "
+        f"{os.cpu_count()} cores"
+    )
     header = (
         f"{'inst':<7}{'m':>2}{'limit':>6}{'score':>7}{'bks':>7}{'gap%':>8}{'feas':>6}{'sec':>7}"
     )
-    header += "  status    " + (f"{'pyvrp':>7}{'ratio':>7}" if args.pyvrp else "")
+    header += "  status    " + (f"{'pyvrp':>7}{'pgap%':>8}{'ratio':>7}" if args.pyvrp else "")
     print(header)
     rows = []
-    for limit in args.limits:
-        for name, m in grid:
-            row = run(name, m, limit, folder=args.folder, bks=bks, pyvrp=args.pyvrp)
-            print_row(row, args.pyvrp)
-            rows.append(row)
+    if args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [
+                pool.submit(run, n, m, t, folder=args.folder, bks=bks, pyvrp=args.pyvrp)
+                for n, m, t in tasks
+            ]
+            for future in futures:
+                rows.append(future.result())
+                print_row(rows[-1], args.pyvrp)
+    else:
+        for name, m, limit in tasks:
+            rows.append(run(name, m, limit, folder=args.folder, bks=bks, pyvrp=args.pyvrp))
+            print_row(rows[-1], args.pyvrp)
     print_means(rows, args.pyvrp)
     return 0 if all(r.feasible for r in rows) else 1
+
+
+def _order(name: str) -> tuple[str, int]:
+    """c101 < c109 < pr01 < r101 < rc101: letters, then the number."""
+    letters = name.rstrip("0123456789")
+    return letters, int(name[len(letters) :])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Everything that knows OR-Tools' index spaces lives here: :class:`RoutingAdapter` builds the model
 from plain data once, runs searches on it, and turns every answer back into plain node lists at
 once (the pattern of OR-Tools' sample ``vrptw_store_solution_data.py``, ``get_routes``). The
-search *strategy* (which searches, in what order, with what budget) is in :mod:`planner.solver`.
+search *strategy* (which searches, in what order, with what budget) is in :mod:`planner._search`
+and :mod:`planner.solver`.
 """
 
 from __future__ import annotations

@@ -11,49 +11,50 @@ window and service time are ignored and only the route's own bounds apply.
 
 from __future__ import annotations
 
-import random
+import multiprocessing
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 
-from planner._routing import Routes, RoutingAdapter
+from planner._routing import Routes
+from planner._search import SearchBudget, SearchOutcome, search
 from planner.errors import ItineraryCheckError
 from planner.problem import OrienteeringProblem, Solution
 
-__all__ = ["is_feasible", "schedule", "solve"]
+__all__ = ["SearchSettings", "is_feasible", "schedule", "solve"]
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """How :func:`solve` spends its budget; the defaults won the ``bench/toptw.py`` comparisons.
 
-    The work budget is deterministic: ``time_limit_s`` seconds buy ``rate * time_limit_s *
-    share / (n + 25)`` units of each phase (``n`` = number of nodes). The rates were measured
-    on the literature instances on a loaded 2-core machine: tabu search makes about 210 OR-Tools
-    solutions per second at ``n`` = 49, a greedy descent from a perturbed plan takes ~12 ms;
-    on a quiet machine a solve therefore takes less than the asked time.
-
-    Measured (mean gap to best-known on c101, r101, rc101, pr01, m = 1, 1 s): guided local
-    search 11-15 % whatever the first solution; simulated annealing 11-22 %; tabu search
-    0.8-2.3 % (parallel/local cheapest or best insertion best); a penalty unit of 1/1000 of the
-    lexicographic one returns nearly empty plans (79 %). On 18 Solomon/Cordeau instances: tabu
-    alone 5.5 %, tabu then the perturbation loop 2.5-2.8 %; splitting the budget over restarts
-    with four first-solution strategies was worse (7.5 %), and OR-Tools' built-in iterated
-    local search (ruin and recreate) reached 10 %.
+    The budget is deterministic work, not time: ``time_limit_s`` seconds buy
+    ``work_rate * time_limit_s`` work units per worker, counted by the search itself (insertion
+    positions evaluated, schedules recomputed, and an estimate per OR-Tools descent from the
+    model's size and number of routes, :func:`descent_cost`). The rate was measured on the
+    literature instances on a loaded 2-core machine, so a quiet machine finishes early.
     """
 
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    """OR-Tools first-solution strategy of the tabu phase (``ALL_UNPERFORMED`` if it fails)."""
-    metaheuristic: str = "TABU_SEARCH"
-    """OR-Tools metaheuristic of the first phase."""
-    tabu_share: float = 0.3
-    """Share of the budget spent in the tabu phase; the rest goes to the perturbation loop."""
-    tabu_rate: int = 16_000
-    """Tabu phase: OR-Tools solutions per second of ``time_limit_s``, times ``1 / (n + 25)``."""
-    descent_rate: int = 6_000
-    """Perturbation loop: iterations per second of ``time_limit_s``, times ``1 / (n + 25)``."""
-    max_ruin: int = 5
-    """Largest number of consecutive visits one perturbation removes."""
+    work_rate: int = 100_000
+    """Work units per second of ``time_limit_s`` and per worker."""
+    workers: int = 2
+    """Independent seeded searches run side by side (separate processes); the best wins."""
+    parallel_min_nodes: int = 20
+    """Below this many candidate places one worker runs in-process (processes cost more)."""
+    remove_share: float = 0.15
+    """Largest ruin, as a share of the visits of the plan (at least 4 visits)."""
+    max_remove: int = 15
+    """Largest ruin, in visits."""
+    noise: float = 0.5
+    """Relative noise on the insertion priorities of each refill."""
+    threshold: float = 0.03
+    """Record-to-record acceptance share at the start of the search (shrinks to 0)."""
+    polish_share: float = 0.1
+    """New best plans go to OR-Tools' descent at most once per this share of the budget."""
+    restart: int = 2_000
+    """Rounds without a new best after which the search returns to the best plan."""
     safety_factor: float = 3.0
     """The wall-clock limit is this multiple of ``time_limit_s``: a net, not the budget."""
 
@@ -71,12 +72,12 @@ def solve(
     """Choose and order the visits that maximise the total score, then minimise travel time.
 
     The objective is lexicographic: one score point outweighs any total travel time
-    (:func:`planner._routing.penalty_unit`). The search has two phases, both run by OR-Tools:
-    tabu search from a parallel-cheapest-insertion plan, then an iterated local search around
-    it: remove a random run of consecutive visits from the current plan (``seed`` drives the
-    choice), let OR-Tools' greedy descent refill and re-order, keep the result if it is no
-    worse. On the literature instances the second phase closes most of the gap the plain tabu
-    search leaves (5.5 % -> 2.8 % below best-known on 18 Solomon/Cordeau instances at 1 s).
+    (:func:`planner._routing.penalty_unit`). Each worker (:func:`planner._search.search`)
+    builds a plan by greedy insertion, improves it with OR-Tools' local search, then runs
+    ruin-and-recreate rounds: remove some visits (random, related, worst-ratio, a run of
+    consecutive visits, a whole route), refill by noisy greedy insertion, accept by
+    record-to-record travel, and hand every new best plan to OR-Tools' greedy descent. Workers
+    run with seeds ``seed * workers + w``; the best plan by (score, -travel, worker) wins.
 
     Parameters
     ----------
@@ -84,14 +85,12 @@ def solve(
         The plain-data problem; it is trusted (validated where it was built).
     time_limit_s
         The search effort, in seconds on a typical machine. It is converted into a deterministic
-        work budget (tabu solutions and perturbation iterations, scaled by problem size, see
-        :class:`SearchSettings`) so that the same problem and seed give the same plan on a fast
-        or a busy machine. The wall-clock limit is only a safety net at
+        work budget (see :class:`SearchSettings`) so that the same problem and seed give the same
+        plan on a fast or a busy machine. The wall-clock limit is only a safety net at
         ``settings.safety_factor`` times this value; if it is ever reached, the answer depends
-        on machine speed and the status says ``time_limit``. The trade-off: a solve may take
-        more (or less) than ``time_limit_s``, but never gives a different plan for being slow.
+        on machine speed and the status says ``time_limit``.
     seed
-        Drives the perturbations, so different seeds explore differently and may return
+        Drives the ruins and refills, so different seeds explore differently and may return
         different, equally valid plans.
     settings
         Search strategy; the defaults are the benchmarked ones.
@@ -109,71 +108,92 @@ def solve(
         If the plan fails the independent :func:`is_feasible` check (a bug, never user error).
     """
     began = time.perf_counter()
-    adapter = RoutingAdapter(problem)
-    deadline = began + max(0.1, time_limit_s * settings.safety_factor)
-    size = problem.size + 25
-    tabu_budget = max(1, round(settings.tabu_rate * time_limit_s * settings.tabu_share / size))
-    iterations = round(settings.descent_rate * time_limit_s * (1 - settings.tabu_share) / size)
-    bound = sum(problem.score[node] for node in adapter.reachable)
-    details: dict[str, object] = {"seed": seed, "upper_bound": bound, "tabu_budget": tabu_budget}
-
-    best, strategy = None, settings.first_solution
-    for strategy in dict.fromkeys((settings.first_solution, "ALL_UNPERFORMED")):
-        remaining = max(0.01, deadline - time.perf_counter())
-        params = adapter.parameters(
-            first_solution=strategy,
-            metaheuristic=settings.metaheuristic,
-            solution_limit=tabu_budget,
-            time_limit_s=remaining,
-        )
-        best = adapter.search(params, time_limit_s=remaining)
-        if best is not None:
-            break
-    details.update(first_solution=strategy, metaheuristic=settings.metaheuristic)
-    if best is None:
-        return _infeasible(problem, time.perf_counter() - began, details)
-    details["tabu_solutions"] = best.solutions
-    hit_time_limit = best.hit_time_limit
-
-    # One parameter object for every descent: OR-Tools rebuilds its local search when the
-    # parameters change, which made each iteration 2-3 times slower.
-    descent_net = max(0.01, deadline - time.perf_counter())
-    descent = adapter.parameters(
-        first_solution="ALL_UNPERFORMED",
-        metaheuristic="GREEDY_DESCENT",
-        solution_limit=2**62,
-        time_limit_s=descent_net,
+    net = max(0.1, time_limit_s * settings.safety_factor)
+    candidates = sum(1 for node in range(problem.size) if problem.score[node] > 0)
+    workers = max(1, settings.workers) if candidates >= settings.parallel_min_nodes else 1
+    budget = SearchBudget(
+        work=max(1, round(settings.work_rate * time_limit_s)),
+        descent_cost=descent_cost(problem, settings.work_rate),
+        polish_gap=round(settings.polish_share * settings.work_rate * time_limit_s),
+        remove_share=settings.remove_share,
+        max_remove=settings.max_remove,
+        noise=settings.noise,
+        threshold=settings.threshold,
+        restart=settings.restart,
+        deadline=0.0,  # set by each worker from the net
     )
-    current, rng, done, improved = best, random.Random(seed), 0, 0
-    while done < iterations and _score(problem, best.routes) < bound:
-        if time.perf_counter() >= deadline:
-            hit_time_limit = True
-            break
-        done += 1
-        initial = _ruin(current.routes, rng, settings.max_ruin)
-        result = adapter.search(descent, time_limit_s=descent_net, initial=initial)
-        if result is None:  # removing visits broke the plan (travel without triangle inequality)
-            continue
-        hit_time_limit |= result.hit_time_limit
-        if result.objective <= current.objective:
-            current = result
-        if result.objective < best.objective:
-            best, improved = result, improved + 1
-    details.update(ils_iterations=done, ils_budget=iterations, ils_improvements=improved)
-    return _answer(problem, best.routes, hit_time_limit, time.perf_counter() - began, details)
+    seeds = [seed * workers + w for w in range(workers)]
+    outcomes = _run_workers(problem, seeds, budget, net)
+    details: dict[str, object] = {
+        "seed": seed,
+        "workers": workers,
+        "work_budget": budget.work,
+        "upper_bound": outcomes[0].details.get("upper_bound"),
+    }
+    found = [(o, w) for w, o in enumerate(outcomes) if o.best is not None]
+    details["per_worker"] = [o.details for o in outcomes]
+    hit_time_limit = any(o.hit_time_limit for o in outcomes)
+    if not found:
+        return _infeasible(problem, time.perf_counter() - began, details)
+    outcome, winner = max(found, key=lambda pair: (pair[0].best.key, -pair[1]))  # type: ignore[union-attr]
+    assert outcome.best is not None
+    details["winner"] = winner
+    seconds = time.perf_counter() - began
+    return _answer(problem, outcome.best.routes, hit_time_limit, seconds, details)
 
 
-def _ruin(routes: Routes, rng: random.Random, max_ruin: int) -> Routes:
-    """``routes`` without a random run of up to ``max_ruin`` consecutive visits of one route."""
-    candidates = [k for k, route in enumerate(routes) if route]
-    if not candidates:
-        return routes
-    k = rng.choice(candidates)
-    route = routes[k]
-    length = min(len(route), rng.randint(1, max_ruin))
-    first = rng.randrange(len(route) - length + 1)
-    kept = route[:first] + route[first + length :]
-    return (*routes[:k], kept, *routes[k + 1 :])
+def descent_cost(problem: OrienteeringProblem, rate: int) -> float:
+    """Work units charged per visit of the plan for one OR-Tools greedy descent.
+
+    Measured from a local optimum (ms, loaded 2-core machine): c101 (n = 101, m = 1, ~30
+    visits) 8, pr10 (289, 1, ~50) 17, pr02 (97, 4, ~110) 50, pr06 (289, 2, ~110) 150, pr10
+    (289, 4, ~190) 300: about ``n * visits`` times 1.5 us with one route, 5 us with more.
+    Charged at ``5 * m`` us with ``m > 1`` routes: at 5 us, runs with m = 3-4 on pr instances
+    took 3-4 s for a 1 s limit on a loaded machine (load 4.5 on 2 cores) and hit the net.
+    """
+    n, m = problem.size, len(problem.routes)
+    microseconds = n * (1.5 if m == 1 else 5.0 * m)
+    return microseconds * rate / 1e6
+
+
+def _run_workers(
+    problem: OrienteeringProblem, seeds: list[int], budget: SearchBudget, net: float
+) -> list[SearchOutcome]:
+    """One search per seed: the first in this process, the others in worker processes.
+
+    Falls back to running every search here if processes cannot be started; the answers are
+    the same either way (each search depends only on its seed), only slower.
+    """
+    if len(seeds) == 1:
+        return [_worker(problem, seeds[0], budget, net)]
+    try:
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=len(seeds) - 1, mp_context=context)
+    except (OSError, ValueError):
+        return [_worker(problem, s, budget, net) for s in seeds]
+    with pool:
+        try:
+            futures = [pool.submit(_worker, problem, s, budget, net) for s in seeds[1:]]
+        except (OSError, RuntimeError):
+            futures = []
+        here = _worker(problem, seeds[0], budget, net)
+        others = []
+        for s, future in zip(seeds[1:], futures, strict=False):
+            try:
+                others.append(future.result())
+            except (OSError, RuntimeError, BrokenProcessPool):
+                others.append(_worker(problem, s, budget, net))
+        others += [_worker(problem, s, budget, net) for s in seeds[1 + len(futures) :]]
+    return [here, *others]
+
+
+def _worker(
+    problem: OrienteeringProblem, seed: int, budget: SearchBudget, net: float
+) -> SearchOutcome:
+    """One seeded search with its wall-clock net counted from its own start."""
+    began = time.perf_counter()
+    budget = replace(budget, deadline=began + net)
+    return search(problem, seed, budget, descent_limit_s=net)
 
 
 def _score(problem: OrienteeringProblem, routes: Routes) -> int:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.problem import OrienteeringProblem, Route, Solution
-from planner.solver import is_feasible, schedule, solve
+from planner.solver import SearchSettings, is_feasible, schedule, solve
 
 OPEN = ((0, 1000),)
 QUICK = 0.2  # seconds of search effort: plenty for these sizes, deterministic anyway
@@ -259,14 +259,78 @@ def random_problem(
 def test_same_seed_gives_the_same_solution() -> None:
     """Same problem and seed, same plan: the budget is counted in work, not wall-clock time."""
     problem = random_problem(random.Random(3), customers=40, routes=2, horizon=300)
-    first = solve(problem, time_limit_s=0.3, seed=5)
-    second = solve(problem, time_limit_s=0.3, seed=5)
+    # A generous wall-clock net: on a heavily loaded machine the default net (3x) could stop a
+    # search early, and this test is about the work budget, not the net.
+    roomy = SearchSettings(safety_factor=100)
+    first = solve(problem, time_limit_s=0.3, seed=5, settings=roomy)
+    second = solve(problem, time_limit_s=0.3, seed=5, settings=roomy)
     assert first.routes == second.routes
     assert first.score == second.score
     strip = {"solve_seconds"}
     assert {k: v for k, v in first.details.items() if k not in strip} == {
         k: v for k, v in second.details.items() if k not in strip
     }
+
+
+def test_same_seed_gives_the_same_solution_with_parallel_workers() -> None:
+    """Two worker processes (80 candidate places, 3 routes): still the same plan for the seed.
+
+    Each worker's budget is counted in work units, and the winner is chosen by (score, -travel,
+    worker order), so neither process timing nor which worker finishes first matters.
+    """
+    problem = random_problem(random.Random(11), customers=80, routes=3, horizon=400)
+    parallel = SearchSettings(workers=2, parallel_min_nodes=1, safety_factor=100)
+    first = solve(problem, time_limit_s=0.3, seed=2, settings=parallel)
+    second = solve(problem, time_limit_s=0.3, seed=2, settings=parallel)
+    assert first.details["workers"] == 2
+    assert first.routes == second.routes
+    assert is_feasible(problem, first.routes) == []
+
+
+def test_workers_in_processes_match_the_same_searches_run_in_process() -> None:
+    """Worker ``w`` of a 2-worker solve runs seed ``2 * seed + w``: its plan does not depend on
+    running in another process (the in-process fallback gives the same answer)."""
+    problem = random_problem(random.Random(12), customers=40, routes=2, horizon=300)
+    both = solve(
+        problem,
+        time_limit_s=0.2,
+        seed=1,
+        settings=SearchSettings(parallel_min_nodes=1, safety_factor=100),
+    )
+    alone = [
+        solve(
+            problem, time_limit_s=0.2, seed=s, settings=SearchSettings(workers=1, safety_factor=100)
+        )
+        for s in (2, 3)
+    ]
+    winner = both.details["winner"]
+    assert isinstance(winner, int)
+    assert both.routes == alone[winner].routes
+    assert both.score == max(a.score for a in alone)
+
+
+def test_multi_window_asymmetric_problem_without_triangle_inequality_stays_feasible() -> None:
+    """Large enough for the ruin-and-recreate rounds: places with two windows (a lunch break),
+    asymmetric travel that breaks the triangle inequality, three routes with their own bounds."""
+    rng = random.Random(5)
+    n = 45
+    travel = [[0 if i == j else rng.randint(1, 40) for j in range(n)] for i in range(n)]
+    windows: list[tuple[tuple[int, int], ...]] = [((0, 500),)]
+    for _ in range(n - 1):
+        opens = rng.randint(0, 200)
+        windows.append(((opens, opens + 60), (opens + 120, opens + 260)))
+    problem = make_problem(
+        travel,
+        score=(0, *(rng.randint(1, 9) for _ in range(n - 1))),
+        windows=windows,
+        service=(0, *(rng.randint(5, 20) for _ in range(n - 1))),
+        routes=(Route(0, 0, 0, 400), Route(0, 0, 50, 500), Route(0, 0, 0, 300)),
+        required=frozenset({7}),
+    )
+    solution = solve(problem, time_limit_s=0.3, seed=4)
+    assert solution.status in {"feasible", "optimal"}
+    assert 7 in solution.visited
+    assert is_feasible(problem, solution.routes) == []
 
 
 # --- invariants over random problems -----------------------------------------------------------
@@ -368,7 +432,7 @@ def test_optimal_on_small_random_instances(instance_seed: int, customers: int, r
     """On random instances of up to 8 customers the solver's score equals the brute-force optimum.
 
     This cannot flake: the instances come from fixed seeds and the solver's budget is counted in
-    work (tabu solutions and perturbation iterations), not wall-clock time, so each case runs the
+    work units (insertions evaluated, OR-Tools descents), not wall-clock time, so each case runs the
     very same computation every time. (Only the wall-clock safety net, three times the asked
     time, could change that, and these searches take milliseconds.)
     """

@@ -143,3 +143,37 @@ def test_c101_solution_is_feasible_and_scored_in_literature_ids() -> None:
     assert is_feasible(instance.problem, nodes) == []
     assert score == sum(instance.problem.score[n] for route in nodes for n in route)
     assert score >= 280  # best known 320; a broken solver returns far less
+
+
+@needs_literature
+def test_c101_truncated_gives_the_same_routes_for_the_same_seed() -> None:
+    """A mid-size literature problem (c101, first 50 places) with two routes and two worker
+    processes: the same seed returns the very same routes."""
+    import dataclasses
+
+    from planner.solver import SearchSettings, solve
+
+    problem = read_toptw(LITERATURE / "c101.txt", routes=2).problem
+    keep = 51
+    small = dataclasses.replace(
+        problem,
+        travel=problem.travel[:keep, :keep],
+        service=problem.service[:keep],
+        score=problem.score[:keep],
+        windows=problem.windows[:keep],
+    )
+    roomy = SearchSettings(safety_factor=100)  # the net must not decide on a loaded machine
+    first = solve(small, time_limit_s=0.3, seed=3, settings=roomy)
+    second = solve(small, time_limit_s=0.3, seed=3, settings=roomy)
+    assert first.routes == second.routes
+    assert is_feasible(small, first.routes) == []
+
+
+@needs_literature
+def test_pr01_with_two_routes_is_feasible_and_good() -> None:
+    """pr01, m = 2: a feasible plan within a few percent of the best known 502."""
+    instance = read_toptw(LITERATURE / "pr01.txt", routes=2)
+    score, routes = solve_toptw(instance, time_limit_s=0.5, seed=0)
+    ids = list(instance.vertex_ids)
+    assert is_feasible(instance.problem, [[ids.index(v) for v in r] for r in routes]) == []
+    assert score >= 460
