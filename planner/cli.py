@@ -269,9 +269,15 @@ def pois_validate(
 ) -> None:
     """Check a catalogue file and report every problem, each naming the place and the field."""
     from planner.catalog import load_catalog
+    from planner.seasons import load_seasons, zone_problems
 
     try:
         cat = load_catalog(file)
+        seasons_path = file.parent if file is not None else None
+        calendar = load_seasons(seasons_path / "seasons.yaml" if seasons_path else None)
+        problems = zone_problems(cat, calendar, source=cat.source)
+        if problems:
+            raise ConfigError(problems, source=cat.source)
     except ConfigError as exc:
         Console(stderr=True, highlight=False).print(str(exc), markup=False)
         raise typer.Exit(1) from None

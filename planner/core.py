@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from planner import checker
 from planner.catalog import Catalog, load_catalog
-from planner.errors import InfeasibleRequest, RequestError
+from planner.errors import ConfigError, InfeasibleRequest, RequestError
 from planner.hours import DEFAULT_HOURS, open_intervals
 from planner.i18n import reason
 from planner.itinerary import DayContext, build_itinerary, trip_totals
@@ -41,6 +41,7 @@ from planner.models import (
 )
 from planner.problem import OrienteeringProblem, Route, Solution
 from planner.schedule import PAUSE, Window, overflow, schedule
+from planner.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.solver import solve
 from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
@@ -140,9 +141,12 @@ class Planner:
     >>> itinerary = planner.plan(TripRequest(date="2027-04-17", start="pinggu-bus-station"))
     """
 
-    def __init__(self, catalog: Catalog, travel: TravelTimes) -> None:
+    def __init__(
+        self, catalog: Catalog, travel: TravelTimes, *, seasons: SeasonCalendar | None = None
+    ) -> None:
         self.catalog = catalog
         self.travel = travel
+        self.seasons = seasons if seasons is not None else SeasonCalendar()
 
     @classmethod
     def from_configs(
@@ -168,7 +172,11 @@ class Planner:
             network_path=Path(network_path) if network_path is not None else None,
             use_network=use_roads,
         )
-        return cls(catalog, travel)
+        seasons = load_seasons(base / "seasons.yaml" if base else None)
+        problems = zone_problems(catalog, seasons, source=catalog.source)
+        if problems:
+            raise ConfigError(problems, source=catalog.source)
+        return cls(catalog, travel, seasons=seasons)
 
     # ------------------------------------------------------------------ public API
     def plan(self, request: TripRequest) -> Itinerary:
@@ -523,7 +531,7 @@ class Planner:
         for poi in self.catalog:
             if not poi.visitable or poi.id in depot_ids:
                 continue
-            val = value_poi(poi, request)
+            val = value_poi(poi, request, self.seasons)
             if val.excluded is not None:
                 dropped.append((poi, 0.0, val.excluded))
                 continue

@@ -30,6 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Lunch break: no farm restaurant fits the route, bring a picnic",
         "zh": "午餐休息：沿途没有合适的农家餐厅，请自带野餐",
     },
+    "why.festival": {
+        "en": "During the Pinggu Peach Blossom Festival",
+        "zh": "正值平谷桃花音乐节",
+    },
     "why.fits": {"en": "Fits on the way within its opening hours", "zh": "顺路，且在开放时间内"},
     # --- why a place was left out
     "out.avoided": {"en": "You asked to avoid it", "zh": "您选择了避开"},

@@ -125,13 +125,27 @@ class Season(Strict):
     """A yearly window (``MM-DD`` to ``MM-DD``, inclusive, may wrap the new year) when a place is at its best."""
 
     kind: SeasonKind
-    start: MonthDay
-    end: MonthDay
+    start: MonthDay | None = None
+    end: MonthDay | None = None
+    zone: str | None = Field(
+        default=None,
+        description="A zone of configs/seasons.yaml whose window that year applies (start/end then optional)",
+    )
     note: str = ""
+
+    @model_validator(mode="after")
+    def _dates_or_zone(self) -> Season:
+        if self.zone is None and (self.start is None or self.end is None):
+            raise ValueError(
+                "a season needs start and end (MM-DD), or a zone from configs/seasons.yaml"
+            )
+        return self
 
     @field_validator("start", "end")
     @classmethod
-    def _real_day(cls, v: str) -> str:
+    def _real_day(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
         try:
             dt.date(2024, int(v[:2]), int(v[3:]))  # a leap year: 02-29 is a real day
         except ValueError:
@@ -139,7 +153,10 @@ class Season(Strict):
         return v
 
     def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` falls in this window (any year)."""
+        """Whether ``day`` falls in this window (any year); a zone-only season is never "in" here:
+        resolve zones with :meth:`planner.seasons.SeasonCalendar.contains`."""
+        if self.start is None or self.end is None:
+            return False
         md = f"{day.month:02d}-{day.day:02d}"
         if self.start <= self.end:
             return self.start <= md <= self.end

@@ -7,10 +7,12 @@ place was chosen, or why it was not considered at all.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from planner.i18n import INTEREST_LABELS, SEASON_LABELS, label_list, reason
-from planner.models import Poi, Reason, TripRequest
+from planner.models import Poi, Reason, Season, TripRequest
+from planner.seasons import SeasonCalendar
 
 BASE_VALUE = 100.0
 """Value of a place of popularity 1.0 that matches the visitor's interests, in season."""
@@ -32,9 +34,15 @@ class Valuation:
     """Set when the place cannot be part of this plan at all (avoided, pointless out of season)."""
 
 
-def value_poi(poi: Poi, request: TripRequest) -> Valuation:
-    """Value ``poi`` for ``request`` (see the module constants for the scale)."""
+def value_poi(poi: Poi, request: TripRequest, calendar: SeasonCalendar | None = None) -> Valuation:
+    """Value ``poi`` for ``request`` (see the module constants for the scale).
+
+    Seasons that name a zone take that zone's window for the trip's year from ``calendar``
+    (``configs/seasons.yaml``); a place is in season when any day of the trip is.
+    """
     day = request.date
+    days = [day + dt.timedelta(days=k) for k in range(request.days)]
+    cal = calendar if calendar is not None else SeasonCalendar()
     if poi.id in request.avoid:
         return Valuation(0.0, excluded=reason("out.avoided"))
     why: list[Reason] = []
@@ -52,16 +60,18 @@ def value_poi(poi: Poi, request: TripRequest) -> Valuation:
             factor = NO_MATCH_FACTOR
 
     seasonal = [s for s in poi.seasons if s.kind in ("bloom", "picking", "festival")]
-    active = [s for s in seasonal if s.contains(day)]
+    active = [s for s in seasonal if any(cal.contains(s, d) for d in days)]
     if active:
         why.append(
             reason("why.in_season", season=label_list(SEASON_LABELS, [active[0].kind.value]))
         )
+        if any(cal.festival(d) for d in days) and active[0].kind.value in ("bloom", "festival"):
+            why.append(reason("why.festival"))
     elif seasonal:
         factor *= poi.off_season_value
         if poi.off_season_value == 0 and not must:
             kinds = sorted({s.kind.value for s in seasonal})
-            spans = ", ".join(f"{s.start}..{s.end}" for s in seasonal)
+            spans = ", ".join(_span(s, cal, day.year) for s in seasonal)
             seasons = {
                 lang: f"{label_list(SEASON_LABELS, kinds)[lang]} {spans}" for lang in ("en", "zh")
             }
@@ -74,3 +84,10 @@ def value_poi(poi: Poi, request: TripRequest) -> Valuation:
     if not why:
         why.append(reason("why.fits"))
     return Valuation(BASE_VALUE * poi.popularity * factor, why=why)
+
+
+def _span(season: Season, cal: SeasonCalendar, year: int) -> str:
+    if season.zone is not None and season.zone in cal.zones:
+        w = cal.window(season.zone, year)
+        return f"{w.start}..{w.end}"
+    return f"{season.start}..{season.end}"
