@@ -16,13 +16,20 @@ from planner.errors import ItineraryCheckError
 from planner.hours import open_intervals
 from planner.itinerary import PICNIC_ID
 from planner.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
+from planner.traffic import Traffic
 from planner.travel import TravelTimes
 
 TZ = ZoneInfo(TIMEZONE)
 
 
-def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> list[str]:
-    """Every rule the itinerary breaks, as sentences; empty when it is sound."""
+def violations(
+    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> list[str]:
+    """Every rule the itinerary breaks, as sentences; empty when it is sound.
+
+    With ``traffic``, each leg's traffic factor must be the one in force when it departs; without
+    it, the factor the leg records is taken as given (travel = provider time x factor either way).
+    """
     req = itinerary.request
     out: list[str] = []
     ids = [s.poi_id for s in itinerary.stops]
@@ -124,8 +131,20 @@ def violations(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> l
         into_picnic = points[k + 1] == PICNIC_ID
         a, b = row[k], row[k + 1]
         want, want_m = (
-            (0, 0) if into_picnic else (int(matrix.seconds[a, b]), int(matrix.metres[a, b]))
+            (0, 0)
+            if into_picnic
+            else (round(int(matrix.seconds[a, b]) * leg.traffic_factor), int(matrix.metres[a, b]))
         )
+        if traffic is not None and not into_picnic:
+            local = leg.depart.astimezone(TZ)
+            factor = traffic.factor(
+                local.date(), local.hour * 3600 + local.minute * 60 + local.second
+            )
+            if leg.traffic_factor != factor:
+                out.append(
+                    f"leg {k} uses traffic factor {leg.traffic_factor}, but {factor} is in force at "
+                    f"{local:%H:%M} on a {traffic.day_type(local.date()).value}"
+                )
         want_provider = "none" if into_picnic else matrix.leg_provider(a, b)
         if leg.travel_s != want:
             out.append(
@@ -304,14 +323,16 @@ def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
     return out
 
 
-def trip_violations(trip: Trip, catalog: Catalog, travel: TravelTimes) -> list[str]:
+def trip_violations(
+    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> list[str]:
     """Every rule a trip breaks: each day's, and those across days."""
     req = trip.request
     out: list[str] = []
     if len(trip.days) != req.days:
         out.append(f"{len(trip.days)} days planned, {req.days} asked for")
     for k, day in enumerate(trip.days):
-        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel))
+        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic))
         if day.request.date != req.date + dt.timedelta(days=k):
             out.append(
                 f"day {k + 1} is {day.request.date}, expected {req.date + dt.timedelta(days=k)}"
@@ -353,15 +374,19 @@ def trip_violations(trip: Trip, catalog: Catalog, travel: TravelTimes) -> list[s
     return out
 
 
-def check_trip(trip: Trip, catalog: Catalog, travel: TravelTimes) -> None:
+def check_trip(
+    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation of the trip, if there is any."""
-    found = trip_violations(trip, catalog, travel)
+    found = trip_violations(trip, catalog, travel, traffic)
     if found:
         raise ItineraryCheckError(found)
 
 
-def check(itinerary: Itinerary, catalog: Catalog, travel: TravelTimes) -> None:
+def check(
+    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation, if there is any."""
-    found = violations(itinerary, catalog, travel)
+    found = violations(itinerary, catalog, travel, traffic)
     if found:
         raise ItineraryCheckError(found)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from planner import checker
 from planner.catalog import Catalog, load_catalog
 from planner.errors import ConfigError, InfeasibleRequest, RequestError
@@ -43,6 +45,7 @@ from planner.problem import OrienteeringProblem, Route, Solution
 from planner.schedule import PAUSE, Window, overflow, schedule
 from planner.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.solver import solve
+from planner.traffic import Traffic, TrafficSettings, load_traffic
 from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
 
@@ -96,6 +99,15 @@ class _Setup:
     meal_s: int = 0
     no_lunch: set[int] = field(default_factory=set)
     """Days on which the must-visit places leave no room for lunch (a warning says so)."""
+    traffic: Traffic = field(default_factory=Traffic)
+
+    def travel_at(self, i: int, j: int, depart: int) -> int:
+        """Travel from node ``i`` to ``j`` leaving at ``depart`` (trip seconds), traffic and
+        the pace's buffer included: the time every schedule after the solver uses."""
+        day = self.request.date + dt.timedelta(days=depart // DAY_S)
+        base = int(self.matrix.seconds[i, j])
+        buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
+        return self.traffic.travel_s(base, day, depart) + buffer
 
     @property
     def meal_nodes(self) -> set[int]:
@@ -142,11 +154,17 @@ class Planner:
     """
 
     def __init__(
-        self, catalog: Catalog, travel: TravelTimes, *, seasons: SeasonCalendar | None = None
+        self,
+        catalog: Catalog,
+        travel: TravelTimes,
+        *,
+        seasons: SeasonCalendar | None = None,
+        traffic: TrafficSettings | None = None,
     ) -> None:
         self.catalog = catalog
         self.travel = travel
         self.seasons = seasons if seasons is not None else SeasonCalendar()
+        self.traffic = Traffic(traffic, self.seasons)
 
     @classmethod
     def from_configs(
@@ -176,7 +194,8 @@ class Planner:
         problems = zone_problems(catalog, seasons, source=catalog.source)
         if problems:
             raise ConfigError(problems, source=catalog.source)
-        return cls(catalog, travel, seasons=seasons)
+        traffic = load_traffic(base / "traffic.yaml" if base else None)
+        return cls(catalog, travel, seasons=seasons, traffic=traffic)
 
     # ------------------------------------------------------------------ public API
     def plan(self, request: TripRequest) -> Itinerary:
@@ -397,7 +416,7 @@ class Planner:
             dropped=dropped,
             warnings=list({w.en: w for d in days for w in d.warnings}.values()),
         )
-        checker.check_trip(trip, self.catalog, self.travel)
+        checker.check_trip(trip, self.catalog, self.travel, self.traffic)
         return trip
 
     def _setup(
@@ -444,7 +463,15 @@ class Planner:
                     "end later, start earlier, or choose an end point closer to the start",
                 )
         buffer = request.pace.buffer_s
-        travel = matrix.seconds.copy()
+        # the solver plans with each day's typical traffic factor (the worst day's, over a trip);
+        # every schedule after it is timed leg by leg with the factor at departure (_Setup.travel_at)
+        typical = max(
+            self.traffic.typical(
+                request.date + dt.timedelta(days=k), lo - k * DAY_S, hi - k * DAY_S
+            )
+            for k, (lo, hi) in enumerate(day_bounds)
+        )
+        travel = np.rint(matrix.seconds * typical).astype(np.int64)
         travel[:, first:] += buffer  # slack after arriving at a visit (not at depots)
         for i in range(first, len(nodes)):
             travel[i, i] = 0
@@ -504,6 +531,7 @@ class Planner:
         )
         lunch = [_lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
         return _Setup(
+            traffic=self.traffic,
             lunch=lunch,
             meal_s=meal_s,
             request=request,
@@ -608,6 +636,7 @@ class Planner:
             service=p.service,
             windows=p.windows,
             pause=(setup.lunch[day], setup.meal_s) if setup.lunch[day] else None,
+            travel_at=setup.travel_at,
         )
         if res is None or res[1] > setup.day_bounds[day][1]:
             return None
@@ -652,6 +681,18 @@ class Planner:
         """Budget and pinned positions (which the solver does not model), then the repair pass."""
         req, p = setup.request, setup.problem
         budget = req.budget_cny
+        # 0. the solver planned with typical traffic: time each day leg by leg and let the least
+        #    valuable optional stops give way where the real factors make it late
+        for d, r in enumerate(routes):
+            while self._sched(setup, d, r) is None:
+                victims = [i for i in r if i not in p.required]
+                if not victims:
+                    raise InfeasibleRequest(
+                        "must",
+                        f"with the traffic expected on {req.date + dt.timedelta(days=d)} the must-visit "
+                        "places do not fit; start earlier, end later, or remove one",
+                    )
+                r.remove(min(victims, key=lambda i: (p.score[i], i)))
         routes = self._meals(setup, routes)
         # 1. the budget: drop the stops that give the least value per yuan until within it
         while budget is not None and self._tickets(setup, routes) > budget + 1e-9:
@@ -762,6 +803,7 @@ class Planner:
                 service=p.service,
                 windows=p.windows,
                 pause=(setup.lunch[d], setup.meal_s) if setup.lunch[d] else None,
+                travel_at=setup.travel_at,
             )
             alone, _ = lateness([node])
             best_alone = alone if best_alone is None else min(best_alone, alone)
@@ -854,6 +896,8 @@ class Planner:
                 lunch=setup.lunch[d],
                 meal_s=setup.meal_s,
                 meal_nodes=frozenset(setup.meal_nodes),
+                travel_at=setup.travel_at,
+                traffic=self.traffic,
             )
             days.append(
                 build_itinerary(

@@ -26,7 +26,8 @@ from planner.models import (
     TripRequest,
 )
 from planner.problem import OrienteeringProblem, Solution
-from planner.schedule import PAUSE, Window, schedule
+from planner.schedule import PAUSE, TravelAt, Window, schedule
+from planner.traffic import Traffic
 from planner.travel import TravelMatrix, TravelTimes
 
 DAY_S = 24 * 3600
@@ -56,6 +57,9 @@ class DayContext:
     """When the day's meal may start (empty: no meal that day)."""
     meal_s: int = 0
     meal_nodes: frozenset[int] = frozenset()
+    travel_at: TravelAt | None = None
+    """Time-dependent travel (traffic, buffer included); None: the problem's matrix."""
+    traffic: Traffic | None = None
 
 
 def build_itinerary(
@@ -78,6 +82,7 @@ def build_itinerary(
         service=p.service,
         windows=p.windows,
         pause=(ctx.lunch, ctx.meal_s) if ctx.lunch else None,
+        travel_at=ctx.travel_at,
     )
     if res is None:  # the solver and the repair pass only return schedulable routes
         raise AssertionError("route cannot be scheduled; this is a bug")
@@ -233,13 +238,17 @@ def _leg(
     ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime], *, buffer_s: int
 ) -> Leg:
     pa, pb = ctx.nodes[a], ctx.nodes[b]
-    travel_s = int(ctx.matrix.seconds[a, b])
+    base = int(ctx.matrix.seconds[a, b])
+    day = ctx.midnight.date() + dt.timedelta(days=depart // DAY_S)
+    factor = ctx.traffic.factor(day, depart) if ctx.traffic is not None else 1.0
+    travel_s = ctx.traffic.travel_s(base, day, depart) if ctx.traffic is not None else base
     return Leg(
         from_id=pa.id,
         to_id=pb.id,
         depart=at(depart),
         arrive=at(depart + travel_s + buffer_s),
         travel_s=travel_s,
+        traffic_factor=factor,
         buffer_s=buffer_s,
         distance_m=int(ctx.matrix.metres[a, b]),
         mode=ctx.request.mode,

@@ -405,6 +405,9 @@ class Leg(Strict):
     depart: dt.datetime
     arrive: dt.datetime
     travel_s: int
+    traffic_factor: float = Field(
+        default=1.0, description="Traffic multiplier in force at departure (configs/traffic.yaml)"
+    )
     buffer_s: int = Field(default=0, description="Slack kept after arriving (the pace's buffer)")
     distance_m: int
     mode: Mode

@@ -6,13 +6,15 @@ Times are integer seconds after local midnight. A place's ``windows`` bound the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 Window = tuple[int, int]
+TravelAt = Callable[[int, int, int], int]
+"""Time-dependent travel: ``travel_at(from_node, to_node, departure) -> seconds``."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,15 @@ def schedule(
     service: Sequence[int],
     windows: Sequence[Sequence[Window]],
     pause: tuple[Sequence[Window], int] | None = None,
+    travel_at: TravelAt | None = None,
 ) -> tuple[list[Timing], int] | None:
     """Earliest schedule of visiting ``seq`` between two depots, leaving at ``depart``.
 
     ``seq`` may contain :data:`PAUSE`: a break of ``pause[1]`` seconds starting in one of
     ``pause[0]``, taken where the traveller is. Returns the timing of each visit (and pause) and
     the arrival time at ``end_node``, or None when something cannot start inside its windows.
-    The day's end is not checked here.
+    The day's end is not checked here. ``travel_at``, when given, replaces the ``travel`` matrix
+    with times that depend on the departure (traffic).
     """
     out: list[Timing] = []
     here, t = start_node, depart
@@ -68,14 +72,14 @@ def schedule(
             out.append(Timing(t, start, start + pause[1]))
             t = start + pause[1]
             continue
-        arrival = t + int(travel[here, node])
+        arrival = t + (travel_at(here, node, t) if travel_at else int(travel[here, node]))
         start = earliest_start(arrival, windows[node])
         if start is None:
             return None
         t = start + int(service[node])
         out.append(Timing(arrival, start, t))
         here = node
-    return out, t + int(travel[here, end_node])
+    return out, t + (travel_at(here, end_node, t) if travel_at else int(travel[here, end_node]))
 
 
 def overflow(
@@ -89,6 +93,7 @@ def overflow(
     service: Sequence[int],
     windows: Sequence[Sequence[Window]],
     pause: tuple[Sequence[Window], int] | None = None,
+    travel_at: TravelAt | None = None,
 ) -> tuple[int, int | None]:
     """How many seconds too late the worst point of ``seq`` would be, relaxing every window close.
 
@@ -111,7 +116,7 @@ def overflow(
                     first_late = k
             t = start + (pause[1] if pause else 0)
             continue
-        arrival = t + int(travel[here, node])
+        arrival = t + (travel_at(here, node, t) if travel_at else int(travel[here, node]))
         wins = windows[node]
         start = earliest_start(arrival, wins)
         if start is None:
@@ -124,7 +129,11 @@ def overflow(
                 first_late = k
         t = start + int(service[node])
         here = node
-    end_late = t + int(travel[here, end_node]) - latest_end
+    end_late = (
+        t
+        + (travel_at(here, end_node, t) if travel_at else int(travel[here, end_node]))
+        - latest_end
+    )
     if end_late > worst:
         worst = end_late
     if first_late is None and end_late > 0:
