@@ -365,12 +365,40 @@ def trip_violations(
         if pid in ids:
             out.append(f"{pid!r} was to be avoided")
     spent = sum(s.ticket_cny for d in trip.days for s in d.stops)
+    out.extend(_dropped_violations(trip, catalog, spent))
     if req.budget_cny is not None and spent > req.budget_cny + 0.005:
         out.append(f"tickets cost ¥{spent:g} over the trip, over the budget ¥{req.budget_cny:g}")
     if abs(trip.totals.tickets_cny - spent) > 0.005 or trip.totals.stops != sum(
         len(d.stops) for d in trip.days
     ):
         out.append("trip totals do not add up over the days")
+    return out
+
+
+def _dropped_violations(trip: Trip, catalog: Catalog, spent: float) -> list[str]:
+    """The reasons given for places left out must be true where they can be checked directly."""
+    req = trip.request
+    dates = [req.date + dt.timedelta(days=k) for k in range(req.days)]
+    visited = {s.poi_id for d in trip.days for s in d.stops}
+    out = []
+    for d in trip.dropped:
+        if d.poi_id in visited:
+            out.append(f"{d.poi_id!r} is left out and visited")
+            continue
+        poi = catalog.get(d.poi_id) if d.poi_id in catalog else None
+        code = d.reason.code
+        if poi is None:
+            out.append(f"left-out place {d.poi_id!r} is not in the catalogue")
+        elif code == "out.closed" and any(open_intervals(poi.opening_hours, day) for day in dates):
+            out.append(f"{d.poi_id!r} is said to be closed, but it opens during the trip")
+        elif code == "out.avoided" and d.poi_id not in req.avoid:
+            out.append(f"{d.poi_id!r} is said to be avoided, but the request does not avoid it")
+        elif code == "out.over_budget" and (
+            req.budget_cny is None or (poi.ticket_cny or 0.0) + spent <= req.budget_cny + 0.005
+        ):
+            out.append(f"{d.poi_id!r} is said to be over budget, but its ticket fits")
+        elif code == "out.out_of_season" and not poi.seasons:
+            out.append(f"{d.poi_id!r} is said to be out of season, but it has no seasons")
     return out
 
 

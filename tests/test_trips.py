@@ -401,3 +401,24 @@ def test_small_two_day_trips_are_optimal(planner: Planner, date: str):
     )
     trip = planner.plan_trip(request)
     assert trip.totals.value == pytest.approx(_brute_force_two_days(planner, request), abs=0.05)
+
+
+def test_false_left_out_reasons_are_caught(planner: Planner):
+    """The trip checker refuses a 'closed' reason for an open place and an 'avoided' one not avoided."""
+    from planner.i18n import reason
+
+    trip = planner.plan_trip(
+        req(interests=["lake"], start_time="09:00", end_time="11:30", lunch=False)
+    )
+    left = [d for d in trip.dropped if d.reason.code != "out.closed"]
+    assert left, "a short morning leaves places out"
+    bad = trip.model_copy(deep=True)
+    target = next(d for d in bad.dropped if d.poi_id == left[0].poi_id)
+    target.reason = reason("out.closed", date="2027-04-17")
+    assert any(
+        "said to be closed" in v for v in trip_violations(bad, planner.catalog, planner.travel)
+    )
+    target.reason = reason("out.avoided")
+    assert any(
+        "said to be avoided" in v for v in trip_violations(bad, planner.catalog, planner.travel)
+    )
