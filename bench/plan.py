@@ -31,6 +31,7 @@ def random_request(rng: random.Random, starts: list[str], time_limit: float) -> 
         interests=rng.sample(list(Interest), rng.randint(0, 4)),
         mode=rng.choice([Mode.car, Mode.car, Mode.car, Mode.bus, Mode.bicycle]),
         time_limit_s=time_limit,
+        pace=rng.choice(["relaxed", "normal", "normal", "packed"]),
     )
 
 
@@ -46,6 +47,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--time-limit", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--quality-limit",
+        type=float,
+        default=0.0,
+        help="also plan each request with this solver time (e.g. 30) and report the value gap",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -57,7 +64,7 @@ def main() -> None:
         if p.category.value == "transport" and p.id != "dongzhimen-hub"
     ]
     rng = random.Random(args.seed)
-    totals, solves, values, stops = [], [], [], []
+    totals, solves, values, stops, gaps = [], [], [], [], []
     infeasible = 0
     for _ in range(args.requests):
         req = random_request(rng, starts, args.time_limit)
@@ -71,6 +78,10 @@ def main() -> None:
         solves.append(it.solver.solve_seconds)
         values.append(it.totals.value)
         stops.append(it.totals.stops)
+        if args.quality_limit:
+            long = planner.plan(req.model_copy(update={"time_limit_s": args.quality_limit}))
+            best = max(long.totals.value, it.totals.value)
+            gaps.append(100.0 * (best - it.totals.value) / best if best else 0.0)
     print(
         f"catalogue: {len(planner.catalog)} places; planner built in {load_s:.2f} s; provider {planner.travel.name}"
     )
@@ -84,6 +95,11 @@ def main() -> None:
         f"solver:   median {statistics.median(solves):.3f} s   p95 {percentile(solves, 0.95):.3f} s"
     )
     print(f"stops:    mean {statistics.mean(stops):.1f}; value: mean {statistics.mean(values):.1f}")
+    if gaps:
+        print(
+            f"quality:  gap to the {args.quality_limit:g} s plan: mean {statistics.mean(gaps):.2f} %, "
+            f"max {max(gaps):.2f} %, within 1 %: {sum(g <= 1.0 for g in gaps)}/{len(gaps)}"
+        )
 
 
 if __name__ == "__main__":
