@@ -15,6 +15,7 @@ import multiprocessing
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
@@ -171,19 +172,26 @@ def _run_workers(
         pool = ProcessPoolExecutor(max_workers=len(seeds) - 1, mp_context=context)
     except (OSError, ValueError):
         return [_worker(problem, s, budget, net) for s in seeds]
-    with pool:
+    try:
+        futures = [pool.submit(_worker, problem, s, budget, net) for s in seeds[1:]]
+    except (OSError, RuntimeError):
+        futures = []
+    here = _worker(problem, seeds[0], budget, net)
+    others = []
+    hung = False
+    for s, future in zip(seeds[1:], futures, strict=False):
         try:
-            futures = [pool.submit(_worker, problem, s, budget, net) for s in seeds[1:]]
-        except (OSError, RuntimeError):
-            futures = []
-        here = _worker(problem, seeds[0], budget, net)
-        others = []
-        for s, future in zip(seeds[1:], futures, strict=False):
-            try:
-                others.append(future.result())
-            except (OSError, RuntimeError, BrokenProcessPool):
-                others.append(_worker(problem, s, budget, net))
-        others += [_worker(problem, s, budget, net) for s in seeds[1 + len(futures) :]]
+            # a forked worker that never answers (fork from a threaded host such as a web
+            # server can inherit a held lock) is abandoned after its own net plus a margin
+            others.append(future.result(timeout=net + 5.0))
+        except (OSError, RuntimeError, BrokenProcessPool, FuturesTimeout):
+            hung = True
+            others.append(_worker(problem, s, budget, net))
+    others += [_worker(problem, s, budget, net) for s in seeds[1 + len(futures) :]]
+    if hung:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()
+    pool.shutdown(wait=not hung, cancel_futures=True)
     return [here, *others]
 
 
