@@ -215,6 +215,67 @@ def _parse_pin(text: str) -> dict[str, object]:
     return out
 
 
+@app.command()
+def replan(
+    plan_file: Annotated[
+        Path, typer.Option("--plan", help="The day's itinerary as JSON (from `plan --json`)")
+    ],
+    now: Annotated[str, typer.Option(help="Current local time, HH:MM (same date as the plan)")],
+    here: Annotated[
+        str | None,
+        typer.Option(help="Where you are: a place id or lon,lat (default: the last visited place)"),
+    ] = None,
+    visited: Annotated[str, typer.Option(help="Comma-separated ids already visited")] = "",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the new itinerary as JSON")
+    ] = False,
+    lang: Annotated[str | None, typer.Option(help="en or zh (default: from LANG)")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
+    ] = None,
+) -> None:
+    """I'm running late: keep what was visited and re-plan the rest of the day from now and here."""
+    from pydantic import ValidationError
+
+    from planner.core import Planner
+    from planner.models import Itinerary
+
+    language = lang or _default_lang()
+    try:
+        itinerary = Itinerary.model_validate_json(plan_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(
+            f"--plan: {plan_file} does not exist; save a plan with `planner plan --json > plan.json`"
+        )
+    except (ValidationError, ValueError, UnicodeDecodeError):
+        _fail(f"--plan: {plan_file} is not an itinerary from `planner plan --json`")
+    try:
+        at = dt.datetime.strptime(now, "%H:%M").time()
+    except ValueError:
+        _fail(f"--now: {now!r} is not a time; use HH:MM")
+    try:
+        planner = Planner.from_configs(catalog_path=catalog)
+        new = planner.replan(
+            itinerary,
+            now=dt.datetime.combine(itinerary.request.date, at),
+            here=here,
+            visited=_split(visited),
+        )
+    except RequestError as exc:
+        option = {"now": "--now", "here": "--here", "visited": "--visited", "point": "--here"}
+        _fail(
+            f"{option.get(exc.field, OPTION_OF_FIELD.get(exc.field, exc.field))}: {str(exc).split(': ', 1)[1]}"
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(new.model_dump_json(indent=2) + "\n")
+        return
+    from planner.report import render_itinerary
+
+    render_itinerary(new, Console(highlight=False), lang=language)
+
+
 @pois_app.command("list")
 def pois_list(
     category: Annotated[

@@ -788,6 +788,7 @@ class Planner:
         every insertion position.
         """
         p = setup.problem
+        alone_at_gate = False
         if cand.meal and all(any(i == PAUSE or i in setup.meal_nodes for i in r) for r in routes):
             return reason("out.meal_elsewhere")
         best_alone, best_late = None, None
@@ -805,17 +806,16 @@ class Planner:
                 pause=(setup.lunch[d], setup.meal_s) if setup.lunch[d] else None,
                 travel_at=setup.travel_at,
             )
-            alone, _ = lateness([node])
+            alone, first_late = lateness([node])
+            if alone > 0 and first_late == 0:
+                alone_at_gate = True  # too late for its hours even coming straight from the start
             best_alone = alone if best_alone is None else min(best_alone, alone)
             late = min(lateness([*r[:pos], node, *r[pos:]])[0] for pos in range(len(r) + 1))
             best_late = late if best_late is None else min(best_late, late)
         assert best_alone is not None and best_late is not None
-        if best_alone > 0:
-            visit = setup.request.pace.visit_s(cand.poi.visit_minutes)
-            return reason(
-                "out.window_missed",
-                hours=_format_intervals([(lo, hi + visit) for lo, hi in cand.windows]),
-            )
+        if best_alone > 0 and alone_at_gate:
+            opening = open_intervals(cand.poi.opening_hours, setup.request.date)
+            return reason("out.window_missed", hours=_format_intervals(opening))
         req = setup.request
         ticket = cand.poi.ticket_cny or 0.0
         if best_late == 0:

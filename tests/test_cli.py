@@ -200,3 +200,44 @@ def test_console_script_runs_without_a_traceback():
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("error: --start: unknown place 'nowhere'")
     assert "Traceback" not in proc.stderr
+
+
+def test_replan_continues_a_saved_plan_from_now(tmp_path: Path):
+    """`replan --plan FILE --now HH:MM --visited ID` re-plans the rest of the day from there."""
+    saved = plan("--date", "2027-04-17", "--interests", "lake,gorge", "--json")
+    assert saved.exit_code == 0, saved.output
+    first = json.loads(saved.stdout)["stops"][0]["poi_id"]
+    f = tmp_path / "plan.json"
+    f.write_text(saved.stdout, encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "replan",
+            "--catalog",
+            MINI,
+            "--plan",
+            str(f),
+            "--now",
+            "12:40",
+            "--visited",
+            first,
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["visited"] == [first] and doc["day_start"].startswith("2027-04-17T12:40")
+    assert first not in [s["poi_id"] for s in doc["stops"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["--now", "noon"], "--now"), (["--now", "12:00", "--here", "nowhere"], "--here")],
+)
+def test_replan_bad_input_names_the_option(tmp_path: Path, args, option):
+    """A malformed time or an unknown place: exit 2 naming the option."""
+    saved = plan("--date", "2027-04-17", "--json")
+    f = tmp_path / "plan.json"
+    f.write_text(saved.stdout, encoding="utf-8")
+    result = runner.invoke(app, ["replan", "--catalog", MINI, "--plan", str(f), *args])
+    assert result.exit_code == 2 and option in result.stderr
