@@ -21,12 +21,12 @@ app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner tests bench app.py
+	$(BIN)/ruff check planner tests bench app.py webapp
 	$(BIN)/mypy
 
 fmt: $(STAMP)
-	$(BIN)/ruff check --fix planner tests bench app.py
-	$(BIN)/ruff format planner tests bench app.py
+	$(BIN)/ruff check --fix planner tests bench app.py webapp
+	$(BIN)/ruff format planner tests bench app.py webapp
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q

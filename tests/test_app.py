@@ -1,57 +1,356 @@
-"""The web app (AppTest, no browser): the page renders, one press plans a day, bad input is shown.
+"""The web app without a browser (streamlit.testing.v1.AppTest): every page, every bad input.
 
-Every decision is the planner's; these tests only check that the page shows its answers and never
-lets an exception reach the user.
+Every decision is the planner's; these tests check that the pages show its answers, keep the
+request in the URL, and never let an exception reach the page. The app plans over a temporary copy
+of ``configs/`` (``PINGGU_CONFIGS``) so operator saves never touch the repository.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from planner import Planner
+from planner.export import request_from_query, request_to_query
+from planner.models import TripRequest
+from planner.store import CatalogStore
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SPRING = {"date": "2027-04-17", "start": "pinggu-bus-station", "interests": "blossom,lake,gorge"}
+PASSWORD = "peach-blossom"
 
 
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+@pytest.fixture(scope="module")
+def configs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the bundled configs (the catalogue operators edit in these tests)."""
+    dst = tmp_path_factory.mktemp("app") / "configs"
+    shutil.copytree(ROOT / "configs", dst, ignore=shutil.ignore_patterns(".history", ".*.lock"))
+    return dst
 
 
-def test_first_page_renders_with_a_form_and_a_map(at: AppTest):
-    """The page shows the title, the request form with its button, and a map before any plan."""
-    assert at.title[0].value == "平谷游线规划"  # Chinese by default
-    assert any(b.label == "生成行程" for b in at.button)
+@pytest.fixture(autouse=True)
+def env(configs: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PINGGU_CONFIGS", str(configs))
+    monkeypatch.setenv("PINGGU_OPERATOR_PASSWORD", PASSWORD)
+    yield
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plan_page(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return run(at)
+
+
+def page_app(name: str) -> AppTest:
+    """One page of ``webapp/`` on its own (the router shows the plan page by default)."""
+
+    def script() -> None:
+        import importlib
+        import sys
+
+        import streamlit as st
+
+        if st.session_state["_root"] not in sys.path:
+            sys.path.insert(0, st.session_state["_root"])
+        module = importlib.import_module(f"webapp.{st.session_state['_page']}")
+        module.page()
+
+    at = AppTest.from_function(script, default_timeout=90)
+    at.session_state["_page"] = name
+    at.session_state["_root"] = str(ROOT)
+    return at
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(
+        str(h.value) for h in at.get("html")
+    )
+
+
+# ------------------------------------------------------------------ the plan page
+def test_first_page_renders_the_form_the_map_and_a_hint_in_chinese():
+    """No request yet: title, the one button, the map with our layers, a hint; Chinese by default."""
+    at = plan_page()
+    assert at.title[0].value == "平谷游线规划"
+    assert [b.label for b in at.button if "生成行程" in b.label]
     assert at.get("deck_gl_json_chart")
+    assert at.info and "生成行程" in at.info[0].value
+    assert at.date_input(key="f_date").value.weekday() == 5  # the next Saturday
 
 
-def test_one_press_plans_a_day_with_a_timeline(at: AppTest):
-    """Pressing the button with the defaults shows a success line, the timeline and the map."""
-    at.sidebar.date_input[0].set_value(dt.date(2027, 4, 17))
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    assert at.success, "the totals line"
-    table = at.dataframe[0].value
-    assert len(table) >= 1 and "到达" in table.columns
+def test_one_press_plans_the_default_day_and_puts_it_in_the_url():
+    """Pressing the button with the defaults plans a day: timeline, totals, exports, share link."""
+    at = plan_page()
+    at.date_input(key="f_date").set_value(dt.date(2027, 4, 17))
+    at.button[0].click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    req = request_from_query(at.query_params)
+    assert req.date == dt.date(2027, 4, 17) and req.start == "pinggu-bus-station"
+    text = markdown_text(at)
+    assert "到达" in text and "理由" in text  # stop cards with arrival and why
+    labels = {b.label for b in at.download_button}
+    assert {"GPX", "GeoJSON"} <= labels and len(labels) == 4
+    assert "date=2027-04-17" in at.code[0].value  # the share link
 
 
-def test_switching_language_shows_english(at: AppTest):
-    """The language switch turns every label into English."""
-    at.sidebar.radio[0].set_value("en").run()
+def test_a_share_link_reproduces_the_plan():
+    """Opening the app with the request in the URL shows the plan the planner makes for it."""
+    at = plan_page(**SPRING)
+    expected = Planner.from_configs().plan(request_from_query(SPRING))
+    text = markdown_text(at)
+    for s in expected.stops:
+        assert s.name_zh in text
+    assert at.query_params["interests"] == SPRING["interests"]
+
+
+def test_switching_language_shows_english_and_keeps_the_plan():
+    """The switch writes ?lang=en; every label turns English; the request stays in the URL."""
+    at = plan_page(**SPRING)
+    at.segmented_control(key="lang_switch").set_value("en")
+    run(at)
+    assert at.query_params["lang"] == "en"
     assert at.title[0].value == "Pinggu Planner"
-    assert any(b.label == "Plan my day" for b in at.button)
+    assert any("Plan my day" in b.label for b in at.button)
+    assert "Arrive" in markdown_text(at)
+    at = plan_page(**SPRING, lang="en")
+    assert at.title[0].value == "Pinggu Planner"
 
 
-def test_an_impossible_day_is_shown_as_an_error_not_an_exception(at: AppTest):
-    """End before start: the page shows a readable error naming the field."""
-    at.sidebar.date_input[0].set_value(dt.date(2027, 4, 17))
-    at.sidebar.time_input[0].set_value(dt.time(17, 0))
-    at.sidebar.time_input[1].set_value(dt.time(9, 0))
-    at.button[0].click().run()
-    assert not at.exception, at.exception
+def test_remove_and_pin_a_stop_replan_the_day():
+    """Remove puts the place in avoid (it leaves the plan); pin keeps a stop in its place."""
+    at = plan_page(**SPRING)
+    first = request_from_query(at.query_params)
+    stops = [b.key for b in at.button if b.key and b.key.startswith("remove_")]
+    assert stops
+    gone = stops[0].split("_", 2)[2]
+    at.button(key=stops[0]).click()
+    run(at)
+    req = request_from_query(at.query_params)
+    assert gone in req.avoid and req.date == first.date
+    assert f"remove_0_{gone}" not in [b.key for b in at.button]
+    pin = next(b.key for b in at.button if b.key and b.key.startswith("pin_"))
+    at.button(key=pin).click()
+    run(at)
+    req = request_from_query(at.query_params)
+    pinned = pin.split("_", 2)[2]
+    assert pinned in getattr(req, "required_ids", req.must)
+    assert any(b.key == f"unpin_0_{pinned}" for b in at.button)
+
+
+def test_running_late_replans_from_where_you_are():
+    """The running-late form re-plans from the chosen place and time, without the visited stops."""
+    at = plan_page(**SPRING)
+    it = Planner.from_configs().plan(request_from_query(SPRING))
+    here = it.stops[0].poi_id
+    at.selectbox(key="late_here").set_value(here)
+    at.time_input(key="late_now").set_value(dt.time(11, 0))
+    at.multiselect(key="late_visited").set_value([here])
+    at.button(key="late_go").click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    req = request_from_query(at.query_params)
+    assert req.start == here and req.start_time == dt.time(11, 0) and here in req.avoid
+
+
+BAD_URLS = [
+    ({"date": "2027-02-30", "start": "pinggu-bus-station"}, "date"),
+    ({"date": "2027-04-17", "start": "no-such-place"}, "start"),
+    ({"date": "2027-04-17", "start": "pinggu-bus-station", "mode": "rocket"}, "mode"),
+    ({"date": "2027-04-17", "start": "pinggu-bus-station", "interests": "ufo"}, "interests"),
+    ({"date": "2027-04-17", "start": "pinggu-bus-station", "must": "atlantis"}, "must"),
+    (
+        {"date": "2027-04-17", "start": "pinggu-bus-station", "start_time": "18", "end_time": "9"},
+        "start_time",
+    ),
+    ({"date": "2027-04-17", "start": "pinggu-bus-station", "days": "9"}, "days"),
+    ({"date": "2027-04-17", "start": "pinggu-bus-station", "pins": "[{oops"}, "pins"),
+]
+
+
+@pytest.mark.parametrize(("params", "field"), BAD_URLS, ids=[f for _, f in BAD_URLS])
+def test_a_bad_share_link_shows_an_error_naming_the_field(params: dict[str, str], field: str):
+    """A hand-edited link never crashes the page: one readable error that names the field."""
+    at = plan_page(**params)
+    assert at.error, "an error message"
+    assert field in at.error[0].value
+    assert at.get("deck_gl_json_chart"), "the map is still there"
+
+
+def test_end_before_start_in_the_form_is_an_error_not_an_exception():
+    """End before start: the page shows a readable error naming the field, nothing is planned."""
+    at = plan_page()
+    at.time_input(key="f_from").set_value(dt.time(17, 0))
+    at.time_input(key="f_to").set_value(dt.time(9, 0))
+    at.button[0].click()
+    run(at)
     assert at.error and "end_time" in at.error[0].value
+    assert "date" not in at.query_params
+
+
+def test_an_impossible_must_see_is_explained():
+    """A must-see that cannot fit is an InfeasibleRequest shown as an error with the fix."""
+    ids = [p.id for p in Planner.from_configs().catalog if p.visitable]
+    at = plan_page(
+        date="2027-04-17",
+        start="pinggu-bus-station",
+        start_time="08:30",
+        end_time="09:00",
+        must=ids[0],
+    )
+    assert at.error and "must" in at.error[0].value
+
+
+def test_a_map_click_sets_the_start():
+    """Picking a place on the map offers it as start; the form's start follows."""
+    at = plan_page()
+    at.session_state["picked"] = "jinhai-lake"
+    run(at)
+    at.button(key="use_start").click()
+    run(at)
+    assert at.selectbox(key="f_start").value == "jinhai-lake"
+
+
+# ------------------------------------------------------------------ operators
+def test_operator_page_stays_locked_without_a_password(monkeypatch: pytest.MonkeyPatch):
+    """With neither the env var nor a secret, the page says how to set one and shows nothing else."""
+    monkeypatch.delenv("PINGGU_OPERATOR_PASSWORD")
+    at = run(page_app("operator"))
+    assert at.warning and "PINGGU_OPERATOR_PASSWORD" in at.warning[0].value
+    assert not at.data_editor and not at.text_input
+
+
+def test_operator_wrong_password_is_refused():
+    """A wrong password shows an error and keeps the page locked."""
+    at = run(page_app("operator"))
+    at.text_input(key="op_password").set_value("nope")
+    at.button[0].click()
+    run(at)
+    assert at.error and not at.data_editor
+
+
+def unlocked(name: str) -> AppTest:
+    at = page_app(name)
+    at.session_state["operator_ok"] = True
+    return run(at)
+
+
+def test_operator_sees_the_table_the_map_and_data_quality():
+    """Signed in: the places table, the click map, seasons and the data-quality counts."""
+    at = run(page_app("operator"))
+    at.text_input(key="op_password").set_value(PASSWORD)
+    at.button[0].click()
+    run(at)
+    assert at.data_editor, "the places table"
+    assert at.get("deck_gl_json_chart")
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["坐标为估算"]) > 0
+
+
+def _place_form_input(at: AppTest, label: str):
+    return next(w for w in at.text_input if w.label == label)
+
+
+def test_a_bad_place_edit_shows_the_problem_next_to_the_field_and_writes_nothing(configs: Path):
+    """Hours in a wrong syntax: an error under the hours field; the file is unchanged."""
+    before = (configs / "pois.yaml").read_bytes()
+    at = unlocked("operator")
+    at.selectbox(key="op_target").set_value("jinhai-lake")
+    run(at)
+    _place_form_input(at, "开放时间").set_value("8-5")
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert any("opening_hours" in e.value or "hours" in e.value.lower() for e in at.error)
+    assert (configs / "pois.yaml").read_bytes() == before
+
+
+def test_a_place_edit_is_saved_versioned_and_used_by_the_next_plan(configs: Path):
+    """A valid edit is written (previous version kept) and the tourist page plans with it."""
+    store = CatalogStore(configs / "pois.yaml")
+    n_before = len(store.file.history())
+    at = unlocked("operator")
+    at.selectbox(key="op_target").set_value("jinhai-lake")
+    run(at)
+    _place_form_input(at, "name_en").set_value("Jinhai Lake (edited)")
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    assert len(store.file.history()) == n_before + 1
+    assert store.load()[0].get("jinhai-lake").name_en == "Jinhai Lake (edited)"
+    tourist = plan_page(**SPRING, lang="en", must="jinhai-lake")
+    assert "Jinhai Lake (edited)" in markdown_text(tourist)
+
+
+def test_a_stale_save_is_refused(configs: Path):
+    """Another operator saved after this one loaded: the save is refused, their edit kept."""
+    store = CatalogStore(configs / "pois.yaml")
+    at = unlocked("operator")
+    at.selectbox(key="op_target").set_value("jinhai-lake")
+    run(at)
+    cat, tag = store.load()
+    store.put(cat.get("jinhai-lake").model_dump(mode="json") | {"ticket_cny": 77.0}, if_match=tag)
+    _place_form_input(at, "name_zh").set_value("金海湖（过期的修改）")
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert at.error and any("其他人" in e.value for e in at.error)
+    assert store.load()[0].get("jinhai-lake").ticket_cny == 77.0
+
+
+def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
+    """A table with a bad value is refused before writing; the problems list names place and field."""
+    before = (configs / "pois.yaml").read_bytes()
+    at = unlocked("operator")
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {0: {"visit_minutes": -5}, 1: {"opening_hours": "always"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="op_save_table").click()
+    run(at)
+    problems = next(d.value for d in at.dataframe if "字段" in d.value.columns)
+    assert set(problems["字段"]) >= {"visit_minutes", "opening_hours"}
+    assert (configs / "pois.yaml").read_bytes() == before
+
+
+def test_history_shows_diffs_and_restores_a_version(configs: Path):
+    """After a save the history lists the old version with its diff; restore brings it back."""
+    store = CatalogStore(configs / "pois.yaml")
+    cat, tag = store.load()
+    store.put(cat.get("shilinxia").model_dump(mode="json") | {"popularity": 0.11}, if_match=tag)
+    at = unlocked("history")
+    assert at.code and "popularity: 0.11" in at.code[0].value
+    at.button(key="hist_restore").click()
+    run(at)
+    assert at.success
+    assert store.load()[0].get("shilinxia").popularity != 0.11
+
+
+def test_history_and_operator_pages_need_the_password_too():
+    """The history page is behind the same gate."""
+    at = run(page_app("history"))
+    assert at.text_input(key="op_password") is not None and not at.code
+
+
+def test_the_router_has_three_pages():
+    """app.py is a router: plan (default), operators, history."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert source.count("st.Page(") == 3 and "st.navigation" in source
+
+
+def test_request_query_round_trip_matches_what_the_page_writes():
+    """The page writes request_to_query(request) into the URL (plus lang): the same round-trip."""
+    req = TripRequest(date="2027-04-17", start="pinggu-bus-station", interests=["lake"])
+    assert request_from_query(request_to_query(req) | {"lang": "zh"}) == req

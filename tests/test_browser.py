@@ -1,0 +1,255 @@
+"""End to end in headless Chromium: the app as a visitor and an operator see it.
+
+Starts ``streamlit run app.py`` on a free port over a temporary copy of ``configs/`` and drives it
+with Playwright. Screenshots go to ``tests/_artifacts/`` (git-ignored): look at them.
+Needs the Debian ``chromium`` (``make browser``); never ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import gpxpy
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "peach-blossom"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 90_000
+
+if not Path(CHROMIUM).exists():  # the only reason to skip
+    pytest.skip(f"{CHROMIUM} is absent (install it with `make browser`)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(configs: Path, port: int) -> subprocess.Popen[bytes]:
+    """``streamlit run app.py`` over ``configs`` on 127.0.0.1:``port`` (no file watcher)."""
+    env = os.environ | {
+        "PINGGU_CONFIGS": str(configs),
+        "PINGGU_OPERATOR_PASSWORD": PASSWORD,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy in {timeout_s} s")
+
+
+@pytest.fixture(scope="module")
+def configs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dst = tmp_path_factory.mktemp("e2e") / "configs"
+    shutil.copytree(ROOT / "configs", dst, ignore=shutil.ignore_patterns(".history", ".*.lock"))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def app_url(configs: Path) -> Iterator[str]:
+    port = free_port()
+    proc = start_app(configs, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=shutil.which("chromium") or CHROMIUM, args=LAUNCH_ARGS
+        )
+        yield b
+        b.close()
+
+
+def new_page(
+    browser: Browser, *, locale: str = "zh-CN", width: int = 1366, height: int = 900
+) -> Page:
+    context = browser.new_context(
+        locale=locale, viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def wait_for_plan(page: Page) -> list[str]:
+    """Wait for the map and the stop cards; return the stops' names in order."""
+    expect(page.locator("[data-testid=stDeckGlJsonChart] canvas").first).to_be_visible()
+    expect(page.locator(".pp-stop").first).to_be_visible()
+    return [t.strip() for t in page.locator(".pp-stop b").all_inner_texts()]
+
+
+def shot(page: Page, name: str, *, full: bool = True) -> Path:
+    """The viewport as a visitor sees it, and (``full``) the whole page: Streamlit scrolls inside
+    its own container, so the whole page is taken with a viewport as tall as the content."""
+    path = ARTIFACTS / f"{name}.png"
+    page.wait_for_timeout(600)  # let the map draw its layers
+    page.screenshot(path=str(path))
+    if full:
+        size = page.viewport_size or {"width": 1366, "height": 900}
+        height = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]"
+            ".slice(0, 400).map(e => e.scrollHeight))"
+        )
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 120, 6000)})
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(ARTIFACTS / f"{name}_full.png"))
+        page.set_viewport_size(size)
+    return path
+
+
+def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser, app_url: str):
+    """The visitor's journey, in one browser session (so parallel workers start one app each).
+
+    1. The first page: the one button and the map; one press plans the default day: numbered stop
+       cards in order, the map, totals and the travel-time provider; the request goes in the URL.
+    2. The 中文 | English switch relabels the page and keeps the plan.
+    3. The GPX download parses with gpxpy: start, every stop and end; a track per leg.
+    4. The share link, opened in another browser, shows the same stops in the same order; a
+       browser that asks for English gets it in English.
+    5. On a phone (390x844) nothing is cut off sideways.
+    """
+    page = new_page(browser)
+    page.goto(app_url)
+    button = page.get_by_role("button", name="生成行程")
+    expect(button).to_be_visible()
+    expect(page.locator("[data-testid=stDeckGlJsonChart] canvas").first).to_be_visible()
+    shot(page, "plan_first_page_zh", full=False)
+    button.click()
+    names = wait_for_plan(page)
+    page.wait_for_url("**date=*")
+    url = page.url
+    assert names
+    badges = page.locator(".pp-stop .pp-badge").all_inner_texts()
+    assert badges == [str(k) for k in range(1, len(names) + 1)]
+    expect(page.locator(".pp-totals")).to_be_visible()
+    expect(page.get_by_text("行程时间来源").first).to_be_visible()
+    shot(page, "plan_laptop_zh")
+
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Pinggu Planner")).to_be_visible()
+    expect(page.get_by_text("Arrive").first).to_be_visible()
+    assert "lang=en" in page.url
+    shot(page, "plan_laptop_en", full=False)
+
+    page.get_by_role("tab", name="Take it along").click()
+    with page.expect_download() as info:
+        page.locator("[data-testid=stDownloadButton] button", has_text="GPX").click()
+    gpx = gpxpy.parse(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert len(gpx.waypoints) == len(names) + 2
+    assert len(gpx.tracks) == len(names) + 1
+    shot(page, "plan_take_along_en", full=False)
+    page.context.close()
+
+    other = new_page(browser)
+    other.goto(url)
+    assert wait_for_plan(other) == names
+    other.context.close()
+    english = new_page(browser, locale="en-US")
+    english.goto(url)
+    expect(english.get_by_role("heading", name="Pinggu Planner")).to_be_visible()
+    assert len(wait_for_plan(english)) == len(names)
+    english.context.close()
+
+    phone = new_page(browser, width=390, height=844)
+    phone.goto(url)
+    wait_for_plan(phone)
+    width = phone.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth")
+    assert width <= 400
+    shot(phone, "plan_phone_zh")
+    phone.context.close()
+
+
+def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str):
+    """Sign in, rename a place on the map tab, save; the tourist page plans with the new name."""
+    page = new_page(browser, locale="en-US")
+    page.goto(f"{app_url}/operator")
+    page.get_by_label("Operator password").fill(PASSWORD)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("tab", name="Places table")).to_be_visible()
+    shot(page, "operator_table_en", full=False)
+    page.get_by_role("tab", name="Add or move on the map").click()
+    page.locator(".st-key-op_target input").click()
+    page.keyboard.type("jinhai-lake")
+    page.keyboard.press("Enter")
+    expect(page.locator("input[aria-label=id][disabled]")).to_have_value("jinhai-lake")
+    expect(page.get_by_label("name_en")).to_have_count(1)  # the form of the new place only
+    name = page.get_by_label("name_en")
+    expect(name).to_have_value("Jinhai Lake Scenic Area", timeout=TIMEOUT_MS)
+    name.fill("Golden Sea Lake (operator edit)")
+    page.get_by_role("button", name="Save place").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    shot(page, "operator_map_en")
+    page.goto(f"{app_url}/?date=2027-04-17&start=pinggu-bus-station&must=jinhai-lake&lang=en")
+    names = wait_for_plan(page)
+    assert "Golden Sea Lake (operator edit)" in names
+    page.context.close()

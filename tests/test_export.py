@@ -1,0 +1,178 @@
+"""Exports: GPX, iCalendar, GeoJSON, the printable page, Amap links and share links.
+
+The planned day is the shared ``good_itinerary`` of the mini catalogue (a spring Saturday from
+``station``); tests read it and never change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs, unquote, urlparse
+
+import gpxpy
+import icalendar
+import pytest
+
+from planner.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from planner.errors import RequestError
+from planner.export import (
+    amap_navigation_url,
+    days_of,
+    itinerary_geojson,
+    itinerary_gpx,
+    itinerary_ics,
+    printable_html,
+    request_from_query,
+    request_to_query,
+    timeline,
+)
+from planner.models import Itinerary, Mode, TripRequest
+
+
+def test_gpx_has_a_waypoint_per_stop_and_a_track_per_leg_in_wgs84(good_itinerary: Itinerary):
+    """Parsed back with gpxpy: start, stops and end as waypoints; each leg a track on its geometry."""
+    gpx = gpxpy.parse(itinerary_gpx(good_itinerary))
+    it = good_itinerary
+    assert len(gpx.waypoints) == len(it.stops) + 2
+    for w, s in zip(gpx.waypoints[1:-1], it.stops, strict=True):
+        assert (w.longitude, w.latitude) == pytest.approx((s.lon, s.lat))  # WGS84, unconverted
+        assert s.name_zh in w.name and s.name_en in w.name
+    assert len(gpx.tracks) == len(it.legs)
+    for track, leg in zip(gpx.tracks, it.legs, strict=True):
+        pts = [c for p in track.segments[0].points for c in (p.longitude, p.latitude)]
+        assert pts == pytest.approx([c for p in leg.geometry for c in p])
+        assert track.type == ("estimate" if leg.provider.startswith("estimate") else "road")
+
+
+def test_ics_has_one_event_per_visit_in_shanghai_time_with_why_hours_and_ticket(
+    good_itinerary: Itinerary,
+):
+    """Visit events start at the visit and end at departure (Asia/Shanghai); travel events too."""
+    cal = icalendar.Calendar.from_ical(itinerary_ics(good_itinerary, lang="en"))
+    events = [c for c in cal.walk("VEVENT")]
+    visits = [e for e in events if "-stop" in str(e["uid"])]
+    travel = [e for e in events if "-leg" in str(e["uid"])]
+    assert len(visits) == len(good_itinerary.stops) and len(travel) == len(good_itinerary.legs)
+    for e, s in zip(visits, good_itinerary.stops, strict=True):
+        start = e.decoded("dtstart")
+        assert start == s.visit_start and e.decoded("dtend") == s.departure
+        assert str(start.tzinfo) == "Asia/Shanghai"
+        desc = str(e["description"])
+        assert "Why:" in desc and "Hours:" in desc and "Ticket:" in desc
+    assert any(c.name == "VTIMEZONE" for c in cal.walk()) or b"TZID=Asia/Shanghai" in (
+        itinerary_ics(good_itinerary)
+    )
+
+
+def test_amap_link_converts_wgs84_to_gcj02_and_names_both_ends():
+    """The link carries GCJ-02 numbers (the project's conversion), the names, mode and gaode flag."""
+    a, b = (117.12, 40.14), (117.25, 40.21)
+    url = amap_navigation_url(a, b, mode=Mode.bicycle, names=("平谷站", "金海湖"))
+    parsed = urlparse(url)
+    assert parsed.netloc == "uri.amap.com" and parsed.path == "/navigation"
+    q = parse_qs(parsed.query)
+    lon, lat, name = q["from"][0].split(",")
+    assert (float(lon), float(lat)) == pytest.approx(wgs84_to_gcj02(*a), abs=1e-6)
+    assert gcj02_to_wgs84(float(lon), float(lat)) == pytest.approx(a, abs=1e-5)
+    assert unquote(name) == "平谷站" and q["to"][0].endswith("金海湖")
+    assert q["mode"] == ["ride"] and q["coordinate"] == ["gaode"] and q["callnative"] == ["1"]
+
+
+def test_geojson_stays_wgs84_and_numbers_the_stops(good_itinerary: Itinerary):
+    """Stop points are the stops' WGS84 coordinates, numbered from 1, all on day 1."""
+    gj = itinerary_geojson(good_itinerary)
+    stops = [f for f in gj["features"] if f["properties"]["kind"] == "stop"]
+    assert [f["properties"]["order"] for f in stops] == list(range(1, len(stops) + 1))
+    assert [f["geometry"]["coordinates"] for f in stops] == [
+        [s.lon, s.lat] for s in good_itinerary.stops
+    ]
+    assert {f["properties"]["day"] for f in gj["features"]} == {1}
+
+
+def test_timeline_walks_the_day_in_order(good_itinerary: Itinerary):
+    """start, then travel / (wait) / visit per stop, then travel and end; times never go back."""
+    entries = timeline(good_itinerary)
+    assert entries[0].kind == "start" and entries[-1].kind == "end"
+    assert [e.kind for e in entries].count("travel") == len(good_itinerary.legs)
+    assert [e.stop for e in entries if e.kind in ("visit", "meal")] == list(
+        range(1, len(good_itinerary.stops) + 1)
+    )
+    starts = [e.start for e in entries]
+    assert starts == sorted(starts)
+
+
+def test_printable_page_is_self_contained_and_in_the_language(good_itinerary: Itinerary):
+    """One HTML document with every stop, the Amap links and no external script or stylesheet."""
+    page = printable_html(good_itinerary, "en")
+    assert page.startswith("<!doctype html>") and "<svg" in page
+    for s in good_itinerary.stops:
+        assert s.name_en in page
+    assert page.count("uri.amap.com/navigation") == len(good_itinerary.legs)
+    assert "<script src" not in page and "<link" not in page
+    assert "行程" in printable_html(good_itinerary, "zh")
+
+
+def test_share_link_round_trips_the_request():
+    """request_to_query -> request_from_query gives the same request, lists and times included."""
+    req = TripRequest(
+        date="2027-04-17",
+        start="station",
+        end="lake",
+        start_time="09:15",
+        end_time="17:30",
+        interests=["lake", "blossom"],
+        must=["gorge"],
+        avoid=["museum"],
+        mode="bus",
+    )
+    q = request_to_query(req)
+    assert all(isinstance(v, str) for v in q.values())
+    assert q["interests"] == "lake,blossom" and q["start_time"] == "09:15"
+    assert request_from_query(q) == req
+    assert request_from_query({**q, "lang": "en"}) == req  # the app's own parameters are ignored
+    minimal = request_to_query(TripRequest(date="2027-04-17", start="station"))
+    assert set(minimal) == {"date", "start"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"date": "2027-02-30", "start": "station"}, "date"),
+        ({"date": "2027-04-17"}, "start"),
+        ({"date": "2027-04-17", "start": "station", "mode": "rocket"}, "mode"),
+        ({"date": "2027-04-17", "start": "station", "interests": "lake,ufo"}, "interests"),
+        ({"date": "2027-04-17", "start": "station", "start_time": "25:00"}, "start_time"),
+        (
+            {"date": "2027-04-17", "start": "station", "start_time": "17:00", "end_time": "09:00"},
+            "end_time",
+        ),
+    ],
+)
+def test_a_bad_share_link_names_the_parameter(params: dict[str, str], field: str):
+    """Every bad parameter is a RequestError whose field is the parameter at fault."""
+    with pytest.raises(RequestError) as err:
+        request_from_query(params)
+    assert err.value.field == field
+
+
+def test_every_export_takes_a_trip_of_several_days(good_itinerary: Itinerary):
+    """A Trip (several days) exports all of its days; GeoJSON marks each feature's day."""
+    from planner.models import Trip
+
+    day2 = good_itinerary.model_copy(
+        update={
+            "day_start": good_itinerary.day_start + dt.timedelta(days=1),
+            "day_end": good_itinerary.day_end + dt.timedelta(days=1),
+        }
+    )
+    trip = Trip(
+        request=good_itinerary.request,
+        days=[good_itinerary, day2],
+        totals=good_itinerary.totals,
+        dropped=[],
+    )
+    assert days_of(trip) == [good_itinerary, day2] and days_of(good_itinerary) == [good_itinerary]
+    gj = itinerary_geojson(trip)
+    assert {f["properties"]["day"] for f in gj["features"]} == {1, 2}
+    assert len(gpxpy.parse(itinerary_gpx(trip)).tracks) == 2 * len(good_itinerary.legs)
+    assert "Day 2" in printable_html(trip, "en")

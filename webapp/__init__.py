@@ -1,0 +1,1 @@
+"""Pages of the Streamlit app (layout only; decisions are the planner's)."""

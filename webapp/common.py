@@ -1,0 +1,164 @@
+"""What every page shares: the configs folder, the cached planner, the language, the operator gate.
+
+Layout helpers only; every decision about trips or places is a call into :mod:`planner`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from planner import Planner
+from planner.catalog import default_configs_dir
+from planner.i18n import LANGS, t
+from planner.store import CatalogStore
+
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+# ------------------------------------------------------------------ data
+def configs_dir() -> Path:
+    """The configs the app plans with and operators edit: ``$PINGGU_CONFIGS`` or the repo's."""
+    env = os.environ.get("PINGGU_CONFIGS")
+    return Path(env) if env else default_configs_dir()
+
+
+def catalog_store() -> CatalogStore:
+    return CatalogStore(configs_dir() / "pois.yaml")
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _planner_for(configs: str, etag: str) -> Planner:
+    """One planner per catalogue version (``etag``): an operator's save shows in the next plan."""
+    del etag  # the cache key
+    return Planner.from_configs(configs)
+
+
+def catalog_etag() -> str:
+    return catalog_store().file.etag()
+
+
+def get_planner() -> Planner:
+    """The shared planner over the current catalogue (rebuilt when the file's etag changes)."""
+    return _planner_for(str(configs_dir()), catalog_etag())
+
+
+@st.cache_data(show_spinner=False)
+def boundary_geojson() -> dict:
+    from planner.boundary import load_boundary
+
+    return dict(load_boundary().__geo_interface__)
+
+
+# ------------------------------------------------------------------ language
+def browser_lang() -> str:
+    """``zh`` when the browser asks for Chinese first (or says nothing), else ``en``."""
+    locale = getattr(st.context, "locale", None) or ""
+    header = ""
+    try:
+        header = st.context.headers.get("Accept-Language", "") or ""
+    except Exception:  # no request (bare mode)
+        header = ""
+    first = (header.split(",")[0] if header else locale).strip().lower()
+    if not first:
+        return "zh"
+    return "zh" if first.startswith("zh") else "en"
+
+
+def lang() -> str:
+    """The page language: ``?lang=`` in the URL (set by the switch), else the browser's."""
+    q = st.query_params.get("lang")
+    return q if q in LANGS else browser_lang()
+
+
+def _switch_lang() -> None:
+    st.query_params["lang"] = st.session_state["lang_switch"]
+
+
+def language_switch(container: st.delta_generator.DeltaGenerator | None = None) -> str:
+    """A 中文 | English switch that writes ``?lang=``; returns the language in force."""
+    current = lang()
+    st.session_state["lang_switch"] = current
+    (container or st).segmented_control(
+        t("label.language", current),
+        list(LANGS),
+        format_func=LANG_NAMES.__getitem__,
+        key="lang_switch",
+        on_change=_switch_lang,
+        label_visibility="collapsed",
+        required=True,
+    )
+    return current
+
+
+def L() -> str:
+    return lang()
+
+
+# ------------------------------------------------------------------ operators
+def operator_password() -> str | None:
+    """``$PINGGU_OPERATOR_PASSWORD`` or ``st.secrets["operator_password"]``; None when neither is set."""
+    env = os.environ.get("PINGGU_OPERATOR_PASSWORD")
+    if env:
+        return env
+    try:
+        value = st.secrets.get("operator_password")
+    except Exception:  # no secrets file
+        return None
+    return str(value) if value else None
+
+
+def operator_gate(lang_: str) -> bool:
+    """True when the operator is signed in; otherwise shows how to sign in (or to set a password)."""
+    password = operator_password()
+    if password is None:
+        st.warning(t("op.no_password", lang_))
+        st.code(
+            "export PINGGU_OPERATOR_PASSWORD='…'\n"
+            '# or in .streamlit/secrets.toml:\noperator_password = "…"',
+            language="bash",
+        )
+        return False
+    if st.session_state.get("operator_ok"):
+        return True
+    with st.form("operator_login"):
+        given = st.text_input(t("op.password", lang_), type="password", key="op_password")
+        ok = st.form_submit_button(t("op.unlock", lang_), type="primary")
+    if ok:
+        if hmac.compare_digest(given.encode(), password.encode()):
+            st.session_state["operator_ok"] = True
+            st.rerun()
+        st.error(t("op.wrong_password", lang_))
+    return False
+
+
+CSS = """
+<style>
+.block-container{padding-top:2.2rem;padding-bottom:3rem;max-width:1320px}
+h1{font-size:1.9rem !important;letter-spacing:-.01em}
+.pp-badge{display:inline-block;min-width:1.7em;height:1.7em;line-height:1.7em;border-radius:1em;
+ background:#c8324f;color:#fff;text-align:center;font-weight:700;font-size:.85em;margin-right:.4em}
+.pp-day{display:inline-block;width:1.1em;height:.35em;border-radius:.2em;vertical-align:middle;margin-right:.35em}
+.pp-muted{color:#6b7a71;font-size:.9em}
+.pp-travel{color:#55635a;font-size:.92em;padding:.15rem 0 .15rem 1.05rem;border-left:3px dotted #c9d4cc;margin-left:.75rem}
+.pp-tag{display:inline-block;border-radius:.6em;padding:0 .5em;font-size:.78em;background:#fff3e0;color:#9a5200;margin-left:.4em}
+.pp-legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.82em;color:#4a574f;margin:.2rem 0 .4rem}
+.pp-legend span{white-space:nowrap}
+.pp-sw{display:inline-block;width:22px;height:0;border-top:4px solid;vertical-align:middle;margin-right:.3em}
+.pp-dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;vertical-align:middle;margin-right:.3em}
+.pp-totals{display:flex;flex-wrap:wrap;gap:.6rem;margin:.8rem 0 .3rem}
+.pp-totals>div{flex:1 1 110px;background:#f3f7f2;border:1px solid #e1eadf;border-radius:12px;padding:.5rem .8rem}
+.pp-totals b{font-size:1.3rem;font-weight:650}
+.pp-stop{font-size:1.08rem;margin-bottom:.15rem}
+.pp-pin{background:#e8f1fb;color:#1d5fa0}
+@media (max-width: 640px){.block-container{padding-left:.8rem;padding-right:.8rem;padding-top:3.6rem}
+ h1{font-size:1.45rem !important}}
+</style>
+"""
+
+
+def style() -> None:
+    st.html(CSS)

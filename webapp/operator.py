@@ -1,0 +1,495 @@
+"""The operators' page: edit places (table, map, seasons), see data quality. Behind a password.
+
+Every save goes through :class:`planner.store.CatalogStore`: validated first (each problem shown
+next to its field), written atomically with the previous version kept, and refused when another
+operator saved in between (the etag read with the table no longer matches).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from planner.coords import gcj02_to_wgs84
+from planner.errors import ConfigError, PlannerError
+from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, t
+from planner.models import Category, Confidence, Interest, Poi, SeasonKind
+from planner.store import StaleWriteError
+from webapp import maps
+from webapp.common import boundary_geojson, catalog_store, language_switch, operator_gate, style
+
+TABLE_FIELDS = [
+    "id",
+    "name_zh",
+    "name_en",
+    "category",
+    "interests",
+    "lon",
+    "lat",
+    "confidence",
+    "opening_hours",
+    "visit_minutes",
+    "ticket_cny",
+    "popularity",
+    "off_season_value",
+    "visitable",
+    "description_zh",
+    "description_en",
+    "source",
+]
+INT_FIELDS = {"visit_minutes"}
+Problems = dict[str, dict[str, list[str]]]
+"""place id -> field -> messages."""
+
+
+# ------------------------------------------------------------------ snapshot and saving
+def snapshot(*, reload: bool = False) -> tuple[list[dict[str, Any]], str]:
+    """The catalogue as this operator loaded it, and its etag (kept until a save or a reload)."""
+    ss = st.session_state
+    if reload or "op_snapshot" not in ss:
+        catalog, etag = catalog_store().load()
+        ss["op_snapshot"] = ([p.model_dump(mode="json") for p in catalog], etag)
+        ss["op_version"] = ss.get("op_version", 0) + 1
+    entries, etag = ss["op_snapshot"]
+    return entries, etag
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def row_to_entry(row: dict[str, Any], seasons: list[dict[str, Any]] | None) -> dict[str, Any]:
+    entry = {k: _clean(v) for k, v in row.items() if k in TABLE_FIELDS}
+    for k in INT_FIELDS:
+        if isinstance(entry.get(k), float) and float(entry[k]).is_integer():
+            entry[k] = int(entry[k])
+    if entry.get("interests") is None:
+        entry["interests"] = []
+    else:
+        entry["interests"] = list(entry["interests"])
+    if seasons:
+        entry["seasons"] = seasons
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def field_problems(entries: list[Mapping[str, Any]]) -> Problems:
+    """Each entry validated on its own: problems by place and field (the model's own checks)."""
+    out: Problems = {}
+    seen: set[str] = set()
+    for i, e in enumerate(entries):
+        pid = str(e.get("id") or f"#{i + 1}")
+        try:
+            Poi.model_validate(e)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [str(x) for x in err.get("loc", ())]
+                field = ".".join(loc) or "—"
+                msg = str(err.get("msg", "")).removeprefix("Value error, ")
+                out.setdefault(pid, {}).setdefault(field, []).append(msg)
+        if pid in seen:
+            out.setdefault(pid, {}).setdefault("id", []).append(t("op.duplicate_id", "en"))
+        seen.add(pid)
+    return out
+
+
+def store_problems(exc: ConfigError) -> Problems:
+    """The store's whole-catalogue problems (boundary, duplicates), by place where it says which."""
+    out: Problems = {}
+    for p in exc.problems:
+        rest = p.split(": ", 1)[1] if ": " in p else p
+        if rest.startswith("poi '"):
+            pid, _, msg = rest[5:].partition("': ")
+            field = "lon" if msg.startswith("lon/lat") else msg.split(" ", 1)[0]
+            out.setdefault(pid, {}).setdefault(field, []).append(msg)
+        else:
+            out.setdefault("—", {}).setdefault("—", []).append(rest)
+    return out
+
+
+def save(action: str, fn: Any, lang: str) -> bool:
+    """Run a store write; record the outcome for the page. True when it was saved."""
+    ss = st.session_state
+    try:
+        fn()
+    except StaleWriteError:
+        ss["op_result"] = ("stale", action)
+        return False
+    except ConfigError as exc:
+        ss["op_result"] = ("invalid", action)
+        ss["op_problems"] = store_problems(exc)
+        return False
+    except PlannerError as exc:
+        ss["op_result"] = ("error", str(exc))
+        return False
+    ss["op_result"] = ("saved", action)
+    ss.pop("op_problems", None)
+    snapshot(reload=True)
+    return True
+
+
+def show_result(lang: str) -> None:
+    res = st.session_state.get("op_result")
+    if not res:
+        return
+    kind, detail = res
+    if kind == "saved":
+        st.success(t("op.saved", lang), icon=":material/check_circle:")
+    elif kind == "stale":
+        st.error(t("op.stale", lang), icon=":material/lock:")
+        st.button(t("op.reload", lang), key="op_reload_stale", on_click=_reload)
+    elif kind == "invalid":
+        st.error(t("op.invalid", lang), icon=":material/block:")
+    else:
+        st.error(detail)
+
+
+def _reload() -> None:
+    snapshot(reload=True)
+    st.session_state.pop("op_result", None)
+    st.session_state.pop("op_problems", None)
+
+
+def show_problems(problems: Problems, lang: str) -> None:
+    if not problems:
+        return
+    rows = [
+        {t("label.place", lang): pid, t("op.field", lang): field, t("op.problem", lang): m}
+        for pid, fields in problems.items()
+        for field, msgs in fields.items()
+        for m in msgs
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="op_problem_table")
+
+
+# ------------------------------------------------------------------ page
+def page() -> None:
+    style()
+    head, switch = st.columns([5, 1.4], vertical_alignment="center")
+    lang = language_switch(switch)
+    head.title(t("op.title", lang))
+    if not operator_gate(lang):
+        return
+    entries, etag = snapshot()
+    bar = st.columns([4, 1], vertical_alignment="center")
+    bar[0].caption(t("op.version", lang, etag=etag, path=str(catalog_store().path)))
+    bar[1].button(f":material/refresh: {t('op.reload', lang)}", on_click=_reload, width="stretch")
+    show_result(lang)
+    tabs = st.tabs(
+        [
+            f":material/table: {t('op.tab_table', lang)}",
+            f":material/add_location_alt: {t('op.tab_map', lang)}",
+            f":material/local_florist: {t('op.tab_seasons', lang)}",
+            f":material/fact_check: {t('op.tab_quality', lang)}",
+        ]
+    )
+    with tabs[0]:
+        table_tab(entries, etag, lang)
+    with tabs[1]:
+        map_tab(entries, etag, lang)
+    with tabs[2]:
+        seasons_tab(entries, etag, lang)
+    with tabs[3]:
+        quality_tab(entries, lang)
+
+
+def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
+    st.caption(t("op.table_help", lang))
+    df = pd.DataFrame([{k: e.get(k) for k in TABLE_FIELDS} for e in entries], columns=TABLE_FIELDS)
+    config = {
+        "id": st.column_config.TextColumn("id", required=True, pinned=True),
+        "category": st.column_config.SelectboxColumn(
+            t("op.category", lang), options=[c.value for c in Category], required=True
+        ),
+        "interests": st.column_config.MultiselectColumn(
+            t("label.interests", lang),
+            options=[i.value for i in Interest],
+            format_func=lambda v: INTEREST_LABELS[Interest(v)][lang],
+        ),
+        "confidence": st.column_config.SelectboxColumn(
+            t("op.confidence", lang), options=[c.value for c in Confidence], required=True
+        ),
+        "lon": st.column_config.NumberColumn(
+            "lon (WGS84)", format="%.5f", min_value=-180, max_value=180
+        ),
+        "lat": st.column_config.NumberColumn(
+            "lat (WGS84)", format="%.5f", min_value=-90, max_value=90
+        ),
+        "opening_hours": st.column_config.TextColumn(t("label.hours", lang), width="medium"),
+        "visit_minutes": st.column_config.NumberColumn(t("op.visit_minutes", lang), step=1),
+        "ticket_cny": st.column_config.NumberColumn(t("label.ticket", lang) + " ¥", step=1),
+        "popularity": st.column_config.NumberColumn(t("op.popularity", lang), step=0.05),
+        "visitable": st.column_config.CheckboxColumn(t("op.visitable", lang)),
+        "description_zh": st.column_config.TextColumn("description_zh", width="large"),
+        "description_en": st.column_config.TextColumn("description_en", width="large"),
+        "source": st.column_config.TextColumn("source", width="large"),
+    }
+    edited = st.data_editor(
+        df,
+        column_config=config,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        height=460,
+        key=f"op_table_{st.session_state.get('op_version', 0)}",
+    )
+    if st.button(
+        f":material/save: {t('op.save_table', lang)}", type="primary", key="op_save_table"
+    ):
+        seasons = {e["id"]: e.get("seasons") for e in entries}
+        new: list[Mapping[str, Any]] = [
+            row_to_entry(r, seasons.get(str(r.get("id")))) for r in edited.to_dict(orient="records")
+        ]
+        problems = field_problems(new)
+        if problems:
+            st.session_state["op_result"] = ("invalid", "table")
+            st.session_state["op_problems"] = problems
+        else:
+            save("table", lambda: catalog_store().replace_all(new, if_match=etag), lang)
+        st.rerun()
+    show_problems(st.session_state.get("op_problems", {}), lang)
+
+
+# ------------------------------------------------------------------ add or move on the map
+def _on_op_click() -> None:
+    state = st.session_state.get("op_map") or {}
+    objects = state.get("selection", {}).get("objects", {})
+    for layer in ("places", "click-grid"):
+        hit = (objects.get(layer) or [None])[0]
+        if hit:
+            st.session_state["op_click"] = (float(hit["lon"]), float(hit["lat"]))
+            st.session_state["op_click_n"] = st.session_state.get("op_click_n", 0) + 1
+            if layer == "places":
+                st.session_state["op_target"] = hit["id"]
+            return
+
+
+@st.cache_data(show_spinner=False)
+def _grid() -> list[dict]:
+    from shapely.geometry import shape
+
+    b = shape(boundary_geojson()).bounds
+    return maps.click_grid((b[0] - 0.02, b[1] - 0.02, b[2] + 0.02, b[3] + 0.02), 0.004)
+
+
+def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
+    from planner.catalog import build_catalog
+
+    st.caption(t("op.map_help", lang))
+    ids = [e["id"] for e in entries]
+    target = st.selectbox(
+        t("op.target", lang),
+        ["", *ids],
+        format_func=lambda i: i if i else f"+ {t('op.new_place', lang)}",
+        key="op_target",
+    )
+    base = next((e for e in entries if e["id"] == target), None)
+    click = st.session_state.get("op_click")
+    marker = click or ((base["lon"], base["lat"]) if base else None)
+    catalog = build_catalog(entries, source="snapshot")
+    left, right = st.columns([1.6, 1], gap="large")
+    with left:
+        st.pydeck_chart(
+            maps.operator_deck(catalog, boundary_geojson(), lang, _grid(), marker=marker),
+            height=480,
+            on_select=_on_op_click,
+            selection_mode="single-object",
+            key="op_map",
+        )
+        st.html(maps.legend_html([], lang, operator=True))
+    with right:
+        place_form(base, click, etag, lang)
+
+
+def place_form(
+    base: dict[str, Any] | None, click: tuple[float, float] | None, etag: str, lang: str
+) -> None:
+    ss = st.session_state
+    tag = f"{(base or {}).get('id', '_new')}_{ss.get('op_click_n', 0)}_{ss.get('op_version', 0)}"
+    errors: dict[str, list[str]] = ss.get("op_form_errors", {})
+    b = base or {"category": "village", "confidence": "low", "visit_minutes": 60, "visitable": True}
+    lon0, lat0 = click if click else (b.get("lon", 117.12), b.get("lat", 40.14))
+
+    def problems_of(field: str) -> None:
+        for m in errors.get(field, []):
+            st.error(m, icon=":material/error:")
+
+    with st.form(f"op_place_{tag}"):
+        values: dict[str, Any] = {}
+        values["id"] = st.text_input("id", b.get("id", ""), disabled=base is not None)
+        problems_of("id")
+        for f in ("name_zh", "name_en"):
+            values[f] = st.text_input(f, b.get(f, ""))
+            problems_of(f)
+        c1, c2 = st.columns(2)
+        values["lon"] = c1.number_input(
+            "lon (WGS84)", value=float(lon0), format="%.5f", step=0.0005
+        )
+        values["lat"] = c2.number_input(
+            "lat (WGS84)", value=float(lat0), format="%.5f", step=0.0005
+        )
+        gcj = st.checkbox(t("op.gcj_numbers", lang), value=False)
+        problems_of("lon")
+        problems_of("lat")
+        values["category"] = st.selectbox(
+            t("op.category", lang),
+            [c.value for c in Category],
+            index=[c.value for c in Category].index(b.get("category", "village")),
+            format_func=lambda c: CATEGORY_LABELS[Category(c)][lang],
+        )
+        values["confidence"] = st.selectbox(
+            t("op.confidence", lang),
+            [c.value for c in Confidence],
+            index=[c.value for c in Confidence].index(b.get("confidence", "low")),
+        )
+        problems_of("confidence")
+        values["interests"] = st.multiselect(
+            t("label.interests", lang),
+            [i.value for i in Interest],
+            default=b.get("interests", []),
+            format_func=lambda v: INTEREST_LABELS[Interest(v)][lang],
+        )
+        values["opening_hours"] = st.text_input(
+            t("label.hours", lang), b.get("opening_hours") or "", placeholder="Mo-Su 08:00-17:00"
+        )
+        problems_of("opening_hours")
+        c3, c4 = st.columns(2)
+        values["visit_minutes"] = c3.number_input(
+            t("op.visit_minutes", lang), value=int(b.get("visit_minutes", 60)), step=15
+        )
+        ticket = b.get("ticket_cny")
+        values["ticket_cny"] = c4.number_input(
+            t("label.ticket", lang) + " ¥",
+            value=None if ticket is None else float(ticket),
+            step=5.0,
+        )
+        problems_of("visit_minutes")
+        problems_of("ticket_cny")
+        values["visitable"] = st.checkbox(
+            t("op.visitable", lang), value=bool(b.get("visitable", True))
+        )
+        for f in ("description_zh", "description_en", "source"):
+            values[f] = st.text_area(f, b.get(f, ""), height=80)
+            problems_of(f)
+        submitted = st.form_submit_button(
+            f":material/save: {t('op.save_place', lang)}", type="primary"
+        )
+    if submitted:
+        if base is not None:
+            values["id"] = base["id"]
+        if gcj:
+            values["lon"], values["lat"] = gcj02_to_wgs84(values["lon"], values["lat"])
+        values["lon"], values["lat"] = round(values["lon"], 6), round(values["lat"], 6)
+        entry = {**(base or {}), **{k: v for k, v in values.items() if v not in ("", None)}}
+        for k in ("opening_hours", "ticket_cny"):
+            if values.get(k) in ("", None):
+                entry.pop(k, None)
+        by_field = field_problems([entry]).get(str(entry.get("id") or "#1"), {})
+        if by_field:
+            ss["op_form_errors"] = {k.split(".")[0]: v for k, v in by_field.items()}
+            ss["op_result"] = ("invalid", "place")
+        else:
+            ss.pop("op_form_errors", None)
+            ok = save("place", lambda: catalog_store().put(entry, if_match=etag), lang)
+            if not ok and "op_problems" in ss:
+                ss["op_form_errors"] = next(iter(ss["op_problems"].values()), {})
+            if ok:
+                ss.pop("op_click", None)
+        st.rerun()
+
+
+# ------------------------------------------------------------------ seasons and festivals
+def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
+    st.caption(t("op.seasons_help", lang))
+    ids = [e["id"] for e in entries if e.get("visitable", True)]
+    pid = st.selectbox(t("label.place", lang), ids, key="op_season_place")
+    entry = next(e for e in entries if e["id"] == pid)
+    df = pd.DataFrame(entry.get("seasons") or [], columns=["kind", "start", "end", "note"])
+    edited = st.data_editor(
+        df,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "kind": st.column_config.SelectboxColumn(
+                t("op.kind", lang), options=[k.value for k in SeasonKind], required=True
+            ),
+            "start": st.column_config.TextColumn("start (MM-DD)", required=True, max_chars=5),
+            "end": st.column_config.TextColumn("end (MM-DD)", required=True, max_chars=5),
+            "note": st.column_config.TextColumn(t("op.note", lang), width="large"),
+        },
+        key=f"op_seasons_{pid}_{st.session_state.get('op_version', 0)}",
+    )
+    value = st.number_input(
+        t("op.off_season_value", lang),
+        0.0,
+        1.0,
+        float(entry.get("off_season_value", 1.0)),
+        0.05,
+        key=f"op_osv_{pid}_{st.session_state.get('op_version', 0)}",
+    )
+    if st.button(
+        f":material/save: {t('op.save_seasons', lang)}", type="primary", key="op_save_seasons"
+    ):
+        seasons = [
+            {k: v for k, v in {k: _clean(v) for k, v in r.items()}.items() if v is not None}
+            for r in edited.to_dict(orient="records")
+            if any(_clean(v) is not None for v in r.values())
+        ]
+        new = {**entry, "seasons": seasons, "off_season_value": value}
+        problems = field_problems([new])
+        if problems:
+            st.session_state["op_result"] = ("invalid", "seasons")
+            st.session_state["op_problems"] = problems
+        else:
+            save("seasons", lambda: catalog_store().put(new, if_match=etag), lang)
+        st.rerun()
+
+
+# ------------------------------------------------------------------ data quality
+def quality_tab(entries: list[dict[str, Any]], lang: str) -> None:
+    rows = []
+    for e in entries:
+        visitable = e.get("visitable", True)
+        rows.append(
+            {
+                "id": e["id"],
+                t("label.place", lang): e["name_zh"] if lang == "zh" else e["name_en"],
+                t("op.estimated_coords", lang): e.get("confidence") == "low",
+                t("op.missing_hours", lang): visitable and not e.get("opening_hours"),
+                t("op.missing_price", lang): visitable and e.get("ticket_cny") is None,
+                t("op.confidence", lang): e.get("confidence"),
+                "source": e.get("source", ""),
+            }
+        )
+    df = pd.DataFrame(rows)
+    c = st.columns(3)
+    c[0].metric(t("op.estimated_coords", lang), int(df[t("op.estimated_coords", lang)].sum()))
+    c[1].metric(t("op.missing_hours", lang), int(df[t("op.missing_hours", lang)].sum()))
+    c[2].metric(t("op.missing_price", lang), int(df[t("op.missing_price", lang)].sum()))
+    only = st.toggle(t("op.only_problems", lang), value=True, key="op_only_problems")
+    flags = [
+        t("op.estimated_coords", lang),
+        t("op.missing_hours", lang),
+        t("op.missing_price", lang),
+    ]
+    if only:
+        df = df[df[flags].any(axis=1)]
+    st.dataframe(
+        df,
+        hide_index=True,
+        width="stretch",
+        column_config={f: st.column_config.CheckboxColumn(f) for f in flags},
+    )
