@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.cli_geodata import geodata_app, route_command
+from planner.cli_service import batch_command, forecast_command, serve_command
 from planner.errors import ConfigError, PlannerError, RequestError
 
 app = typer.Typer(
@@ -31,6 +32,9 @@ pois_app = typer.Typer(help="List and validate the catalogue of places.", no_arg
 app.add_typer(pois_app, name="pois")
 app.add_typer(geodata_app, name="geodata")
 app.command("route")(route_command)
+app.command("serve")(serve_command)
+app.command("batch")(batch_command)
+app.command("forecast")(forecast_command)
 
 OPTION_OF_FIELD = {
     "date": "--date",

@@ -44,7 +44,7 @@ from planner.models import (
 from planner.problem import OrienteeringProblem, Route, Solution
 from planner.schedule import PAUSE, Window, overflow, schedule
 from planner.seasons import SeasonCalendar, load_seasons, zone_problems
-from planner.solver import solve
+from planner.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.traffic import Traffic, TrafficSettings, load_traffic
 from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
@@ -160,9 +160,13 @@ class Planner:
         *,
         seasons: SeasonCalendar | None = None,
         traffic: TrafficSettings | None = None,
+        search: SearchSettings | None = None,
     ) -> None:
         self.catalog = catalog
         self.travel = travel
+        self.search = search if search is not None else DEFAULT_SETTINGS
+        """How the solver searches (e.g. ``SearchSettings(workers=1)`` where another layer, such
+        as a Ray batch, already spreads plans over the cores)."""
         self.seasons = seasons if seasons is not None else SeasonCalendar()
         self.traffic = Traffic(traffic, self.seasons)
 
@@ -174,6 +178,8 @@ class Planner:
         catalog_path: Path | str | None = None,
         use_roads: bool = True,
         network_path: Path | str | None = None,
+        check_boundary: bool = True,
+        search: SearchSettings | None = None,
     ) -> Planner:
         """A planner over the bundled configs, or over the files in ``configs_dir``.
 
@@ -184,7 +190,7 @@ class Planner:
 
         base = Path(configs_dir) if configs_dir is not None else None
         cat = catalog_path if catalog_path is not None else (base / "pois.yaml" if base else None)
-        catalog = load_catalog(cat)
+        catalog = load_catalog(cat, check_boundary=check_boundary)
         travel = default_travel_times(
             base,
             network_path=Path(network_path) if network_path is not None else None,
@@ -195,7 +201,7 @@ class Planner:
         if problems:
             raise ConfigError(problems, source=catalog.source)
         traffic = load_traffic(base / "traffic.yaml" if base else None)
-        return cls(catalog, travel, seasons=seasons, traffic=traffic)
+        return cls(catalog, travel, seasons=seasons, traffic=traffic, search=search)
 
     # ------------------------------------------------------------------ public API
     def plan(self, request: TripRequest) -> Itinerary:
@@ -389,7 +395,12 @@ class Planner:
         seen: frozenset[str] = frozenset(),
     ) -> Trip:
         setup = self._setup(request, stay, seen=seen)
-        solution = solve(setup.problem, time_limit_s=request.time_limit_s, seed=request.seed)
+        solution = solve(
+            setup.problem,
+            time_limit_s=request.time_limit_s,
+            seed=request.seed,
+            settings=self.search,
+        )
         if solution.status == "infeasible":
             raise self._explain_infeasible(setup)
         routes = [list(r) for r in solution.routes]

@@ -304,6 +304,15 @@ class TripRequest(Strict):
         out += [p.poi_id for p in self.pins if p.poi_id not in out]
         return out
 
+    @field_validator("start_time", "end_time", "lunch_from", "lunch_to")
+    @classmethod
+    def _local_clock(cls, v: dt.time, info: ValidationInfo) -> dt.time:
+        if v.tzinfo is not None:
+            raise ValueError(
+                f"{info.field_name} {v.isoformat()} carries a time zone; give local Pinggu time as HH:MM"
+            )
+        return v
+
     @field_validator("end_time")
     @classmethod
     def _end_after_start(cls, v: dt.time, info: ValidationInfo) -> dt.time:

@@ -496,7 +496,10 @@ def test_every_returned_itinerary_is_sound(request: TripRequest, mini_catalog: C
     for s in it.stops:
         assert day_start <= s.arrival <= s.visit_start < s.departure <= deadline
         if s.kind == "picnic":  # taken where the traveller is, inside the lunch window
-            assert request.lunch_from <= s.visit_start.time() and s.departure.time() <= request.lunch_to
+            assert (
+                request.lunch_from <= s.visit_start.time()
+                and s.departure.time() <= request.lunch_to
+            )
             continue
         start_s = (s.visit_start - midnight).total_seconds()
         end_s = (s.departure - midnight).total_seconds()
