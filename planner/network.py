@@ -38,9 +38,8 @@ import numpy as np
 import osmnx as ox
 import pyproj
 import shapely
-import yaml
 from numpy.typing import NDArray
-from pydantic import Field, ValidationError
+from pydantic import Field
 from shapely.geometry import MultiPolygon, Polygon
 
 from planner import _osmfile
@@ -113,23 +112,11 @@ def load_road_settings(path: Path | str | None = None) -> RoadSettings:
         If the file is missing, not YAML, or any entry is invalid (each problem names its key).
     """
     from planner.catalog import default_configs_dir
+    from planner.settings import read_config
 
-    p = Path(path) if path is not None else default_configs_dir() / "roads.yaml"
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{p}: file not found; the bundled one is configs/roads.yaml", source=str(p)
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: not valid YAML: {exc}", source=str(p)) from None
-    try:
-        return RoadSettings.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{p.name}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
-        ]
-        raise ConfigError(problems, source=p.name) from None
+    return read_config(
+        Path(path) if path is not None else default_configs_dir() / "roads.yaml", RoadSettings
+    )
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from planner.errors import ConfigError
 from planner.models import MonthDay, Poi, Season, SeasonKind, Strict
 
 
@@ -90,21 +88,11 @@ def default_seasons_path() -> Path:
 
 def load_seasons(path: Path | str | None = None) -> SeasonCalendar:
     """Read and validate ``configs/seasons.yaml`` (every problem at once); empty when absent."""
-    p = Path(path) if path is not None else default_seasons_path()
-    if not p.exists():
-        return SeasonCalendar()
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: not valid YAML: {exc}", source=str(p)) from None
-    try:
-        return SeasonCalendar.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{p.name}: {'.'.join(str(x) for x in e['loc']) or 'file'}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
-        raise ConfigError(problems, source=p.name) from None
+    from planner.settings import read_config
+
+    return read_config(
+        Path(path) if path is not None else default_seasons_path(), SeasonCalendar, missing_ok=True
+    )
 
 
 def zone_problems(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from planner.errors import ConfigError
 from planner.models import Mode, Strict
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ModeSpeed(Strict):
@@ -50,21 +52,33 @@ def default_travel_path() -> Path:
     return default_configs_dir() / "travel.yaml"
 
 
-def load_travel_settings(path: Path | str | None = None) -> TravelSettings:
-    """Read and validate ``configs/travel.yaml`` (or the given file), all problems at once."""
-    p = Path(path) if path is not None else default_travel_path()
+def read_config(path: Path, model: type[M], *, missing_ok: bool = False) -> M:
+    """Read a YAML config file into ``model``, every problem at once, each naming its key.
+
+    The one path all ``configs/*.yaml`` settings files take (travel, roads, seasons, traffic).
+    With ``missing_ok``, an absent file gives the model's defaults (an optional config).
+    """
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if missing_ok:
+            return model()
         raise ConfigError(
-            f"{p}: file not found; the bundled one is configs/travel.yaml", source=str(p)
+            f"{path}: file not found; the bundled one is configs/{path.name}", source=str(path)
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: not valid YAML: {exc}", source=str(p)) from None
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}", source=str(path)) from None
     try:
-        return TravelSettings.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = [
-            f"{p.name}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
+            f"{path.name}: {'.'.join(str(x) for x in e['loc']) or 'file'}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
         ]
-        raise ConfigError(problems, source=p.name) from None
+        raise ConfigError(problems, source=path.name) from None
+
+
+def load_travel_settings(path: Path | str | None = None) -> TravelSettings:
+    """Read and validate ``configs/travel.yaml`` (or the given file), all problems at once."""
+    return read_config(Path(path) if path is not None else default_travel_path(), TravelSettings)

@@ -13,11 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from planner.calendar import public_holiday
-from planner.errors import ConfigError
 from planner.models import Strict
 from planner.seasons import SeasonCalendar
 
@@ -106,18 +104,8 @@ def default_traffic_path() -> Path:
 
 def load_traffic(path: Path | str | None = None) -> TrafficSettings:
     """Read and validate ``configs/traffic.yaml``; neutral settings when the file is absent."""
-    p = Path(path) if path is not None else default_traffic_path()
-    if not p.exists():
-        return TrafficSettings()
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: not valid YAML: {exc}", source=str(p)) from None
-    try:
-        return TrafficSettings.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            f"{p.name}: {'.'.join(str(x) for x in e['loc']) or 'file'}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
-        raise ConfigError(problems, source=p.name) from None
+    from planner.settings import read_config
+
+    return read_config(
+        Path(path) if path is not None else default_traffic_path(), TrafficSettings, missing_ok=True
+    )
