@@ -52,7 +52,7 @@ def default_travel_path() -> Path:
     return default_configs_dir() / "travel.yaml"
 
 
-def read_config(path: Path, model: type[M], *, missing_ok: bool = False) -> M:
+def read_config(path: Path, model: type[M], *, bundled: str = "", missing_ok: bool = False) -> M:
     """Read a YAML config file into ``model``, every problem at once, each naming its key.
 
     The one path all ``configs/*.yaml`` settings files take (travel, roads, seasons, traffic).
@@ -64,7 +64,8 @@ def read_config(path: Path, model: type[M], *, missing_ok: bool = False) -> M:
         if missing_ok:
             return model()
         raise ConfigError(
-            f"{path}: file not found; the bundled one is configs/{path.name}", source=str(path)
+            f"{path}: file not found; the bundled one is configs/{bundled or path.name}",
+            source=str(path),
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path.name}: not valid YAML: {exc}", source=str(path)) from None
@@ -81,4 +82,5 @@ def read_config(path: Path, model: type[M], *, missing_ok: bool = False) -> M:
 
 def load_travel_settings(path: Path | str | None = None) -> TravelSettings:
     """Read and validate ``configs/travel.yaml`` (or the given file), all problems at once."""
-    return read_config(Path(path) if path is not None else default_travel_path(), TravelSettings)
+    p = Path(path) if path is not None else default_travel_path()
+    return read_config(p, TravelSettings, bundled="travel.yaml")
