@@ -114,9 +114,8 @@ def load_road_settings(path: Path | str | None = None) -> RoadSettings:
     from planner.catalog import default_configs_dir
     from planner.settings import read_config
 
-    return read_config(
-        Path(path) if path is not None else default_configs_dir() / "roads.yaml", RoadSettings
-    )
+    p = Path(path) if path is not None else default_configs_dir() / "roads.yaml"
+    return read_config(p, RoadSettings, bundled="roads.yaml")
 
 
 @dataclass(frozen=True)
