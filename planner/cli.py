@@ -12,12 +12,13 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from planner._cli import fail
 from planner.cli_geodata import geodata_app, route_command
 from planner.cli_service import batch_command, forecast_command, serve_command
 from planner.errors import ConfigError, PlannerError, RequestError
@@ -55,13 +56,6 @@ OPTION_OF_FIELD = {
     "pins": "--pin",
     "point": "--start/--end",
 }
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {message}", markup=True
-    )
-    raise typer.Exit(code)
 
 
 def _default_lang() -> str:
@@ -139,7 +133,7 @@ def plan(
 
     language = lang or _default_lang()
     if language not in ("en", "zh"):
-        _fail(f"--lang: {language!r} is not supported; use en or zh")
+        fail(f"--lang: {language!r} is not supported; use en or zh")
     raw: dict[str, object] = {
         "date": date or _next_saturday().isoformat(),
         "start": start,
@@ -167,10 +161,10 @@ def plan(
             trip = planner.plan_trip(request)
     except RequestError as exc:
         if exc.field == "count":
-            _fail(f"--alternatives: {str(exc).split(': ', 1)[1]}")
-        _fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
+            fail(f"--alternatives: {str(exc).split(': ', 1)[1]}")
+        fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if alternatives != 1:
         if as_json:
             sys.stdout.write(
@@ -248,15 +242,15 @@ def replan(
     try:
         itinerary = Itinerary.model_validate_json(plan_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        _fail(
+        fail(
             f"--plan: {plan_file} does not exist; save a plan with `planner plan --json > plan.json`"
         )
     except (ValidationError, ValueError, UnicodeDecodeError):
-        _fail(f"--plan: {plan_file} is not an itinerary from `planner plan --json`")
+        fail(f"--plan: {plan_file} is not an itinerary from `planner plan --json`")
     try:
         at = dt.datetime.strptime(now, "%H:%M").time()
     except ValueError:
-        _fail(f"--now: {now!r} is not a time; use HH:MM")
+        fail(f"--now: {now!r} is not a time; use HH:MM")
     try:
         planner = Planner.from_configs(catalog_path=catalog)
         new = planner.replan(
@@ -267,11 +261,11 @@ def replan(
         )
     except RequestError as exc:
         option = {"now": "--now", "here": "--here", "visited": "--visited", "point": "--here"}
-        _fail(
+        fail(
             f"{option.get(exc.field, OPTION_OF_FIELD.get(exc.field, exc.field))}: {str(exc).split(': ', 1)[1]}"
         )
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         sys.stdout.write(new.model_dump_json(indent=2) + "\n")
         return
@@ -302,7 +296,7 @@ def pois_list(
                 f"{category!r} is not a category; use one of {', '.join(c.value for c in Category)}",
             )
     except (ConfigError, RequestError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     rows = cat.filter(category=category)
     if as_json:
         sys.stdout.write(
@@ -368,7 +362,7 @@ def schema(
         "poi": Poi,
     }
     if model not in models:
-        _fail(f"--model: {model!r} is not known; use itinerary, trip, request or poi")
+        fail(f"--model: {model!r} is not known; use itinerary, trip, request or poi")
     sys.stdout.write(
         json.dumps(models[model].model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     )
@@ -391,17 +385,17 @@ def solve_toptw_cmd(
     from planner.toptw import read_toptw, solve_toptw
 
     if not 1 <= routes <= 4:
-        _fail(f"--routes: {routes} is out of range; use 1 to 4")
+        fail(f"--routes: {routes} is out of range; use 1 to 4")
     if distance_rounding not in (None, "down1", "up2", "exact"):
-        _fail(f"--distance-rounding: {distance_rounding!r} is not known; use down1, up2 or exact")
+        fail(f"--distance-rounding: {distance_rounding!r} is not known; use down1, up2 or exact")
     if not 0 < time_limit <= 3600:
-        _fail(f"--time-limit: {time_limit} must be between 0 and 3600 seconds")
+        fail(f"--time-limit: {time_limit} must be between 0 and 3600 seconds")
     if not file.is_file():
-        _fail(f"FILE: {file} does not exist or is not a file; give the path of a TOPTW instance")
+        fail(f"FILE: {file} does not exist or is not a file; give the path of a TOPTW instance")
     try:
         instance = read_toptw(file, routes=routes, rounding=distance_rounding)  # type: ignore[arg-type]
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     score, found = solve_toptw(instance, time_limit_s=time_limit, seed=seed)
     if as_json:
         sys.stdout.write(json.dumps({"score": score, "routes": found}) + "\n")

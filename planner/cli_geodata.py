@@ -15,12 +15,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from planner._cli import fail
 from planner.errors import PlannerError, RequestError
 from planner.models import Mode
 
@@ -29,19 +30,12 @@ geodata_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {message}", markup=True
-    )
-    raise typer.Exit(2)
-
-
 @contextmanager
 def _errors_as_one_line() -> Iterator[None]:
     try:
         yield
     except PlannerError as exc:  # RequestError and ConfigError messages name option and fix
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _configs(configs: Path | None) -> Path:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from planner._cli import fail
 from planner.errors import ConfigError, PlannerError, RequestError
 
 _OPTION_OF_SETTING = {
@@ -35,23 +36,16 @@ _OPTION_OF_SETTING = {
 }
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {message}", markup=True
-    )
-    raise typer.Exit(code)
-
-
 def _dir_option(path: Path | None, option: str) -> None:
     if path is not None and not path.is_dir():
-        _fail(
+        fail(
             f"{option}: {path} is not a folder; give the folder that holds pois.yaml and travel.yaml"
         )
 
 
 def _file_option(path: Path | None, option: str, what: str) -> None:
     if path is not None and not path.is_file():
-        _fail(f"{option}: {path} does not exist or is not a file; give {what}")
+        fail(f"{option}: {path} does not exist or is not a file; give {what}")
 
 
 # ---------------------------------------------------------------------- serve
@@ -94,11 +88,11 @@ def serve_command(
     from planner.api import ApiSettings
 
     if not 1 <= port <= 65535:
-        _fail(f"--port: {port} is not a TCP port; use 1 to 65535")
+        fail(f"--port: {port} is not a TCP port; use 1 to 65535")
     if not 1 <= workers <= 64:
-        _fail(f"--workers: {workers} is out of range; use 1 to 64 (about one per CPU core)")
+        fail(f"--workers: {workers} is out of range; use 1 to 64 (about one per CPU core)")
     if log_level not in ("critical", "error", "warning", "info", "debug"):
-        _fail(
+        fail(
             f"--log-level: {log_level!r} is not known; use critical, error, warning, info or debug"
         )
     _dir_option(configs, "--configs")
@@ -116,7 +110,7 @@ def serve_command(
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err.get("loc") else "settings"
-        _fail(f"{_OPTION_OF_SETTING.get(name, '--' + name.replace('_', '-'))}: {err['msg']}")
+        fail(f"{_OPTION_OF_SETTING.get(name, '--' + name.replace('_', '-'))}: {err['msg']}")
     try:  # fail here, once, rather than in every worker
         from planner.store import CatalogStore
 
@@ -124,7 +118,7 @@ def serve_command(
             settings.resolved_catalog_path(), check_boundary=settings.check_boundary
         ).load()
     except ConfigError as exc:
-        _fail(f"{'--catalog' if catalog else '--configs'}: {exc}")
+        fail(f"{'--catalog' if catalog else '--configs'}: {exc}")
     if settings.resolved_api_key() is None:
         Console(stderr=True).print(
             f"note: {api_key_env} is not set, so PUT and DELETE /v1/pois are disabled (403)"
@@ -180,30 +174,30 @@ def batch_command(
     from planner.batch import BatchSettings, read_lines, run_batch, write_records
 
     if engine not in ("local", "ray"):
-        _fail(f"--engine: {engine!r} is not an engine; use local or ray")
+        fail(f"--engine: {engine!r} is not an engine; use local or ray")
     if engine == "local" and (address or workers):
-        _fail(f"{'--address' if address else '--workers'}: only with --engine ray")
+        fail(f"{'--address' if address else '--workers'}: only with --engine ray")
     if workers is not None and (workers < 1 or address):
-        _fail(
+        fail(
             f"--workers: {workers} {'must be at least 1' if workers < 1 else 'is not used with --address'}"
         )
     if chunk_size is not None and chunk_size < 1:
-        _fail(f"--chunk-size: {chunk_size} must be at least 1")
+        fail(f"--chunk-size: {chunk_size} must be at least 1")
     if not requests.is_file():
-        _fail(f"REQUESTS: {requests} does not exist or is not a file; give a JSON-lines file")
+        fail(f"REQUESTS: {requests} does not exist or is not a file; give a JSON-lines file")
     if not out.parent.is_dir():
-        _fail(f"--out: the folder {out.parent} does not exist")
+        fail(f"--out: the folder {out.parent} does not exist")
     _dir_option(configs, "--configs")
     _file_option(catalog, "--catalog", "a catalogue such as configs/pois.yaml")
     if engine == "ray":
         try:
             import ray  # noqa: F401
         except ImportError:
-            _fail("--engine: ray is not installed; pip install '.[scale]' or use --engine local")
+            fail("--engine: ray is not installed; pip install '.[scale]' or use --engine local")
     try:
         items = read_lines(requests)
     except RequestError as exc:
-        _fail(f"REQUESTS: {str(exc).split(': ', 1)[1]}")
+        fail(f"REQUESTS: {str(exc).split(': ', 1)[1]}")
     settings = BatchSettings(configs_dir=configs, catalog_path=catalog, use_roads=roads)
     began = time.perf_counter()
     try:
@@ -239,9 +233,9 @@ def batch_command(
             )
             ok, failed = write_records(records, out)
     except ConfigError as exc:
-        _fail(f"{'--catalog' if catalog else '--configs'}: {exc}")
+        fail(f"{'--catalog' if catalog else '--configs'}: {exc}")
     except PlannerError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     seconds = time.perf_counter() - began
     note = f' ({failed} failed: see their "error" in {out})' if failed else ""
     typer.echo(
@@ -271,21 +265,21 @@ def forecast_command(
     from planner.forecast import forecast, read_plans, write_chart, write_csv
 
     if not plans.is_file():
-        _fail(f"PLANS: {plans} does not exist or is not a file; give the output of planner batch")
+        fail(f"PLANS: {plans} does not exist or is not a file; give the output of planner batch")
     if not scale > 0:
-        _fail(f"--scale: {scale} must be more than 0")
+        fail(f"--scale: {scale} must be more than 0")
     if top < 0:
-        _fail(f"--top: {top} must be 0 or more")
+        fail(f"--top: {top} must be 0 or more")
     chart = chart or out.with_suffix(".html")
     if chart.suffix.lower() not in (".html", ".htm", ".svg"):
-        _fail(f"--chart: {chart.name} must end in .html or .svg")
+        fail(f"--chart: {chart.name} must end in .html or .svg")
     for option, path in (("--out", out), ("--chart", chart)):
         if not path.parent.is_dir():
-            _fail(f"{option}: the folder {path.parent} does not exist")
+            fail(f"{option}: the folder {path.parent} does not exist")
     try:
         fc = forecast(read_plans(plans), scale=scale)
     except RequestError as exc:
-        _fail(f"PLANS: {str(exc).split(': ', 1)[1]}")
+        fail(f"PLANS: {str(exc).split(': ', 1)[1]}")
     write_csv(fc, out)
     write_chart(fc, chart)
     typer.echo(
