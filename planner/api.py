@@ -698,9 +698,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     ) -> Response:
         """The places, in catalogue order; the ``ETag`` header is the catalogue's version."""
         planner, tag = holder.current()
-        pois = planner.catalog.filter(category=category, visitable=visitable)
-        if interest is not None:
-            pois = [p for p in pois if interest in p.interests]
+        pois = planner.catalog.filter(category=category, visitable=visitable, interest=interest)
         body = PoiList(etag=tag, count=len(pois), pois=pois)
         return _json(body, headers={"ETag": _quote(tag)})
 

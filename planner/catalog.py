@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from planner.errors import ConfigError, RequestError
-from planner.models import Category, Confidence, Poi
+from planner.models import Category, Confidence, Interest, Poi
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -96,12 +96,18 @@ class Catalog:
         )
 
     def filter(
-        self, *, category: Category | str | None = None, visitable: bool | None = None
+        self,
+        *,
+        category: Category | str | None = None,
+        visitable: bool | None = None,
+        interest: Interest | str | None = None,
     ) -> list[Poi]:
-        """Places of a category and/or visitability, in catalogue order."""
+        """Places of a category, offering an interest, and/or of a visitability, in catalogue order."""
         out = list(self.pois)
         if category is not None:
             out = [p for p in out if p.category == Category(category)]
+        if interest is not None:
+            out = [p for p in out if Interest(interest) in p.interests]
         if visitable is not None:
             out = [p for p in out if p.visitable == visitable]
         return out

@@ -370,3 +370,12 @@ def test_to_geodataframe_is_wgs84_with_one_row_per_place(mini_catalog: Catalog) 
     lake = gdf.loc["lake"]
     assert (lake.geometry.x, lake.geometry.y) == (117.20, 40.16)
     assert lake["category"] == "lake"
+
+
+def test_filter_by_interest_keeps_catalogue_order() -> None:
+    """filter(interest=...) keeps the places that offer it, in file order."""
+    from planner.catalog import load_catalog
+
+    cat = load_catalog(Path(__file__).parent / "data" / "mini_pois.yaml", check_boundary=False)
+    assert [p.id for p in cat.filter(interest="lake")] == ["lake"]
+    assert [p.id for p in cat.filter(interest="hiking", visitable=True)] == ["gorge"]
