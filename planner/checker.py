@@ -259,30 +259,47 @@ def violations(
 
 
 def _meal_violations(itinerary: Itinerary, catalog: Catalog) -> list[str]:
-    """Lunch: one meal or picnic a day when the day spans the lunch window; restaurants only as meals."""
+    """Lunch (and dinner when asked): one per meal window the day spans, restaurants only as meals."""
     req = itinerary.request
     out = []
     meals = [s for s in itinerary.stops if s.kind in ("meal", "picnic")]
-    lo = max(req.lunch_from, req.start_time)
-    hi = min(req.lunch_to, req.end_time)
-    span = (hi.hour * 60 + hi.minute) - (lo.hour * 60 + lo.minute)
-    skipped = any(w.code == "warn.no_lunch" for w in itinerary.warnings)
-    if req.lunch and span >= req.meal_minutes and len(meals) != (0 if skipped else 1):
-        out.append(
-            f"{len(meals)} lunches planned; the day spans the lunch window, so exactly one is due"
-        )
-    if not req.lunch and meals:
-        out.append("a meal is planned although lunch was not asked for")
-    for m in meals:
+    codes = {w.code for w in itinerary.warnings}
+
+    def spans(a: dt.time, b: dt.time) -> bool:
+        lo, hi = max(a, req.start_time), min(b, req.end_time)
+        return (hi.hour * 60 + hi.minute) - (lo.hour * 60 + lo.minute) >= req.meal_minutes
+
+    def inside(m: Stop, a: dt.time, b: dt.time) -> bool:
         start, end = m.visit_start.astimezone(TZ).time(), m.departure.astimezone(TZ).time()
-        if not (req.lunch_from <= start and end <= req.lunch_to):
+        return a <= start and end <= b
+
+    lunches = [m for m in meals if inside(m, req.lunch_from, req.lunch_to)]
+    dinners = [m for m in meals if inside(m, req.dinner_from, req.dinner_to)]
+    if req.lunch and spans(req.lunch_from, req.lunch_to):
+        due = 0 if "warn.no_lunch" in codes else 1
+        if len(lunches) != due:
             out.append(
-                f"{m.poi_id}: lunch {start:%H:%M}-{end:%H:%M} is outside {req.lunch_from:%H:%M}-{req.lunch_to:%H:%M}"
+                f"{len(lunches)} lunches planned; the day spans the lunch window, so {due} is due"
+            )
+    elif lunches and not (req.dinner and set(lunches) <= set(dinners)):
+        out.append("a lunch is planned although none was asked for or the day misses lunchtime")
+    if req.dinner and spans(req.dinner_from, req.dinner_to):
+        due = 0 if "warn.no_dinner" in codes else 1
+        if len(dinners) != due:
+            out.append(
+                f"{len(dinners)} dinners planned; the day spans the dinner window, so {due} is due"
+            )
+    for m in meals:
+        if m not in lunches and m not in dinners:
+            out.append(
+                f"{m.poi_id}: a meal at {m.visit_start.astimezone(TZ):%H:%M} is outside the meal windows"
             )
         if m.visit_s != req.meal_minutes * 60:
             out.append(
-                f"{m.poi_id}: lunch lasts {m.visit_s // 60} min, the request says {req.meal_minutes}"
+                f"{m.poi_id}: the meal lasts {m.visit_s // 60} min, the request says {req.meal_minutes}"
             )
+        if m.kind == "picnic" and m not in lunches:
+            out.append("a picnic is only planned for lunch")
         if (
             m.kind == "meal"
             and m.poi_id in catalog

@@ -114,6 +114,12 @@ def plan(
         float | None, typer.Option(help="Cap on tickets, CNY, for the whole trip")
     ] = None,
     pace: Annotated[str, typer.Option(help="relaxed, normal or packed")] = "normal",
+    lunch: Annotated[
+        bool, typer.Option("--lunch/--no-lunch", help="Plan lunch (restaurant or picnic)")
+    ] = True,
+    dinner: Annotated[
+        bool, typer.Option("--dinner/--no-dinner", help="Also plan dinner at a farm restaurant")
+    ] = False,
     pin: Annotated[
         list[str] | None,
         typer.Option(
@@ -150,6 +156,8 @@ def plan(
         "stay": stay,
         "budget_cny": budget,
         "pace": pace,
+        "lunch": lunch,
+        "dinner": dinner,
     }
     try:
         raw["pins"] = [_parse_pin(p) for p in pin or []]

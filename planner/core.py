@@ -95,7 +95,11 @@ class _Setup:
     pins_at: dict[int, int] = field(default_factory=dict)
     pins_pos: dict[int, tuple[int | None, int]] = field(default_factory=dict)
     lunch: list[list[Window]] = field(default_factory=list)
-    """Per day: when a meal may start (empty when no lunch is planned that day)."""
+    """Per day: when lunch may start (empty when no lunch is planned that day)."""
+    dinner: list[list[Window]] = field(default_factory=list)
+    """Per day: when dinner may start (empty when no dinner is planned that day)."""
+    no_dinner: set[int] = field(default_factory=set)
+    """Days on which dinner was asked for but no farm restaurant fits (a warning says so)."""
     meal_s: int = 0
     no_lunch: set[int] = field(default_factory=set)
     """Days on which the must-visit places leave no room for lunch (a warning says so)."""
@@ -132,6 +136,29 @@ def _format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
 
 def _secs(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60
+
+
+def _meal_spans(request: TripRequest, day: int) -> list[tuple[int, int]]:
+    """The day's meal windows (lunch, dinner) as trip seconds, for the meals asked for."""
+    spans = []
+    if request.lunch:
+        spans.append(
+            (day * DAY_S + _secs(request.lunch_from), day * DAY_S + _secs(request.lunch_to))
+        )
+    if request.dinner:
+        spans.append(
+            (day * DAY_S + _secs(request.dinner_from), day * DAY_S + _secs(request.dinner_to))
+        )
+    return spans
+
+
+def _dinner_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
+    """When dinner may start on ``day``: inside both the dinner window and the day; [] if it can't."""
+    if not request.dinner:
+        return []
+    lo = max(day_lo, day * DAY_S + _secs(request.dinner_from))
+    hi = min(day_hi, day * DAY_S + _secs(request.dinner_to)) - request.meal_minutes * 60
+    return [(lo, hi)] if lo <= hi else []
 
 
 def _lunch_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
@@ -541,7 +568,9 @@ class Planner:
             allowed_routes=allowed,
         )
         lunch = [_lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
+        dinner = [_dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
         return _Setup(
+            dinner=dinner,
             traffic=self.traffic,
             lunch=lunch,
             meal_s=meal_s,
@@ -595,7 +624,7 @@ class Planner:
                 )
                 continue
             meal = poi.category == Category.restaurant
-            if meal and not request.lunch:
+            if meal and not (request.lunch or request.dinner):
                 dropped.append((poi, val.value, reason("out.no_meals")))
                 continue
             visit_s = request.meal_minutes * 60 if meal else request.pace.visit_s(poi.visit_minutes)
@@ -603,14 +632,15 @@ class Planner:
             openings: list[tuple[int, int]] = []
             for k, day in enumerate(dates):
                 lo, hi = day_bounds[k]
-                if meal:  # a restaurant is a lunch place: its visit lies inside the lunch window
-                    lo = max(lo, k * DAY_S + _secs(request.lunch_from))
-                    hi = min(hi, k * DAY_S + _secs(request.lunch_to))
+                # a restaurant is a meal place: its visit lies inside a meal window
+                spans = _meal_spans(request, k) if meal else [(lo, hi)]
                 for a, b in open_intervals(poi.opening_hours, day):
                     a, b = a + k * DAY_S, b + k * DAY_S
                     openings.append((a, b))
-                    if max(a, lo) <= min(b, hi) - visit_s:
-                        wins.append((max(a, lo), min(b, hi) - visit_s))
+                    for s_lo, s_hi in spans:
+                        s_lo, s_hi = max(s_lo, lo), min(s_hi, hi)
+                        if max(a, s_lo) <= min(b, s_hi) - visit_s:
+                            wins.append((max(a, s_lo), min(b, s_hi) - visit_s))
             if not wins:
                 if not openings:
                     why = reason("out.closed", date=date_s)
@@ -630,8 +660,7 @@ class Planner:
                     )
                 dropped.append((poi, val.value, why))
                 continue
-            reasons = [*val.why, reason("why.lunch")] if meal else val.why
-            cands.append(_Candidate(poi, val.value, reasons, wins, meal=meal))
+            cands.append(_Candidate(poi, val.value, val.why, sorted(wins), meal=meal))
         return cands, dropped
 
     # ------------------------------------------------------------------ after the solver
@@ -657,36 +686,101 @@ class Planner:
         return sum(setup.nodes[i].ticket_cny or 0.0 for r in routes for i in r if i >= 0)
 
     def _meals(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
-        """One lunch a day: the first farm-restaurant meal the solver chose, else a picnic break.
+        """One lunch a day (and one dinner when asked): farm restaurants the solver chose, else
+        for lunch a picnic break, for dinner another restaurant that still fits.
 
         A picnic is taken where the traveller is, at the position that ends the day earliest;
         when no position fits, the least valuable optional stops give way until one does.
-        A meal is never skipped silently: a day whose hours miss the lunch window has none.
+        A meal is never skipped silently: a day whose hours miss a meal window has none, and a
+        dinner (or lunch) that cannot fit is named in a warning.
         """
-        p, meals = setup.problem, setup.meal_nodes
+        meals = setup.meal_nodes
         for d, r in enumerate(routes):
-            if not setup.lunch[d]:
-                routes[d] = [i for i in r if i not in meals]
-                continue
-            chosen = [i for i in r if i in meals]
-            r = [i for i in r if i not in meals or i == (chosen[0] if chosen else None)]
-            if not chosen:
-                while True:
-                    options = []
-                    for pos in range(len(r) + 1):
-                        res = self._sched(setup, d, [*r[:pos], PAUSE, *r[pos:]])
-                        if res is not None:
-                            options.append((res[1], pos))
-                    if options:
-                        r.insert(min(options)[1], PAUSE)
-                        break
-                    victims = [i for i in r if i not in p.required]
-                    if not victims:  # the must-visit places fill lunchtime: say so, plan no meal
-                        setup.no_lunch.add(d)
-                        break
-                    r.remove(min(victims, key=lambda i: (p.score[i], i)))
-            routes[d] = r
+            r = self._one_meal_per_window(setup, d, r)
+            if setup.lunch[d] and not self._meal_in(setup, d, r, setup.lunch[d]):
+                r = self._picnic(setup, d, r)
+            if setup.dinner[d] and not self._meal_in(setup, d, r, setup.dinner[d]):
+                r = self._add_dinner(setup, d, r)
+            routes[d] = [i for i in r if i not in meals or self._in_window(setup, d, r, i)]
         return routes
+
+    def _starts(self, setup: _Setup, d: int, r: list[int]) -> dict[int, int]:
+        res = self._sched(setup, d, r)
+        return {} if res is None else {i: tm.start for i, tm in zip(r, res[0], strict=True)}
+
+    def _in_window(self, setup: _Setup, d: int, r: list[int], node: int) -> bool:
+        start = self._starts(setup, d, r).get(node)
+        wins = [*setup.lunch[d], *setup.dinner[d]]
+        return start is not None and any(lo <= start <= hi for lo, hi in wins)
+
+    def _meal_in(self, setup: _Setup, d: int, r: list[int], wins: list[Window]) -> bool:
+        starts = self._starts(setup, d, r)
+        return any(
+            (i in setup.meal_nodes or i == PAUSE)
+            and any(lo <= starts.get(i, -1) <= hi for lo, hi in wins)
+            for i in r
+        )
+
+    def _one_meal_per_window(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
+        """Keep the first restaurant meal in each meal window; drop the others."""
+        starts = self._starts(setup, d, r)
+        kept: set[int] = set()
+        out = []
+        for i in r:
+            if i in setup.meal_nodes:
+                window = next(
+                    (
+                        k
+                        for k, (lo, hi) in enumerate([*setup.lunch[d], *setup.dinner[d]])
+                        if lo <= starts.get(i, -1) <= hi
+                    ),
+                    None,
+                )
+                if window is None or window in kept:
+                    continue
+                kept.add(window)
+            out.append(i)
+        return out
+
+    def _picnic(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
+        p = setup.problem
+        while True:
+            options = []
+            for pos in range(len(r) + 1):
+                res = self._sched(setup, d, [*r[:pos], PAUSE, *r[pos:]])
+                if res is not None:
+                    options.append((res[1], pos))
+            if options:
+                r.insert(min(options)[1], PAUSE)
+                return r
+            victims = [i for i in r if i not in p.required and i not in setup.meal_nodes]
+            if not victims:  # the must-visit places fill lunchtime: say so, plan no lunch
+                setup.no_lunch.add(d)
+                return r
+            r.remove(min(victims, key=lambda i: (p.score[i], i)))
+
+    def _add_dinner(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
+        used = {i for route in [r] for i in route}
+        best: tuple[int, int, int] | None = None
+        for node in sorted(setup.meal_nodes - used):
+            allowed = setup.problem.allowed_routes.get(node)
+            if allowed is not None and d not in allowed:
+                continue
+            for pos in range(len(r) + 1):
+                seq = [*r[:pos], node, *r[pos:]]
+                res = self._sched(setup, d, seq)
+                if res is None or not self._meal_in(setup, d, seq, setup.dinner[d]):
+                    continue
+                if best is None or (res[1], -setup.problem.score[node]) < (
+                    best[0],
+                    -setup.problem.score[best[1]],
+                ):
+                    best = (res[1], node, pos)
+        if best is None:
+            setup.no_dinner.add(d)
+            return r
+        r.insert(best[2], best[1])
+        return r
 
     def _enforce(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
         """Budget and pinned positions (which the solver does not model), then the repair pass."""
@@ -779,7 +873,14 @@ class Planner:
                         if x in setup.pins_pos
                     ):
                         continue  # inserting here would move a pinned stop
-                    res = self._sched(setup, d, [*r[:pos], node, *r[pos:]])
+                    seq = [*r[:pos], node, *r[pos:]]
+                    res = self._sched(setup, d, seq)
+                    if (
+                        res is not None
+                        and node in meals
+                        and not self._meal_in(setup, d, seq, setup.lunch[d])
+                    ):
+                        continue  # a restaurant replacing the picnic must serve lunch
                     if res is not None and (best is None or res[1] - d * DAY_S < best[0]):
                         best = (res[1] - d * DAY_S, d, pos)
             if best is not None:
@@ -905,6 +1006,7 @@ class Planner:
                 problem=setup.problem,
                 buffer_s=req.pace.buffer_s,
                 lunch=setup.lunch[d],
+                dinner=setup.dinner[d],
                 meal_s=setup.meal_s,
                 meal_nodes=frozenset(setup.meal_nodes),
                 travel_at=setup.travel_at,
@@ -918,7 +1020,8 @@ class Planner:
                     dropped=dropped if d == 0 else [],
                     solution=solution,
                     warnings=self._warnings([setup.nodes[i] for i in (a, *real, b)], setup.matrix)
-                    + ([reason("warn.no_lunch")] if d in setup.no_lunch else []),
+                    + ([reason("warn.no_lunch")] if d in setup.no_lunch else [])
+                    + ([reason("warn.no_dinner")] if d in setup.no_dinner else []),
                 )
             )
         return days

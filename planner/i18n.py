@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "why.popular": {"en": "One of Pinggu's most popular sights", "zh": "平谷最受欢迎的景点之一"},
     "why.in_season": {"en": "In season on this date: {season}", "zh": "当日正值{season}"},
     "why.lunch": {"en": "Lunch at a farm restaurant", "zh": "在农家餐厅午餐"},
+    "why.dinner": {"en": "Dinner at a farm restaurant", "zh": "在农家餐厅晚餐"},
     "why.picnic": {
         "en": "Lunch break: no farm restaurant fits the route, bring a picnic",
         "zh": "午餐休息：沿途没有合适的农家餐厅，请自带野餐",
@@ -95,6 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "warn.no_lunch": {
         "en": "No lunch break fits between your must-visit places: bring snacks",
         "zh": "必去景点之间无法安排午餐，请自备干粮",
+    },
+    "warn.no_dinner": {
+        "en": "No farm restaurant fits for dinner on this route: eat back in town",
+        "zh": "沿途没有合适的农家餐厅安排晚餐，请回城用餐",
     },
     "warn.empty": {
         "en": "No place fits this day: try a longer day, other interests or another date",

@@ -54,7 +54,9 @@ class DayContext:
     buffer_s: int = 0
     """Slack after arriving at each visit (the pace's buffer), already inside the problem's travel."""
     lunch: Sequence[Window] = ()
-    """When the day's meal may start (empty: no meal that day)."""
+    """When the day's lunch may start (empty: no lunch that day)."""
+    dinner: Sequence[Window] = ()
+    """When the day's dinner may start (empty: no dinner that day)."""
     meal_s: int = 0
     meal_nodes: frozenset[int] = frozenset()
     travel_at: TravelAt | None = None
@@ -130,6 +132,9 @@ def build_itinerary(
             else leg.model_copy(update={"from_id": PICNIC_ID})
         )
         value, reasons = why[poi.id]
+        if node in ctx.meal_nodes:
+            at_dinner = any(lo <= tm.start <= hi for lo, hi in ctx.dinner)
+            reasons = [reason("why.dinner" if at_dinner else "why.lunch"), *reasons]
         window = next(
             (a + offset, b + offset)
             for a, b in open_intervals(poi.opening_hours, ctx.request.date)

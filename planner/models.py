@@ -289,6 +289,11 @@ class TripRequest(Strict):
     meal_minutes: Annotated[int, Field(ge=30, le=120)] = Field(
         default=50, description="How long a meal (or picnic) lasts, minutes"
     )
+    dinner: bool = Field(
+        default=False, description="Also plan dinner at a farm restaurant each day (when one fits)"
+    )
+    dinner_from: dt.time = Field(default=dt.time(17, 30), description="Dinner may start from")
+    dinner_to: dt.time = Field(default=dt.time(20, 0), description="Dinner must be over by")
     days: Annotated[int, Field(ge=1, le=4)] = Field(
         default=1, description="Number of days (1-4); nights are spent at `stay`"
     )
@@ -304,7 +309,7 @@ class TripRequest(Strict):
         out += [p.poi_id for p in self.pins if p.poi_id not in out]
         return out
 
-    @field_validator("start_time", "end_time", "lunch_from", "lunch_to")
+    @field_validator("start_time", "end_time", "lunch_from", "lunch_to", "dinner_from", "dinner_to")
     @classmethod
     def _local_clock(cls, v: dt.time, info: ValidationInfo) -> dt.time:
         if v.tzinfo is not None:
@@ -359,6 +364,18 @@ class TripRequest(Strict):
             raise ValueError(
                 f"lunch_from {self.lunch_from:%H:%M} to lunch_to {self.lunch_to:%H:%M} is shorter than "
                 f"meal_minutes {self.meal_minutes}: widen the lunch window or shorten the meal"
+            )
+        dinner_s = (self.dinner_to.hour - self.dinner_from.hour) * 60 + (
+            self.dinner_to.minute - self.dinner_from.minute
+        )
+        if self.dinner and dinner_s < self.meal_minutes:
+            raise ValueError(
+                f"dinner_from {self.dinner_from:%H:%M} to dinner_to {self.dinner_to:%H:%M} is shorter "
+                f"than meal_minutes {self.meal_minutes}: widen the dinner window or shorten the meal"
+            )
+        if self.lunch and self.dinner and self.dinner_from < self.lunch_to:
+            raise ValueError(
+                "dinner_from must be after lunch_to: the two meal windows may not overlap"
             )
         return self
 

@@ -315,6 +315,7 @@ def expert_requests(draw: st.DrawFn) -> TripRequest:
         budget_cny=draw(st.none() | st.sampled_from([0, 20, 60, 120])),
         pace=draw(st.sampled_from(list(Pace))),
         lunch=draw(st.booleans()),
+        dinner=draw(st.booleans()),
         pins=pins,
         avoid=draw(st.lists(st.sampled_from(rest), unique=True, max_size=1)),
         time_limit_s=0.2,
@@ -422,3 +423,40 @@ def test_false_left_out_reasons_are_caught(planner: Planner):
     assert any(
         "said to be avoided" in v for v in trip_violations(bad, planner.catalog, planner.travel)
     )
+
+
+def test_dinner_is_at_a_farm_restaurant_when_asked(with_kitchen: Planner):
+    """dinner=True on a day to 20:30: a second meal, at the restaurant, inside 17:30-20:00."""
+    it = with_kitchen.plan(req(dinner=True, end_time="20:30", lunch=False))
+    (dinner,) = _lunches(it)
+    assert dinner.kind == "meal" and dinner.why[0].code == "why.dinner"
+    assert dt.time(17, 30) <= dinner.visit_start.time() and dinner.departure.time() <= dt.time(
+        20, 0
+    )
+
+
+def test_lunch_and_dinner_on_one_day():
+    """Both meals asked, two restaurants: lunch and dinner, one each, in their windows."""
+    second = RESTAURANT | {
+        "id": "valley-kitchen",
+        "lon": 117.17,
+        "lat": 40.21,
+        "name_en": "Valley Kitchen",
+    }
+    it = _planner(FARM_STAY, RESTAURANT, second).plan(req(dinner=True, end_time="20:30"))
+    kinds = [(s.why[0].code, s.visit_start.time()) for s in _lunches(it)]
+    assert len(kinds) == 2
+    assert any(code == "why.dinner" and t >= dt.time(17, 30) for code, t in kinds)
+
+
+def test_no_restaurant_for_dinner_is_said_not_hidden(planner: Planner):
+    """Without any restaurant, dinner cannot be planned: a warning says so."""
+    it = planner.plan(req(dinner=True, end_time="20:30"))
+    assert any(w.code == "warn.no_dinner" for w in it.warnings)
+    assert not [s for s in _lunches(it) if s.visit_start.time() >= dt.time(17, 30)]
+
+
+def test_meal_windows_may_not_overlap():
+    """A dinner window that starts before lunch ends is refused."""
+    with pytest.raises(ValueError):
+        req(dinner=True, dinner_from="13:00", dinner_to="15:00")
