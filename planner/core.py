@@ -16,18 +16,28 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from planner import checker
+from planner._setup import (
+    DAY_S,
+    Candidate,
+    Setup,
+    dinner_windows,
+    format_intervals,
+    lunch_windows,
+    meal_spans,
+    secs,
+)
 from planner.catalog import Catalog, load_catalog
 from planner.errors import ConfigError, InfeasibleRequest, RequestError
 from planner.hours import DEFAULT_HOURS, open_intervals
 from planner.i18n import reason
 from planner.itinerary import DayContext, build_itinerary, trip_totals
+from planner.meals import meal_in, place_meals
 from planner.models import (
     TIMEZONE,
     Alternative,
@@ -42,7 +52,7 @@ from planner.models import (
     TripRequest,
 )
 from planner.problem import OrienteeringProblem, Route, Solution
-from planner.schedule import PAUSE, Window, overflow, schedule
+from planner.schedule import PAUSE, Window, overflow
 from planner.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.traffic import Traffic, TrafficSettings, load_traffic
@@ -50,7 +60,6 @@ from planner.travel import TravelMatrix, TravelTimes
 from planner.value import value_poi
 
 TZ = ZoneInfo(TIMEZONE)
-DAY_S = 24 * 3600
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
 MEAL_BONUS = 40.0
@@ -66,108 +75,6 @@ THEMES: tuple[tuple[str, tuple[Interest, ...]], ...] = (
     ("theme.farms_villages", (Interest.village, Interest.farm, Interest.food, Interest.culture)),
 )
 """The themes alternatives are drawn from: clearly different days in Pinggu."""
-
-
-@dataclass
-class _Candidate:
-    poi: Poi
-    value: float
-    why: list[Reason]
-    windows: list[Window]
-    """Visit-start windows over the whole trip (seconds after the first midnight)."""
-    meal: bool = False
-    """A farm restaurant, planned only as a meal inside the lunch window."""
-
-
-@dataclass
-class _Setup:
-    """A request turned into a problem, with what is needed to turn the answer back."""
-
-    request: TripRequest
-    nodes: list[Poi]
-    depot_of_day: list[tuple[int, int]]
-    candidates: list[_Candidate]
-    first: int
-    dropped: list[tuple[Poi, float, Reason]]
-    matrix: TravelMatrix
-    problem: OrienteeringProblem
-    day_bounds: list[tuple[int, int]]
-    pins_at: dict[int, int] = field(default_factory=dict)
-    pins_pos: dict[int, tuple[int | None, int]] = field(default_factory=dict)
-    lunch: list[list[Window]] = field(default_factory=list)
-    """Per day: when lunch may start (empty when no lunch is planned that day)."""
-    dinner: list[list[Window]] = field(default_factory=list)
-    """Per day: when dinner may start (empty when no dinner is planned that day)."""
-    no_dinner: set[int] = field(default_factory=set)
-    """Days on which dinner was asked for but no farm restaurant fits (a warning says so)."""
-    meal_s: int = 0
-    no_lunch: set[int] = field(default_factory=set)
-    """Days on which the must-visit places leave no room for lunch (a warning says so)."""
-    traffic: Traffic = field(default_factory=Traffic)
-
-    def travel_at(self, i: int, j: int, depart: int) -> int:
-        """Travel from node ``i`` to ``j`` leaving at ``depart`` (trip seconds), traffic and
-        the pace's buffer included: the time every schedule after the solver uses."""
-        day = self.request.date + dt.timedelta(days=depart // DAY_S)
-        base = int(self.matrix.seconds[i, j])
-        buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
-        return self.traffic.travel_s(base, day, depart) + buffer
-
-    @property
-    def meal_nodes(self) -> set[int]:
-        return {self.first + k for k, c in enumerate(self.candidates) if c.meal}
-
-
-def _hhmm(seconds: int) -> str:
-    seconds %= DAY_S
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
-
-
-def _format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
-    """``08:30-13:45``; on trips of several days ``day 2 08:30-13:45`` past the first day."""
-    return (
-        ", ".join(
-            (f"day {a // DAY_S + 1} " if a >= DAY_S else "") + f"{_hhmm(a)}-{_hhmm(b)}"
-            for a, b in intervals
-        )
-        or "-"
-    )
-
-
-def _secs(t: dt.time) -> int:
-    return t.hour * 3600 + t.minute * 60
-
-
-def _meal_spans(request: TripRequest, day: int) -> list[tuple[int, int]]:
-    """The day's meal windows (lunch, dinner) as trip seconds, for the meals asked for."""
-    spans = []
-    if request.lunch:
-        spans.append(
-            (day * DAY_S + _secs(request.lunch_from), day * DAY_S + _secs(request.lunch_to))
-        )
-    if request.dinner:
-        spans.append(
-            (day * DAY_S + _secs(request.dinner_from), day * DAY_S + _secs(request.dinner_to))
-        )
-    return spans
-
-
-def _dinner_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
-    """When dinner may start on ``day``: inside both the dinner window and the day; [] if it can't."""
-    if not request.dinner:
-        return []
-    lo = max(day_lo, day * DAY_S + _secs(request.dinner_from))
-    hi = min(day_hi, day * DAY_S + _secs(request.dinner_to)) - request.meal_minutes * 60
-    return [(lo, hi)] if lo <= hi else []
-
-
-def _lunch_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
-    """When a meal may start on ``day``: inside both the lunch window and the day; [] if it can't."""
-    if not request.lunch:
-        return []
-    lo = max(day_lo, day * DAY_S + _secs(request.lunch_from))
-    hi = min(day_hi, day * DAY_S + _secs(request.lunch_to)) - request.meal_minutes * 60
-    return [(lo, hi)] if lo <= hi else []
 
 
 class Planner:
@@ -459,12 +366,12 @@ class Planner:
 
     def _setup(
         self, request: TripRequest, stay: Poi | None, *, seen: frozenset[str] = frozenset()
-    ) -> _Setup:
+    ) -> Setup:
         start = self.catalog.resolve(request.start, field="start")
         end = self.catalog.resolve(request.end, field="end") if request.end else start
         days = request.days
         day_bounds = [
-            (k * DAY_S + _secs(request.start_time), k * DAY_S + _secs(request.end_time))
+            (k * DAY_S + secs(request.start_time), k * DAY_S + secs(request.end_time))
             for k in range(days)
         ]
         depots: list[Poi] = []
@@ -502,7 +409,7 @@ class Planner:
                 )
         buffer = request.pace.buffer_s
         # the solver plans with each day's typical traffic factor (the worst day's, over a trip);
-        # every schedule after it is timed leg by leg with the factor at departure (_Setup.travel_at)
+        # every schedule after it is timed leg by leg with the factor at departure (Setup.travel_at)
         typical = max(
             self.traffic.typical(
                 request.date + dt.timedelta(days=k), lo - k * DAY_S, hi - k * DAY_S
@@ -540,15 +447,15 @@ class Planner:
             if pin.at is not None:
                 at_days = [day] if day is not None else list(range(days))
                 fixed = [
-                    (k * DAY_S + _secs(pin.at),) * 2
+                    (k * DAY_S + secs(pin.at),) * 2
                     for k in at_days
-                    if any(lo <= k * DAY_S + _secs(pin.at) <= hi for lo, hi in windows[node])
+                    if any(lo <= k * DAY_S + secs(pin.at) <= hi for lo, hi in windows[node])
                 ]
                 if not fixed:
                     raise InfeasibleRequest(
                         "pins",
                         f"{pin.poi_id!r} cannot start at {pin.at:%H:%M}: its visit fits only in "
-                        f"{_format_intervals([w for w in windows[node] if day is None or w[0] // DAY_S == day])}; "
+                        f"{format_intervals([w for w in windows[node] if day is None or w[0] // DAY_S == day])}; "
                         "choose a time in that range",
                     )
                 windows[node] = fixed
@@ -567,9 +474,9 @@ class Planner:
             required=required,
             allowed_routes=allowed,
         )
-        lunch = [_lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
-        dinner = [_dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
-        return _Setup(
+        lunch = [lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
+        dinner = [dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
+        return Setup(
             dinner=dinner,
             traffic=self.traffic,
             lunch=lunch,
@@ -589,9 +496,9 @@ class Planner:
 
     def _candidates(
         self, request: TripRequest, depot_ids: set[str], day_bounds: list[tuple[int, int]]
-    ) -> tuple[list[_Candidate], list[tuple[Poi, float, Reason]]]:
+    ) -> tuple[list[Candidate], list[tuple[Poi, float, Reason]]]:
         """Places that may be visited, each with its value and visit-start windows over the trip."""
-        cands: list[_Candidate] = []
+        cands: list[Candidate] = []
         dropped: list[tuple[Poi, float, Reason]] = []
         required = set(request.required_ids)
         dates = [request.date + dt.timedelta(days=k) for k in range(request.days)]
@@ -633,7 +540,7 @@ class Planner:
             for k, day in enumerate(dates):
                 lo, hi = day_bounds[k]
                 # a restaurant is a meal place: its visit lies inside a meal window
-                spans = _meal_spans(request, k) if meal else [(lo, hi)]
+                spans = meal_spans(request, k) if meal else [(lo, hi)]
                 for a, b in open_intervals(poi.opening_hours, day):
                     a, b = a + k * DAY_S, b + k * DAY_S
                     openings.append((a, b))
@@ -647,7 +554,7 @@ class Planner:
                 else:
                     why = reason(
                         "out.hours_too_short",
-                        hours=_format_intervals(openings),
+                        hours=format_intervals(openings),
                         date=date_s,
                         minutes=visit_s // 60,
                     )
@@ -655,141 +562,26 @@ class Planner:
                     raise InfeasibleRequest(
                         "must",
                         f"{poi.id!r} cannot be visited on {date_s} between {request.start_time:%H:%M} and "
-                        f"{request.end_time:%H:%M}: open {_format_intervals(openings)}, visit {visit_s // 60} min; "
+                        f"{request.end_time:%H:%M}: open {format_intervals(openings)}, visit {visit_s // 60} min; "
                         "choose another date or hours, or remove it from must",
                     )
                 dropped.append((poi, val.value, why))
                 continue
-            cands.append(_Candidate(poi, val.value, val.why, sorted(wins), meal=meal))
+            cands.append(Candidate(poi, val.value, val.why, sorted(wins), meal=meal))
         return cands, dropped
 
     # ------------------------------------------------------------------ after the solver
-    def _sched(self, setup: _Setup, day: int, seq: Sequence[int]) -> tuple[list, int] | None:
-        a, b = setup.depot_of_day[day]
-        p = setup.problem
-        res = schedule(
-            seq,
-            start_node=a,
-            end_node=b,
-            depart=setup.day_bounds[day][0],
-            travel=p.travel,
-            service=p.service,
-            windows=p.windows,
-            pause=(setup.lunch[day], setup.meal_s) if setup.lunch[day] else None,
-            travel_at=setup.travel_at,
-        )
-        if res is None or res[1] > setup.day_bounds[day][1]:
-            return None
-        return res
-
-    def _tickets(self, setup: _Setup, routes: list[list[int]]) -> float:
+    def _tickets(self, setup: Setup, routes: list[list[int]]) -> float:
         return sum(setup.nodes[i].ticket_cny or 0.0 for r in routes for i in r if i >= 0)
 
-    def _meals(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
-        """One lunch a day (and one dinner when asked): farm restaurants the solver chose, else
-        for lunch a picnic break, for dinner another restaurant that still fits.
-
-        A picnic is taken where the traveller is, at the position that ends the day earliest;
-        when no position fits, the least valuable optional stops give way until one does.
-        A meal is never skipped silently: a day whose hours miss a meal window has none, and a
-        dinner (or lunch) that cannot fit is named in a warning.
-        """
-        meals = setup.meal_nodes
-        for d, r in enumerate(routes):
-            r = self._one_meal_per_window(setup, d, r)
-            if setup.lunch[d] and not self._meal_in(setup, d, r, setup.lunch[d]):
-                r = self._picnic(setup, d, r)
-            if setup.dinner[d] and not self._meal_in(setup, d, r, setup.dinner[d]):
-                r = self._add_dinner(setup, d, r)
-            routes[d] = [i for i in r if i not in meals or self._in_window(setup, d, r, i)]
-        return routes
-
-    def _starts(self, setup: _Setup, d: int, r: list[int]) -> dict[int, int]:
-        res = self._sched(setup, d, r)
-        return {} if res is None else {i: tm.start for i, tm in zip(r, res[0], strict=True)}
-
-    def _in_window(self, setup: _Setup, d: int, r: list[int], node: int) -> bool:
-        start = self._starts(setup, d, r).get(node)
-        wins = [*setup.lunch[d], *setup.dinner[d]]
-        return start is not None and any(lo <= start <= hi for lo, hi in wins)
-
-    def _meal_in(self, setup: _Setup, d: int, r: list[int], wins: list[Window]) -> bool:
-        starts = self._starts(setup, d, r)
-        return any(
-            (i in setup.meal_nodes or i == PAUSE)
-            and any(lo <= starts.get(i, -1) <= hi for lo, hi in wins)
-            for i in r
-        )
-
-    def _one_meal_per_window(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
-        """Keep the first restaurant meal in each meal window; drop the others."""
-        starts = self._starts(setup, d, r)
-        kept: set[int] = set()
-        out = []
-        for i in r:
-            if i in setup.meal_nodes:
-                window = next(
-                    (
-                        k
-                        for k, (lo, hi) in enumerate([*setup.lunch[d], *setup.dinner[d]])
-                        if lo <= starts.get(i, -1) <= hi
-                    ),
-                    None,
-                )
-                if window is None or window in kept:
-                    continue
-                kept.add(window)
-            out.append(i)
-        return out
-
-    def _picnic(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
-        p = setup.problem
-        while True:
-            options = []
-            for pos in range(len(r) + 1):
-                res = self._sched(setup, d, [*r[:pos], PAUSE, *r[pos:]])
-                if res is not None:
-                    options.append((res[1], pos))
-            if options:
-                r.insert(min(options)[1], PAUSE)
-                return r
-            victims = [i for i in r if i not in p.required and i not in setup.meal_nodes]
-            if not victims:  # the must-visit places fill lunchtime: say so, plan no lunch
-                setup.no_lunch.add(d)
-                return r
-            r.remove(min(victims, key=lambda i: (p.score[i], i)))
-
-    def _add_dinner(self, setup: _Setup, d: int, r: list[int]) -> list[int]:
-        used = {i for route in [r] for i in route}
-        best: tuple[int, int, int] | None = None
-        for node in sorted(setup.meal_nodes - used):
-            allowed = setup.problem.allowed_routes.get(node)
-            if allowed is not None and d not in allowed:
-                continue
-            for pos in range(len(r) + 1):
-                seq = [*r[:pos], node, *r[pos:]]
-                res = self._sched(setup, d, seq)
-                if res is None or not self._meal_in(setup, d, seq, setup.dinner[d]):
-                    continue
-                if best is None or (res[1], -setup.problem.score[node]) < (
-                    best[0],
-                    -setup.problem.score[best[1]],
-                ):
-                    best = (res[1], node, pos)
-        if best is None:
-            setup.no_dinner.add(d)
-            return r
-        r.insert(best[2], best[1])
-        return r
-
-    def _enforce(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
+    def _enforce(self, setup: Setup, routes: list[list[int]]) -> list[list[int]]:
         """Budget and pinned positions (which the solver does not model), then the repair pass."""
         req, p = setup.request, setup.problem
         budget = req.budget_cny
         # 0. the solver planned with typical traffic: time each day leg by leg and let the least
         #    valuable optional stops give way where the real factors make it late
         for d, r in enumerate(routes):
-            while self._sched(setup, d, r) is None:
+            while setup.schedule(d, r) is None:
                 victims = [i for i in r if i not in p.required]
                 if not victims:
                     raise InfeasibleRequest(
@@ -798,7 +590,7 @@ class Planner:
                         "places do not fit; start earlier, end later, or remove one",
                     )
                 r.remove(min(victims, key=lambda i: (p.score[i], i)))
-        routes = self._meals(setup, routes)
+        routes = place_meals(setup, routes)
         # 1. the budget: drop the stops that give the least value per yuan until within it
         while budget is not None and self._tickets(setup, routes) > budget + 1e-9:
             paid = [
@@ -824,7 +616,7 @@ class Planner:
                 continue  # allowed_routes already keeps it on its day
             r = [i for i in routes[d] if i != node]
             r.insert(min(position - 1, len(r)), node)
-            while self._sched(setup, d, r) is None:
+            while setup.schedule(d, r) is None:
                 victims = [i for i in r if i >= 0 and i not in p.required]
                 if not victims:
                     raise InfeasibleRequest(
@@ -837,7 +629,7 @@ class Planner:
         # 3. repair: insert every place that still fits, without breaking budget or pins
         return self._repair(setup, routes)
 
-    def _repair(self, setup: _Setup, routes: list[list[int]]) -> list[list[int]]:
+    def _repair(self, setup: Setup, routes: list[list[int]]) -> list[list[int]]:
         """Insert every unvisited place that still fits, most valuable first, at its cheapest position.
 
         A time-limited search can stop with room left in the day; this pass makes sure no place
@@ -874,11 +666,11 @@ class Planner:
                     ):
                         continue  # inserting here would move a pinned stop
                     seq = [*r[:pos], node, *r[pos:]]
-                    res = self._sched(setup, d, seq)
+                    res = setup.schedule(d, seq)
                     if (
                         res is not None
                         and node in meals
-                        and not self._meal_in(setup, d, seq, setup.lunch[d])
+                        and not meal_in(setup, d, seq, setup.lunch[d])
                     ):
                         continue  # a restaurant replacing the picnic must serve lunch
                     if res is not None and (best is None or res[1] - d * DAY_S < best[0]):
@@ -890,9 +682,7 @@ class Planner:
                 spent += ticket
         return routes
 
-    def _why_not(
-        self, setup: _Setup, routes: list[list[int]], node: int, cand: _Candidate
-    ) -> Reason:
+    def _why_not(self, setup: Setup, routes: list[list[int]], node: int, cand: Candidate) -> Reason:
         """A checked reason for leaving ``node`` out.
 
         If the place cannot be visited even alone on any day, its hours do not fit the days;
@@ -927,7 +717,7 @@ class Planner:
         assert best_alone is not None and best_late is not None
         if best_alone > 0 and alone_at_gate:
             opening = open_intervals(cand.poi.opening_hours, setup.request.date)
-            return reason("out.window_missed", hours=_format_intervals(opening))
+            return reason("out.window_missed", hours=format_intervals(opening))
         req = setup.request
         ticket = cand.poi.ticket_cny or 0.0
         if best_late == 0:
@@ -939,7 +729,7 @@ class Planner:
             return reason("out.lower_value")
         return reason("out.not_enough_time", minutes=math.ceil(best_late / 60))
 
-    def _explain_infeasible(self, setup: _Setup) -> InfeasibleRequest:
+    def _explain_infeasible(self, setup: Setup) -> InfeasibleRequest:
         p, req = setup.problem, setup.request
         for node in sorted(p.required):
             fits = False
@@ -947,7 +737,7 @@ class Planner:
                 allowed = p.allowed_routes.get(node)
                 if allowed is not None and d not in allowed:
                     continue
-                if self._sched(setup, d, [node]) is not None:
+                if setup.schedule(d, [node]) is not None:
                     fits = True
             if not fits:
                 return InfeasibleRequest(
@@ -962,7 +752,7 @@ class Planner:
         )
 
     def _assemble(
-        self, setup: _Setup, routes: list[list[int]], solution: Solution, stay: Poi | None
+        self, setup: Setup, routes: list[list[int]], solution: Solution, stay: Poi | None
     ) -> list[Itinerary]:
         req = setup.request
         visited = {i for r in routes for i in r}
