@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -14,3 +15,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
         f"[bold red]error:[/] {message}", markup=True
     )
     raise typer.Exit(code)
+
+
+# Options several commands share, declared once.
+RoadsOption = Annotated[
+    bool,
+    typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
+]
+ConfigsOption = Annotated[
+    Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
+]

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner._cli import fail
+from planner._cli import RoadsOption, fail
 from planner.cli_geodata import geodata_app, route_command
 from planner.cli_service import batch_command, forecast_command, serve_command
 from planner.errors import ConfigError, PlannerError, RequestError
@@ -101,10 +101,7 @@ def plan(
         bool, typer.Option("--json", help="Print the itinerary as JSON (see `planner schema`)")
     ] = False,
     lang: Annotated[str | None, typer.Option(help="en or zh (default: from LANG)")] = None,
-    roads: Annotated[
-        bool,
-        typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
-    ] = True,
+    roads: RoadsOption = True,
     days: Annotated[int, typer.Option(help="Number of days, 1-4 (nights at --stay)")] = 1,
     stay: Annotated[
         str | None,

@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from planner._cli import fail
+from planner._cli import ConfigsOption, RoadsOption, fail
 from planner.errors import ConfigError, PlannerError, RequestError
 
 _OPTION_OF_SETTING = {
@@ -57,16 +57,11 @@ def serve_command(
     workers: Annotated[
         int, typer.Option(help="Worker processes (each plans independently; ~1 per core)")
     ] = 1,
-    configs: Annotated[
-        Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
-    ] = None,
+    configs: ConfigsOption = None,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: pois.yaml in --configs)")
     ] = None,
-    roads: Annotated[
-        bool,
-        typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
-    ] = True,
+    roads: RoadsOption = True,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(help="Origin allowed by CORS; repeat for several, '*' for any"),
@@ -154,16 +149,11 @@ def batch_command(
         int | None, typer.Option(help="CPUs of the local Ray (default: all); not with --address")
     ] = None,
     chunk_size: Annotated[int | None, typer.Option(help="Requests per Ray task")] = None,
-    configs: Annotated[
-        Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
-    ] = None,
+    configs: ConfigsOption = None,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: pois.yaml in --configs)")
     ] = None,
-    roads: Annotated[
-        bool,
-        typer.Option("--roads/--no-roads", help="Use the built road network when there is one"),
-    ] = True,
+    roads: RoadsOption = True,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar")] = True,
 ) -> None:
     """Plan many requests in parallel; one output line per request, in input order.
