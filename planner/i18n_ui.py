@@ -71,6 +71,13 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.night_at": {"en": "Night at {name}", "zh": "夜宿 {name}"},
     "label.pick_points": {"en": "Pick any point on the map", "zh": "在地图上任选位置"},
     "label.map_point": {"en": "point on the map", "zh": "地图上的位置"},
+    "label.map_aria": {
+        "en": "Map of Pinggu: drag to move, scroll or pinch to zoom, click a place to pick it",
+        "zh": "平谷地图：拖动移动，滚轮或双指缩放，点击地点即可选中",
+    },
+    "label.zoom_in": {"en": "Zoom in", "zh": "放大"},
+    "label.zoom_out": {"en": "Zoom out", "zh": "缩小"},
+    "label.zoom_fit": {"en": "Show the whole plan", "zh": "显示全部行程"},
     "label.stay_pick": {"en": "Farm stay for the nights", "zh": "夜宿农家院"},
     "label.stay_suggest": {"en": "Suggest one for me", "zh": "为我推荐"},
     "label.meal": {"en": "meal", "zh": "用餐"},

@@ -8,6 +8,7 @@ of ``configs/`` (``PINGGU_CONFIGS``) so operator saves never touch the repositor
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,13 +81,25 @@ def markdown_text(at: AppTest) -> str:
     )
 
 
+def map_spec(at: AppTest, key: str = "plan_map") -> dict:
+    """What the page asked its map to draw (the JSON spec sent to webapp/mapview/map.js)."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "pinggu_map" and element.proto.id.endswith(key):
+            return dict(json.loads(element.proto.json))
+    raise AssertionError(f"no map {key!r} on the page")
+
+
 # ------------------------------------------------------------------ the plan page
 def test_first_page_renders_the_form_the_map_and_a_hint_in_chinese():
     """No request yet: title, the one button, the map with our layers, a hint; Chinese by default."""
     at = plan_page()
     assert at.title[0].value == "平谷游线规划"
     assert [b.label for b in at.button if "生成行程" in b.label]
-    assert at.get("deck_gl_json_chart")
+    spec = map_spec(at)
+    assert spec["areas"] and len(spec["areas"][0]["rings"][0]) > 100, "the district is drawn"
+    places = [p for p in spec["points"] if p["kind"] == "place"]
+    assert len(places) == len(Planner.from_configs().catalog), "every place is on the map"
+    assert not [p for p in spec["points"] if p["kind"] == "stop"], "no plan yet"
     assert at.info and "生成行程" in at.info[0].value
     assert at.date_input(key="f_date").value.weekday() == 5  # the next Saturday
 
@@ -104,6 +117,13 @@ def test_one_press_plans_the_default_day_and_puts_it_in_the_url():
     assert "到达" in text and "理由" in text  # stop cards with arrival and why
     labels = {b.label for b in at.download_button}
     assert {"GPX", "GeoJSON"} <= labels and len(labels) == 4
+    spec = map_spec(at)
+    stops = [p for p in spec["points"] if p["kind"] == "stop"]
+    assert stops and stops[0]["label"].startswith("1"), "numbered stops on the map"
+    legs = [line for line in spec["lines"] if line["kind"] == "leg"]
+    visits = sum(len(p["label"].split("/")) for p in stops)  # "2/3": two stops, one point
+    assert len(legs) == visits + 1, "a leg into every stop, and one home"
+    assert all(leg["dashed"] for leg in legs), "estimated legs are dashed"
     assert "date=2027-04-17" in at.code[0].value  # the share link
 
 
@@ -126,6 +146,9 @@ def test_switching_language_shows_english_and_keeps_the_plan():
     assert at.title[0].value == "Pinggu Planner"
     assert any("Plan my day" in b.label for b in at.button)
     assert "Arrive" in markdown_text(at)
+    start = at.selectbox(key="f_start__en")  # a fresh widget per language shows the new names
+    english = Planner.from_configs().catalog.get(SPRING["start"]).name("en")
+    assert start.value == SPRING["start"] and english in start.options[start.index]
     at = plan_page(**SPRING, lang="en")
     assert at.title[0].value == "Pinggu Planner"
 
@@ -187,7 +210,7 @@ def test_a_bad_share_link_shows_an_error_naming_the_field(params: dict[str, str]
     at = plan_page(**params)
     assert at.error, "an error message"
     assert field in at.error[0].value
-    assert at.get("deck_gl_json_chart"), "the map is still there"
+    assert map_spec(at)["points"], "the map is still there"
 
 
 def test_end_before_start_in_the_form_is_an_error_not_an_exception():
@@ -221,7 +244,7 @@ def test_a_map_click_sets_the_start():
     run(at)
     at.button(key="use_start").click()
     run(at)
-    assert at.selectbox(key="f_start").value == "jinhai-lake"
+    assert at.selectbox(key="f_start__zh").value == "jinhai-lake"
 
 
 # ------------------------------------------------------------------ operators
@@ -255,7 +278,7 @@ def test_operator_sees_the_table_the_map_and_data_quality():
     at.button[0].click()
     run(at)
     assert at.data_editor, "the places table"
-    assert at.get("deck_gl_json_chart")
+    assert map_spec(at, "op_map")["clickable"], "a click anywhere picks a point"
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["坐标为估算"]) > 0
 

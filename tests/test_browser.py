@@ -141,11 +141,31 @@ def new_page(
     return page
 
 
+MAP = "[data-testid=ppMap]"
+"""The map (webapp/mapview/map.js); Playwright's CSS locators reach into its shadow root."""
+
+
 def wait_for_plan(page: Page) -> list[str]:
-    """Wait for the map and the stop cards; return the stops' names in order."""
-    expect(page.locator("[data-testid=stDeckGlJsonChart] canvas").first).to_be_visible()
+    """Wait for the numbered stops on the map and the stop cards; return the stops' names in order.
+
+    The map's numbers must be the cards' numbers (stops on one point share a dot: "2/3")."""
+    expect(page.locator(f"{MAP} .pp-pt.pp-stop").first).to_be_visible()
     expect(page.locator(".pp-stop").first).to_be_visible()
-    return [t.strip() for t in page.locator(".pp-stop b").all_inner_texts()]
+    names = [t.strip() for t in page.locator(".pp-stop b").all_inner_texts()]
+    numbers = page.locator(f"{MAP} .pp-stop .pp-num").all_text_contents()
+    on_map = sorted(int(n) for label in numbers for n in label.split("/"))
+    assert on_map == list(range(1, len(names) + 1)), (numbers, names)
+    return names
+
+
+def wait_for_value(page: Page, selector: str, text: str) -> None:
+    """Wait until the input(s) matching ``selector`` show ``text`` (a rerun briefly draws two)."""
+    page.wait_for_function(
+        "([sel, text]) => { const xs = [...document.querySelectorAll(sel)];"
+        " return xs.length > 0 && xs.every(x => x.value.includes(text)); }",
+        arg=[selector, text],
+        timeout=TIMEOUT_MS,
+    )
 
 
 def shot(page: Page, name: str, *, full: bool = True) -> Path:
@@ -182,7 +202,8 @@ def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser
     page.goto(app_url)
     button = page.get_by_role("button", name="生成行程")
     expect(button).to_be_visible()
-    expect(page.locator("[data-testid=stDeckGlJsonChart] canvas").first).to_be_visible()
+    expect(page.locator(f"{MAP} .pp-place").first).to_be_visible()
+    expect(page.locator(f"{MAP} .pp-area")).to_have_count(1)  # the district, drawn with no tiles
     shot(page, "plan_first_page_zh", full=False)
     button.click()
     names = wait_for_plan(page)
@@ -199,6 +220,8 @@ def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser
     expect(page.get_by_role("heading", name="Pinggu Planner")).to_be_visible()
     expect(page.get_by_text("Arrive").first).to_be_visible()
     assert "lang=en" in page.url
+    # the form's place names turn English too (a selectbox keeps its label unless drawn afresh)
+    wait_for_value(page, ".st-key-f_start__en input", "Pinggu Bus Station")
     shot(page, "plan_laptop_en", full=False)
 
     page.get_by_role("tab", name="Take it along").click()
@@ -227,6 +250,37 @@ def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser
     assert width <= 400
     shot(phone, "plan_phone_zh")
     phone.context.close()
+
+
+def test_a_click_on_the_map_picks_a_place_or_any_point(browser: Browser, app_url: str):
+    """Click a place on the map: its card offers "start here", which sets the form's start.
+    Zoom in with the button (the scale bar changes). With "pick any point" on, a click on the map
+    picks that exact point as a place to use."""
+    page = new_page(browser)
+    page.goto(app_url)
+    lake = page.locator(f'{MAP} .pp-place[data-id="jinhai-lake"]')
+    expect(lake).to_be_visible()
+    lake.click()
+    panel = page.locator(".st-key-use_start")
+    expect(panel).to_be_visible()
+    expect(page.get_by_text("金海湖").first).to_be_visible()
+    panel.get_by_role("button").click()
+    wait_for_value(page, ".st-key-f_start__zh input", "金海湖")
+
+    scale = page.locator(f"{MAP} .pp-scale")
+    before = scale.inner_text()
+    page.locator(f"{MAP} .pp-btn").first.click()  # zoom in
+    expect(scale).not_to_have_text(before)
+
+    page.get_by_text("在地图上任选位置").click()
+    expect(page.locator(f"{MAP}.pp-clickable")).to_be_visible()
+    box = page.locator(f"{MAP} svg").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 40, box["y"] + box["height"] - 40)  # a corner: no place there
+    expect(page.get_by_text("地图上的位置").first).to_be_visible()
+    expect(page.locator(f"{MAP} .pp-marker")).to_have_count(1)
+    shot(page, "plan_map_pick_zh", full=False)
+    page.context.close()
 
 
 def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str):

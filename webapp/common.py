@@ -53,6 +53,14 @@ def boundary_geojson() -> dict:
     return dict(load_boundary().__geo_interface__)
 
 
+@st.cache_data(show_spinner=False)
+def district_rings() -> list[list[list[float]]]:
+    """The district outline simplified for the maps (computed once per process)."""
+    from webapp.maps import boundary_rings
+
+    return boundary_rings(boundary_geojson())
+
+
 # ------------------------------------------------------------------ language
 def browser_lang() -> str:
     """``zh`` when the browser asks for Chinese first (or says nothing), else ``en``."""

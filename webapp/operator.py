@@ -20,8 +20,14 @@ from planner.errors import ConfigError, PlannerError
 from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, t
 from planner.models import Category, Confidence, Interest, Poi, SeasonKind
 from planner.store import StaleWriteError
-from webapp import maps
-from webapp.common import boundary_geojson, catalog_store, language_switch, operator_gate, style
+from webapp import maps, mapview
+from webapp.common import (
+    catalog_store,
+    district_rings,
+    language_switch,
+    operator_gate,
+    style,
+)
 
 TABLE_FIELDS = [
     "id",
@@ -264,24 +270,14 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
 
 # ------------------------------------------------------------------ add or move on the map
 def _on_op_click() -> None:
-    state = st.session_state.get("op_map") or {}
-    objects = state.get("selection", {}).get("objects", {})
-    for layer in ("places", "click-grid"):
-        hit = (objects.get(layer) or [None])[0]
-        if hit:
-            st.session_state["op_click"] = (float(hit["lon"]), float(hit["lat"]))
-            st.session_state["op_click_n"] = st.session_state.get("op_click_n", 0) + 1
-            if layer == "places":
-                st.session_state["op_target"] = hit["id"]
-            return
-
-
-@st.cache_data(show_spinner=False)
-def _grid() -> list[dict]:
-    from shapely.geometry import shape
-
-    b = shape(boundary_geojson()).bounds
-    return maps.click_grid((b[0] - 0.02, b[1] - 0.02, b[2] + 0.02, b[3] + 0.02), 0.004)
+    """A click picks that exact point (a new place goes there); a click on a place selects it."""
+    hit = mapview.selected("op_map")
+    if hit is None or "lon" not in hit or "lat" not in hit:
+        return
+    st.session_state["op_click"] = (float(hit["lon"]), float(hit["lat"]))
+    st.session_state["op_click_n"] = st.session_state.get("op_click_n", 0) + 1
+    if hit.get("id"):
+        st.session_state["op_target"] = hit["id"]
 
 
 def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
@@ -301,12 +297,10 @@ def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
     catalog = build_catalog(entries, source="snapshot")
     left, right = st.columns([1.6, 1], gap="large")
     with left:
-        st.pydeck_chart(
-            maps.operator_deck(catalog, boundary_geojson(), lang, _grid(), marker=marker),
-            height=480,
-            on_select=_on_op_click,
-            selection_mode="single-object",
+        mapview.map_view(
+            maps.operator_map(catalog, district_rings(), lang, marker=marker),
             key="op_map",
+            on_select=_on_op_click,
         )
         st.html(maps.legend_html([], lang, operator=True))
     with right:

@@ -28,15 +28,15 @@ from planner.export import (
     request_to_query,
     timeline,
 )
-from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, MODE_LABELS, t
+from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
 from planner.models import Category, Confidence, Interest, Mode, parse_trip_request
 from planner.report import fmt_duration
-from webapp import maps
+from webapp import maps, mapview
 from webapp.common import (
     _planner_for,
-    boundary_geojson,
     catalog_etag,
     configs_dir,
+    district_rings,
     get_planner,
     language_switch,
     style,
@@ -64,6 +64,8 @@ FIELD_LABELS = {
 }
 EXTRA_FIELDS = ("days", "stay", "pace", "budget_cny", "budget")
 """Optional request fields shown when the planner's TripRequest has them (multi-day, pace, budget)."""
+NAMED_FIELDS = ("start", "end", "stay", "must", "avoid")
+"""Fields whose options are shown by place name: their widgets are keyed per language."""
 
 
 # ------------------------------------------------------------------ request <-> form
@@ -99,6 +101,53 @@ def load_form(request: TripRequest) -> None:
     ss["f_avoid"] = list(request.avoid)
     for name in extra_fields():
         ss[f"f_{name}"] = getattr(request, name)
+    _drop_widgets()
+
+
+def widget_key(name: str, lang: str) -> str:
+    """The widget key of a place-name field in ``lang``; its value lives in ``f_<name>``.
+
+    Why per language: the browser side of a selectbox keeps the label it showed, so after a
+    language switch the start would still read in the old language. A widget per language is
+    drawn fresh, with the new names.
+    """
+    return f"f_{name}__{lang}"
+
+
+def _seed_widgets(lang: str) -> None:
+    """Give this language's place-name widgets the form's values (before they are drawn)."""
+    ss = st.session_state
+    ss["_form_lang"] = lang
+    for name in NAMED_FIELDS:
+        key = widget_key(name, lang)
+        if f"f_{name}" in ss and key not in ss:
+            value = ss[f"f_{name}"]
+            ss[key] = list(value) if isinstance(value, list) else value
+
+
+def _drop_widgets() -> None:
+    """After the form's values changed: the drawn language's place-name widgets take them (the
+    browser is told), the other language's are forgotten and seeded afresh when drawn."""
+    ss = st.session_state
+    shown = ss.get("_form_lang")
+    for name in NAMED_FIELDS:
+        for lang in LANGS:
+            key = widget_key(name, lang)
+            if lang == shown and f"f_{name}" in ss:
+                value = ss[f"f_{name}"]
+                ss[key] = list(value) if isinstance(value, list) else value
+            else:
+                ss.pop(key, None)
+
+
+def _commit_widgets() -> None:
+    """Take the place-name widgets' values (as the visitor set them) into the form's values."""
+    ss = st.session_state
+    lang = ss.get("_form_lang")
+    for name in NAMED_FIELDS:
+        key = widget_key(name, str(lang))
+        if key in ss:
+            ss[f"f_{name}"] = ss[key]
 
 
 def form_data() -> dict[str, Any]:
@@ -157,6 +206,7 @@ def error_text(exc: Exception, lang: str) -> str:
 
 # ------------------------------------------------------------------ callbacks
 def _on_submit() -> None:
+    _commit_widgets()
     try:
         set_request(parse_trip_request(form_data()))
     except PlannerError as exc:
@@ -220,17 +270,18 @@ def _use_picked(role: str) -> None:
         ss["f_must"] = [m for m in ss["f_must"] if m != pid]
     ss.pop("picked", None)
     ss.pop("form_error", None)
+    _drop_widgets()
 
 
 def _on_map_select() -> None:
-    state = st.session_state.get("plan_map")
-    objects = (state or {}).get("selection", {}).get("objects", {}) if state else {}
-    place = (objects.get("places") or [None])[0]
-    point = (objects.get("click-grid") or [None])[0]
-    if place:
-        st.session_state["picked"] = place["id"]
-    elif point:
-        st.session_state["picked"] = f"{point['lon']:.5f},{point['lat']:.5f}"
+    """A click on the map picks a place (any dot with an id) or, in pick mode, that point."""
+    hit = mapview.selected("plan_map")
+    if hit is None:
+        return
+    if hit.get("id"):
+        st.session_state["picked"] = hit["id"]
+    elif "lon" in hit and "lat" in hit:
+        st.session_state["picked"] = f"{float(hit['lon']):.5f},{float(hit['lat']):.5f}"
 
 
 def _running_late(it: Itinerary, planner: Planner) -> None:
@@ -299,19 +350,10 @@ def page() -> None:
             problem = exc
     with right:
         pick_points = st.session_state.get("pick_points", False)
-        st.pydeck_chart(
-            maps.plan_deck(
-                planner.catalog,
-                boundary_geojson(),
-                days_of(result) if result is not None else [],
-                lang,
-                travel=planner.travel,
-                click_grid=_grid() if pick_points else None,
-            ),
-            height=500,
-            on_select=_on_map_select,
-            selection_mode="single-object",
+        mapview.map_view(
+            _plan_map(result, planner, lang, bool(pick_points)),
             key="plan_map",
+            on_select=_on_map_select,
         )
         st.html(maps.legend_html(days_of(result) if result is not None else [], lang))
         c1, c2 = st.columns([3, 2], vertical_alignment="center")
@@ -328,12 +370,15 @@ def page() -> None:
     show_plan(result, planner, lang)
 
 
-@st.cache_data(show_spinner=False)
-def _grid() -> list[dict]:
-    from shapely.geometry import shape
-
-    b = shape(boundary_geojson()).bounds
-    return maps.click_grid((b[0] - 0.01, b[1] - 0.01, b[2] + 0.01, b[3] + 0.01), 0.006)
+def _plan_map(result: Plan | None, planner: Planner, lang: str, clickable: bool) -> dict[str, Any]:
+    return maps.plan_map(
+        planner.catalog,
+        district_rings(),
+        days_of(result) if result is not None else [],
+        lang,
+        travel=planner.travel,
+        clickable=clickable,
+    )
 
 
 def provider_text(provider: str, lang: str) -> str:
@@ -377,9 +422,9 @@ def picked_panel(planner: Planner, lang: str) -> None:
         if p is not None:
             st.caption(p.description(lang))
         roles = ["start", "end"] + (["must", "avoid"] if p is not None and p.visitable else [])
-        cols = st.columns(len(roles))
-        for col, role in zip(cols, roles, strict=True):
-            col.button(
+        cols = st.columns(2)  # two a row: the labels fit a narrow column and a phone
+        for k, role in enumerate(roles):
+            cols[k % 2].button(
                 t(f"label.use_as_{role}", lang),
                 key=f"use_{role}",
                 on_click=_use_picked,
@@ -417,12 +462,15 @@ def request_form(planner: Planner, lang: str) -> None:
     for key in ("f_start", "f_end"):  # a point clicked on the map is an option too
         if ss.get(key) and ss[key] not in starts:
             starts = [ss[key], *starts]
+    _seed_widgets(lang)
     with st.form("trip", border=True):
         c1, c2 = st.columns([2, 1]) if "days" in extra_fields() else (st.container(), None)
         c1.date_input(t("label.date", lang), key="f_date", format="YYYY-MM-DD")
         if c2 is not None:
             c2.number_input(t("label.days", lang), min_value=1, max_value=4, step=1, key="f_days")
-        st.selectbox(t("label.start", lang), starts, format_func=label, key="f_start")
+        st.selectbox(
+            t("label.start", lang), starts, format_func=label, key=widget_key("start", lang)
+        )
         st.pills(
             t("label.interests", lang),
             list(Interest),
@@ -431,7 +479,12 @@ def request_form(planner: Planner, lang: str) -> None:
             key="f_interests",
         )
         with st.expander(t("label.more_options", lang), icon=":material/tune:"):
-            st.selectbox(t("label.end", lang), ["", *starts], format_func=label, key="f_end")
+            st.selectbox(
+                t("label.end", lang),
+                ["", *starts],
+                format_func=label,
+                key=widget_key("end", lang),
+            )
             c1, c2 = st.columns(2)
             c1.time_input(t("label.from", lang), step=900, key="f_from")
             c2.time_input(t("label.to", lang), step=900, key="f_to")
@@ -453,7 +506,7 @@ def request_form(planner: Planner, lang: str) -> None:
                         format_func=lambda i: (
                             t("label.stay_suggest", lang) if i is None else label(i)
                         ),
-                        key="f_stay",
+                        key=widget_key("stay", lang),
                     )
                     continue
                 options = _enum_options(name)
@@ -473,8 +526,13 @@ def request_form(planner: Planner, lang: str) -> None:
                         key=f"f_{name}",
                         placeholder=t("label.no_limit", lang),
                     )
-            st.multiselect(t("label.must", lang), visitable, format_func=label, key="f_must")
-            st.multiselect(t("label.avoid", lang), visitable, format_func=label, key="f_avoid")
+            for name in ("must", "avoid"):
+                st.multiselect(
+                    t(f"label.{name}", lang),
+                    visitable,
+                    format_func=label,
+                    key=widget_key(name, lang),
+                )
         st.form_submit_button(
             t("label.plan", lang),
             type="primary",
