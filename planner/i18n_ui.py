@@ -172,6 +172,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未保存：请按地点和字段修正下列问题。",
     },
     "op.field": {"en": "Field", "zh": "字段"},
+    "op.row": {"en": "Row", "zh": "行"},
     "op.problem": {"en": "Problem", "zh": "问题"},
     "op.duplicate_id": {"en": "id is used twice; ids must be unique", "zh": "id 重复，必须唯一"},
     "op.tab_table": {"en": "Places table", "zh": "景点表"},

@@ -345,7 +345,10 @@ def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
     run(at)
     problems = next(d.value for d in at.dataframe if "字段" in d.value.columns)
     assert set(problems["字段"]) >= {"visit_minutes", "opening_hours"}
+    assert set(problems["行"]) == {1, 2}, "each problem names the table row to fix"
     assert (configs / "pois.yaml").read_bytes() == before
+    table = at.data_editor[0]
+    assert at.session_state[table.key]["edited_rows"][0] == {"visit_minutes": -5}, "edits kept"
 
 
 def test_history_shows_diffs_and_restores_a_version(configs: Path):

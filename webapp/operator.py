@@ -168,11 +168,14 @@ def _reload() -> None:
     st.session_state.pop("op_problems", None)
 
 
-def show_problems(problems: Problems, lang: str) -> None:
+def show_problems(problems: Problems, lang: str, ids: list[str] | None = None) -> None:
+    """Every problem of a refused save: place, field, what is wrong (and the table row, when
+    ``ids`` gives the table's order; a new row has none)."""
     if not problems:
         return
     rows = [
-        {t("label.place", lang): pid, t("op.field", lang): field, t("op.problem", lang): m}
+        ({t("op.row", lang): ids.index(pid) + 1 if pid in ids else None} if ids is not None else {})
+        | {t("label.place", lang): pid, t("op.field", lang): field, t("op.problem", lang): m}
         for pid, fields in problems.items()
         for field, msgs in fields.items()
         for m in msgs
@@ -242,6 +245,11 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
         "description_en": st.column_config.TextColumn("description_en", width="large"),
         "source": st.column_config.TextColumn("source", width="large"),
     }
+    # After a refused save the problems sit right above the table, each with its row and column.
+    # (Not inside the cells: the editor forgets unsaved edits whenever its columns change.)
+    show_problems(
+        st.session_state.get("op_problems", {}), lang, [str(e.get("id")) for e in entries]
+    )
     edited = st.data_editor(
         df,
         column_config=config,
@@ -265,7 +273,6 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
         else:
             save("table", lambda: catalog_store().replace_all(new, if_match=etag), lang)
         st.rerun()
-    show_problems(st.session_state.get("op_problems", {}), lang)
 
 
 # ------------------------------------------------------------------ add or move on the map
