@@ -302,7 +302,20 @@ def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str)
     name.fill("Golden Sea Lake (operator edit)")
     page.get_by_role("button", name="Save place").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
+    map_tab = page.get_by_role("tab", name="Add or move on the map")
+    expect(map_tab).to_have_attribute("aria-selected", "true")  # the save kept the open tab
     shot(page, "operator_map_en")
+
+    # a click on the map moves the form's point there, exactly (a new place would go there)
+    lon = page.get_by_label("lon (WGS84)")
+    before = lon.input_value()
+    box = page.locator(f"{MAP} svg").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    expect(page.locator(f"{MAP} .pp-marker")).to_have_count(1)
+    expect(page.get_by_label("lon (WGS84)")).not_to_have_value(before)
+    clicked = float(page.get_by_label("lon (WGS84)").input_value())
+    assert 116.9 < clicked < 117.5, clicked
     page.goto(f"{app_url}/?date=2027-04-17&start=pinggu-bus-station&must=jinhai-lake&lang=en")
     names = wait_for_plan(page)
     assert "Golden Sea Lake (operator edit)" in names

@@ -202,7 +202,9 @@ def page() -> None:
             f":material/add_location_alt: {t('op.tab_map', lang)}",
             f":material/local_florist: {t('op.tab_seasons', lang)}",
             f":material/fact_check: {t('op.tab_quality', lang)}",
-        ]
+        ],
+        key=f"op_tabs_{lang}",  # the open tab is kept across a save's rerun (labels differ by language)
+        on_change="rerun",
     )
     with tabs[0]:
         table_tab(entries, etag, lang)
