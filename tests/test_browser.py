@@ -307,14 +307,19 @@ def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str)
     shot(page, "operator_map_en")
 
     # a click on the map moves the form's point there, exactly (a new place would go there)
-    lon = page.get_by_label("lon (WGS84)")
-    before = lon.input_value()
+    lon_inputs = 'input[aria-label="lon (WGS84)"]'
+    before = page.locator(lon_inputs).first.input_value()
     box = page.locator(f"{MAP} svg").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
     expect(page.locator(f"{MAP} .pp-marker")).to_have_count(1)
-    expect(page.get_by_label("lon (WGS84)")).not_to_have_value(before)
-    clicked = float(page.get_by_label("lon (WGS84)").input_value())
+    page.wait_for_function(  # a rerun briefly draws the old form beside the new one
+        "([sel, old]) => { const xs = [...document.querySelectorAll(sel)];"
+        " return xs.length === 1 && xs[0].value !== old; }",
+        arg=[lon_inputs, before],
+        timeout=TIMEOUT_MS,
+    )
+    clicked = float(page.locator(lon_inputs).input_value())
     assert 116.9 < clicked < 117.5, clicked
     page.goto(f"{app_url}/?date=2027-04-17&start=pinggu-bus-station&must=jinhai-lake&lang=en")
     names = wait_for_plan(page)
