@@ -50,8 +50,10 @@ class SearchSettings:
     """Largest ruin, in visits."""
     noise: float = 0.5
     """Relative noise on the insertion priorities of each refill."""
-    threshold: float = 0.03
-    """Record-to-record acceptance share at the start of the search (shrinks to 0)."""
+    threshold: float = 0.1
+    """Record-to-record acceptance share at the start of the search (shrinks to 0). Measured
+    on the literature instances (m = 1, 10 s): 0.03 left a mean gap of 2.8 %, 0.05 1.6 %,
+    0.1 0.4 % (0.2 no better); at 1 s, 0.1 also beat 0.03 (0.7 % against 1.5 %)."""
     polish_share: float = 0.1
     """New best plans go to OR-Tools' descent at most once per this share of the budget."""
     restart: int = 2_000
