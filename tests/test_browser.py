@@ -151,10 +151,15 @@ def wait_for_plan(page: Page) -> list[str]:
     The map's numbers must be the cards' numbers (stops on one point share a dot: "2/3")."""
     expect(page.locator(f"{MAP} .pp-pt.pp-stop").first).to_be_visible()
     expect(page.locator(".pp-stop").first).to_be_visible()
-    names = [t.strip() for t in page.locator(".pp-stop b").all_inner_texts()]
-    numbers = page.locator(f"{MAP} .pp-stop .pp-num").all_text_contents()
-    on_map = sorted(int(n) for label in numbers for n in label.split("/"))
-    assert on_map == list(range(1, len(names) + 1)), (numbers, names)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:  # the page draws in steps: read until the map and the cards agree, or time out
+        names = [t.strip() for t in page.locator(".pp-stop b").all_inner_texts()]
+        numbers = page.locator(f"{MAP} .pp-stop .pp-num").all_text_contents()
+        on_map = sorted(int(n) for label in numbers for n in label.split("/"))
+        if (names and on_map == list(range(1, len(names) + 1))) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    assert names and on_map == list(range(1, len(names) + 1)), (numbers, names)
     return names
 
 
