@@ -764,13 +764,16 @@ def share_url(request: TripRequest, lang: str) -> str:
 
 
 def take_along(result: Plan, lang: str) -> None:
+    """Downloads (made when pressed, not on every rerun: the calendar alone takes 80 ms), the share
+    link and the Amap links."""
     import json
+    from functools import partial
 
     stem = f"pinggu-{result.request.date.isoformat()}"
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "GPX",
-        itinerary_gpx(result),
+        partial(itinerary_gpx, result),
         file_name=f"{stem}.gpx",
         mime="application/gpx+xml",
         width="stretch",
@@ -779,7 +782,7 @@ def take_along(result: Plan, lang: str) -> None:
     )
     c2.download_button(
         t("label.calendar", lang),
-        itinerary_ics(result, lang=lang),
+        partial(itinerary_ics, result, lang=lang),
         file_name=f"{stem}.ics",
         mime="text/calendar",
         width="stretch",
@@ -788,7 +791,7 @@ def take_along(result: Plan, lang: str) -> None:
     )
     c3.download_button(
         "GeoJSON",
-        json.dumps(itinerary_geojson(result), ensure_ascii=False),
+        lambda: json.dumps(itinerary_geojson(result), ensure_ascii=False),
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
         width="stretch",
@@ -797,7 +800,7 @@ def take_along(result: Plan, lang: str) -> None:
     )
     c4.download_button(
         t("label.printable", lang),
-        printable_html(result, lang),
+        partial(printable_html, result, lang),
         file_name=f"{stem}.html",
         mime="text/html",
         width="stretch",
