@@ -157,30 +157,42 @@ class Workspace:
             latest=np.array(latest, dtype=np.int64),
         )
 
-    def _insertions(self, k: int, times: _Times) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Cheapest feasible insertion of every candidate into route ``k``.
+    def _insertions(
+        self, k: int, times: _Times, rows: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Cheapest feasible insertion of the candidates ``rows`` into route ``k``.
 
         Returns the time it consumes (delay of the next stop's arrival; ``BIG`` when no
-        position fits) and the position (index in the route's visit list) per candidate row.
+        position fits) and the position (index in the route's visit list), one per row given.
         """
         path = times.path
         before, after = path[:-1], path[1:]
-        arrival = times.leave[:-1] + self.into[:, before]
-        start = np.maximum(arrival, self.lo)
-        back = start + self.cand_service + self.out[:, after]
-        fits = (start <= self.hi) & (back <= times.latest[1:])
+        arrival = times.leave[:-1] + self.into[np.ix_(rows, before)]
+        start = np.maximum(arrival, self.lo[rows])
+        back = start + self.cand_service[rows] + self.out[np.ix_(rows, after)]
+        fits = (start <= self.hi[rows]) & (back <= times.latest[1:])
         delay = np.where(fits, back - times.arrive[1:], BIG)
-        self.work += 8 + delay.size // 64
+        # Priced so that a work unit takes about as long on 100 as on 300 places: a call
+        # costs mostly its fixed numpy overhead (was 8 + size // 64, which gave the large
+        # instances half the time per unit of the small ones).
+        self.work += 20 + delay.size // 128
+        if not len(rows):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         position = delay.argmin(axis=1)
-        best = np.take_along_axis(delay, position[:, None], axis=1)[:, 0]
-        for row, node, lo, hi in self.extra:  # later windows of multi-window places
-            for p in range(len(before)):
-                a = int(times.leave[p]) + self.rows[int(before[p])][node]
-                s = max(a, lo)
-                b = s + self.problem.service[node] + self.rows[node][int(after[p])]
-                if s <= hi and b <= times.latest[p + 1] and b - times.arrive[p + 1] < best[row]:
-                    best[row], position[row] = b - times.arrive[p + 1], p
-        best[~self.cand_allowed[k]] = BIG
+        best = delay[np.arange(len(rows)), position]
+        if self.extra:
+            at = {row: i for i, row in enumerate(rows.tolist())}
+            for row, node, lo, hi in self.extra:  # later windows of multi-window places
+                i = at.get(row)
+                if i is None:
+                    continue
+                for p in range(len(before)):
+                    a = int(times.leave[p]) + self.rows[int(before[p])][node]
+                    s = max(a, lo)
+                    b = s + self.problem.service[node] + self.rows[node][int(after[p])]
+                    if s <= hi and b <= times.latest[p + 1] and b - times.arrive[p + 1] < best[i]:
+                        best[i], position[i] = b - times.arrive[p + 1], p
+        best[~self.cand_allowed[k][rows]] = BIG
         return best, position
 
     # --- recreate ---------------------------------------------------------------------------
@@ -208,10 +220,13 @@ class Workspace:
         timings = [self.times(k, routes[k]) for k in range(m)]
         delays = np.full((m, len(self.candidates)), BIG, dtype=np.int64)
         positions = np.zeros((m, len(self.candidates)), dtype=np.int64)
+        unvisited = np.flatnonzero(~visited)
         for k in range(m):
             timing = timings[k]
             if timing is not None:
-                delays[k], positions[k] = self._insertions(k, timing)
+                delays[k, unvisited], positions[k, unvisited] = self._insertions(
+                    k, timing, unvisited
+                )
         seed = rng.getrandbits(32)
         factor = 1.0 + noise * np.random.default_rng(seed).random(len(self.candidates))
         weight = self.weight * factor
@@ -236,7 +251,11 @@ class Workspace:
                     delays[k, row] = BIG
                     continue
                 timings[k] = timing
-                delays[k], positions[k] = self._insertions(k, timing)
+                # An insertion only delays the stops after it and tightens those before it, so
+                # (with the triangle inequality) a place that did not fit still does not fit.
+                rows = np.flatnonzero((delays[k] < BIG) & ~visited)
+                delays[k] = BIG
+                delays[k, rows], positions[k, rows] = self._insertions(k, timing, rows)
         return tuple(tuple(route) for route in routes)
 
     # --- ruin -------------------------------------------------------------------------------
