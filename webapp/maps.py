@@ -220,7 +220,7 @@ def plan_map(
             }
             for k, s in enumerate(it.stops, 1)
         ]
-    planned = [*ends, *_merge_same_point(stops)]
+    planned = [*_merge_same_point(ends), *_merge_same_point(stops)]  # a night's stay: "E/S"
     bbox = _bbox(
         [(x, y) for line in lines for x, y in line["path"]]
         + [(p["lon"], p["lat"]) for p in planned]
@@ -238,7 +238,8 @@ def plan_map(
 
 
 def _merge_same_point(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stops on one point (a village and the sight inside it) share one dot labelled "2/3"."""
+    """Stops on one point (a village and the sight inside it) share one dot labelled "2/3"; so do
+    a day's end and the next day's start at the farm stay ("E/S")."""
     out: dict[tuple[float, float], dict[str, Any]] = {}
     for s in stops:
         key = (round(s["lon"], 5), round(s["lat"], 5))
