@@ -88,6 +88,10 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.use_as_avoid": {"en": "Avoid", "zh": "避开"},
     "label.places": {"en": "places", "zh": "景点"},
     "label.stops_numbered": {"en": "your stops, in order", "zh": "行程景点（按顺序编号）"},
+    "label.stops_numbered_days": {
+        "en": "your stops, numbered in order, in their day's colour",
+        "zh": "行程景点（按顺序编号，颜色同当天路线）",
+    },
     "label.start_end": {"en": "start / end", "zh": "起点 / 终点"},
     "label.route_road": {"en": "route", "zh": "路线"},
     "label.route_estimated": {

@@ -76,3 +76,10 @@ def maps_boundary() -> dict:
     from planner.boundary import load_boundary
 
     return dict(load_boundary().__geo_interface__)
+
+
+def test_the_legend_says_how_stops_are_coloured(two_days):
+    one = maps.legend_html(days_of(two_days)[:1], "en")
+    two = maps.legend_html(days_of(two_days), "en")
+    assert "your stops, in order" in one and "day's colour" not in one
+    assert "in their day's colour" in two and "Day 2" in two

@@ -296,9 +296,16 @@ def legend_html(days: list[Itinerary], lang: str, *, operator: bool = False) -> 
                 f'<span><span class="pp-sw" style="border-top-style:dashed;border-color:{_hex(day_colour(0))}"></span>'
                 f"{t('label.route_estimated', lang)}</span>"
             )
-        items.append(
-            f'<span><span class="pp-dot" style="background:{_hex(STOP_COLOUR)}"></span>{t("label.stops_numbered", lang)}</span>'
-        )
+        if len(days) == 1:
+            items.append(
+                f'<span><span class="pp-dot" style="background:{_hex(STOP_COLOUR)}"></span>{t("label.stops_numbered", lang)}</span>'
+            )
+        else:  # multi-day: stops wear their day's colour
+            dots = "".join(
+                f'<span class="pp-dot" style="background:{_hex(day_colour(d))}"></span>'
+                for d in range(len(days))
+            )
+            items.append(f"<span>{dots}{t('label.stops_numbered_days', lang)}</span>")
         items.append(
             f'<span><span class="pp-dot" style="background:{_hex(START_COLOUR)}"></span>S / E: {t("label.start_end", lang)}</span>'
         )
