@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.models import Poi, Reason, TripRequest
 from planner.problem import OrienteeringProblem
@@ -65,22 +66,26 @@ class Setup:
         buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
         return self.traffic.travel_s(base, day, depart) + buffer
 
+    def day_terms(self, day: int) -> dict[str, Any]:
+        """What every leg-by-leg timing of ``day`` shares (depots, departure, travel, windows,
+        the picnic pause, traffic): the keywords of :func:`schedule` and :func:`overflow`."""
+        a, b = self.depot_of_day[day]
+        p = self.problem
+        return {
+            "start_node": a,
+            "end_node": b,
+            "depart": self.day_bounds[day][0],
+            "travel": p.travel,
+            "service": p.service,
+            "windows": p.windows,
+            "pause": (self.lunch[day], self.meal_s) if self.lunch[day] else None,
+            "travel_at": self.travel_at,
+        }
+
     def schedule(self, day: int, seq: Sequence[int]) -> tuple[list[Timing], int] | None:
         """The leg-by-leg schedule of ``seq`` on ``day`` (traffic, buffer, picnic), or None when
         it breaks a window or the day's end."""
-        a, b = self.depot_of_day[day]
-        p = self.problem
-        res = schedule(
-            seq,
-            start_node=a,
-            end_node=b,
-            depart=self.day_bounds[day][0],
-            travel=p.travel,
-            service=p.service,
-            windows=p.windows,
-            pause=(self.lunch[day], self.meal_s) if self.lunch[day] else None,
-            travel_at=self.travel_at,
-        )
+        res = schedule(seq, **self.day_terms(day))
         if res is None or res[1] > self.day_bounds[day][1]:
             return None
         return res

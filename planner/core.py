@@ -13,10 +13,10 @@ Time inside a problem is seconds after midnight of the trip's first day: day ``k
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -581,15 +581,14 @@ class Planner:
         # 0. the solver planned with typical traffic: time each day leg by leg and let the least
         #    valuable optional stops give way where the real factors make it late
         for d, r in enumerate(routes):
-            while setup.schedule(d, r) is None:
-                victims = [i for i in r if i not in p.required]
-                if not victims:
-                    raise InfeasibleRequest(
-                        "must",
-                        f"with the traffic expected on {req.date + dt.timedelta(days=d)} the must-visit "
-                        "places do not fit; start earlier, end later, or remove one",
-                    )
-                r.remove(min(victims, key=lambda i: (p.score[i], i)))
+            _give_way(
+                setup,
+                d,
+                r,
+                "must",
+                f"with the traffic expected on {req.date + dt.timedelta(days=d)} the must-visit "
+                "places do not fit; start earlier, end later, or remove one",
+            )
         routes = place_meals(setup, routes)
         # 1. the budget: drop the stops that give the least value per yuan until within it
         while budget is not None and self._tickets(setup, routes) > budget + 1e-9:
@@ -616,15 +615,14 @@ class Planner:
                 continue  # allowed_routes already keeps it on its day
             r = [i for i in routes[d] if i != node]
             r.insert(min(position - 1, len(r)), node)
-            while setup.schedule(d, r) is None:
-                victims = [i for i in r if i >= 0 and i not in p.required]
-                if not victims:
-                    raise InfeasibleRequest(
-                        "pins",
-                        f"{setup.nodes[node].id!r} cannot be stop {position} together with the other "
-                        "must-visit places; change its position or remove a must",
-                    )
-                r.remove(min(victims, key=lambda i: (p.score[i], i)))
+            _give_way(
+                setup,
+                d,
+                r,
+                "pins",
+                f"{setup.nodes[node].id!r} cannot be stop {position} together with the other "
+                "must-visit places; change its position or remove a must",
+            )
             routes[d] = r
         # 3. repair: insert every place that still fits, without breaking budget or pins
         return self._repair(setup, routes)
@@ -689,25 +687,16 @@ class Planner:
         if it fits in time but not in the budget, the budget; otherwise the least lateness over
         every insertion position.
         """
-        p = setup.problem
         alone_at_gate = False
         if cand.meal and all(any(i == PAUSE or i in setup.meal_nodes for i in r) for r in routes):
             return reason("out.meal_elsewhere")
         best_alone, best_late = None, None
         for d, r in enumerate(routes):
-            a, b = setup.depot_of_day[d]
-            lateness = functools.partial(
-                overflow,
-                start_node=a,
-                end_node=b,
-                depart=setup.day_bounds[d][0],
-                latest_end=setup.day_bounds[d][1],
-                travel=p.travel,
-                service=p.service,
-                windows=p.windows,
-                pause=(setup.lunch[d], setup.meal_s) if setup.lunch[d] else None,
-                travel_at=setup.travel_at,
-            )
+            terms = {"latest_end": setup.day_bounds[d][1], **setup.day_terms(d)}
+
+            def lateness(seq: list[int], terms: dict[str, Any] = terms) -> tuple[int, int | None]:
+                return overflow(seq, **terms)
+
             alone, first_late = lateness([node])
             if alone > 0 and first_late == 0:
                 alone_at_gate = True  # too late for its hours even coming straight from the start
@@ -835,3 +824,15 @@ class Planner:
                     )
                 )
         return out
+
+
+def _give_way(setup: Setup, day: int, route: list[int], field: str, message: str) -> None:
+    """Drop the least valuable optional stops of ``route`` (in place) until ``day``'s leg-by-leg
+    schedule fits; when only must-visit places are left and it still does not, the request is
+    infeasible (``field`` and ``message`` say which part and the fix)."""
+    p = setup.problem
+    while setup.schedule(day, route) is None:
+        victims = [i for i in route if i >= 0 and i not in p.required]
+        if not victims:
+            raise InfeasibleRequest(field, message)
+        route.remove(min(victims, key=lambda i: (p.score[i], i)))
