@@ -191,28 +191,19 @@ def batch_command(
     settings = BatchSettings(configs_dir=configs, catalog_path=catalog, use_roads=roads)
     began = time.perf_counter()
     try:
-        if progress:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from contextlib import nullcontext
 
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-            ) as bar:
-                task = bar.add_task(f"planning ({engine})", total=len(items))
-                records = run_batch(
-                    items,
-                    settings=settings,
-                    engine=engine,  # type: ignore[arg-type]
-                    address=address,
-                    num_cpus=workers,
-                    chunk_size=chunk_size,
-                    progress=lambda n: bar.advance(task, n),
-                )
-                ok, failed = write_records(records, out)
-        else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        with bar if progress else nullcontext():
+            task = bar.add_task(f"planning ({engine})", total=len(items)) if progress else None
             records = run_batch(
                 items,
                 settings=settings,
@@ -220,6 +211,7 @@ def batch_command(
                 address=address,
                 num_cpus=workers,
                 chunk_size=chunk_size,
+                progress=(lambda n: bar.advance(task, n)) if task is not None else None,
             )
             ok, failed = write_records(records, out)
     except ConfigError as exc:

@@ -770,43 +770,40 @@ def take_along(result: Plan, lang: str) -> None:
     from functools import partial
 
     stem = f"pinggu-{result.request.date.isoformat()}"
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
-        "GPX",
-        partial(itinerary_gpx, result),
-        file_name=f"{stem}.gpx",
-        mime="application/gpx+xml",
-        width="stretch",
-        key="dl_gpx",
-        icon=":material/route:",
-    )
-    c2.download_button(
-        t("label.calendar", lang),
-        partial(itinerary_ics, result, lang=lang),
-        file_name=f"{stem}.ics",
-        mime="text/calendar",
-        width="stretch",
-        key="dl_ics",
-        icon=":material/event:",
-    )
-    c3.download_button(
-        "GeoJSON",
-        lambda: json.dumps(itinerary_geojson(result), ensure_ascii=False),
-        file_name=f"{stem}.geojson",
-        mime="application/geo+json",
-        width="stretch",
-        key="dl_geojson",
-        icon=":material/map:",
-    )
-    c4.download_button(
-        t("label.printable", lang),
-        partial(printable_html, result, lang),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        width="stretch",
-        key="dl_html",
-        icon=":material/print:",
-    )
+    downloads = [
+        ("GPX", partial(itinerary_gpx, result), "gpx", "application/gpx+xml", "route"),
+        (
+            t("label.calendar", lang),
+            partial(itinerary_ics, result, lang=lang),
+            "ics",
+            "text/calendar",
+            "event",
+        ),
+        (
+            "GeoJSON",
+            lambda: json.dumps(itinerary_geojson(result), ensure_ascii=False),
+            "geojson",
+            "application/geo+json",
+            "map",
+        ),
+        (
+            t("label.printable", lang),
+            partial(printable_html, result, lang),
+            "html",
+            "text/html",
+            "print",
+        ),
+    ]
+    for col, (label, make, ext, mime, icon) in zip(st.columns(4), downloads, strict=True):
+        col.download_button(
+            label,
+            make,
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            width="stretch",
+            key=f"dl_{ext}",
+            icon=f":material/{icon}:",
+        )
     st.markdown(f":material/link: **{t('label.share_link', lang)}**")
     st.code(share_url(result.request, lang), language=None, wrap_lines=True)
     st.caption(t("label.share_help", lang))
