@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
+	@# compile the solver's kernels once (numba caches them on disk), not in the first plan
+	$(BIN)/python -c "from planner.solver import warm_up; warm_up()"
 	@touch $(STAMP)
 
 app: $(STAMP)

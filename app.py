@@ -10,7 +10,7 @@ import streamlit as st
 
 from planner.i18n import t
 from webapp import history, operator, plan
-from webapp.common import lang
+from webapp.common import lang, start_solver_warm_up
 
 st.set_page_config(
     page_title="平谷游线规划 · Pinggu Planner",
@@ -18,6 +18,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed",
 )
+start_solver_warm_up()
 L = lang()
 page = st.navigation(
     [

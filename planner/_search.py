@@ -7,11 +7,11 @@ OR-Tools descent from the model's size), never in wall-clock time, so one seed g
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
 
-from planner._lns import Plan, Workspace
+from planner._lns import Plan, RoundSettings, Workspace
+from planner._lns_kernels import BUDGET_SPENT, POLISH_DUE
 from planner._routing import Routes, RoutingAdapter, SearchResult
 from planner.problem import OrienteeringProblem
 
@@ -63,8 +63,7 @@ def search(
     swapping places in and out) and refilled again while that gains score.
     """
     adapter = RoutingAdapter(problem)
-    space = Workspace(problem, adapter.reachable)
-    rng = random.Random(seed)
+    space = Workspace(problem, adapter.reachable, seed)
     descent = adapter.parameters(
         first_solution="ALL_UNPERFORMED",
         metaheuristic="GREEDY_DESCENT",
@@ -101,15 +100,15 @@ def search(
             polished = space.plan(result.routes)
             if polished.key > plan.key:
                 plan = polished
-            refilled = space.plan(space.repair([list(r) for r in plan.routes], rng, noise=0.0))
+            refilled = space.repair(plan.routes)
             if refilled.score <= plan.score:
                 return max(plan, refilled, key=lambda p: p.key)
             plan = refilled
         return plan
 
     empty = tuple(() for _ in problem.routes)
-    first = space.plan(space.repair([[] for _ in problem.routes], rng, noise=0.0))
-    feasible_empty = all(space.times(k, ()) is not None for k in range(len(problem.routes)))
+    first = space.repair(empty)
+    feasible_empty = all(space.feasible(k, ()) for k in range(len(problem.routes)))
     missing = problem.required - {node for route in first.routes for node in route}
     start = descend(first.routes, force=bool(missing) or not feasible_empty)
     if start is None and feasible_empty and not missing:
@@ -128,39 +127,33 @@ def search(
         outcome.details.update(rounds=0, descents=0)
         return outcome
     best = max(space.plan(start.routes), first, key=lambda p: p.key)
-    refilled = space.plan(space.repair([list(r) for r in best.routes], rng, noise=0.0))
-    best = max(best, refilled, key=lambda p: p.key)
-    current = best
-    rounds = improvements = stale = 0
-    polished_at, polished = space.work, True
+    best = max(best, space.repair(best.routes), key=lambda p: p.key)
+    space.polished(best)
+    settings = RoundSettings(
+        remove_share=budget.remove_share,
+        max_remove=budget.max_remove,
+        noise=budget.noise,
+        threshold=budget.threshold,
+        restart=budget.restart,
+        total_work=budget.work,
+        polish_gap=budget.polish_gap,
+    )
+    # The rounds run in slices of the budget so that the wall-clock net is looked at between
+    # them; the slicing does not change what the rounds do.
+    step = max(1, budget.work // 64)
     while space.work < budget.work and best.score < bound:
         if time.perf_counter() >= budget.deadline:
             outcome.hit_time_limit = True
             break
-        rounds += 1
-        ruined, removed = space.ruin(
-            current.routes, rng, share=budget.remove_share, max_remove=budget.max_remove
-        )
-        space.work += 30  # the fixed Python and numpy overhead of a round, about 0.3 ms
-        candidate = space.plan(space.repair(ruined, rng, noise=budget.noise, deferred=removed))
-        if not removed and candidate.routes == current.routes:
-            break  # nothing to remove and nothing fits: no round can change the plan
-        if candidate.key > best.key:
-            polished = space.work - polished_at >= budget.polish_gap
-            if polished:
-                candidate, polished_at = polish(candidate), space.work
-            best, stale, improvements = candidate, 0, improvements + 1
-        else:
-            stale += 1
-        share = budget.threshold * max(0.0, 1.0 - space.work / budget.work)
-        if candidate.key >= current.key or candidate.score >= best.score * (1.0 - share):
-            current = candidate
-        if stale >= budget.restart:
-            current, stale = best, 0
-    if not polished and best.score < bound:
+        why = space.rounds(settings, bound=bound, work_stop=min(budget.work, space.work + step))
+        best = space.best()
+        if why == POLISH_DUE:
+            best = polish(best)
+            space.polished(best)
+        elif why != BUDGET_SPENT:
+            break
+    if space.unpolished and best.score < bound:
         best = max(best, polish(best), key=lambda p: p.key)
     outcome.best = best
-    outcome.details.update(
-        rounds=rounds, descents=descents, improvements=improvements, work=space.work
-    )
+    outcome.details.update(descents=descents, work=space.work, **space.statistics())
     return outcome

@@ -19,12 +19,13 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
+from planner._lns import warm_up
 from planner._routing import Routes
 from planner._search import SearchBudget, SearchOutcome, search
 from planner.errors import ItineraryCheckError
 from planner.problem import OrienteeringProblem, Solution
 
-__all__ = ["SearchSettings", "is_feasible", "schedule", "solve"]
+__all__ = ["SearchSettings", "is_feasible", "schedule", "solve", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class SearchSettings:
     literature instances on a loaded 2-core machine, so a quiet machine finishes early.
     """
 
-    work_rate: int = 100_000
+    work_rate: int = 40_000_000
     """Work units per second of ``time_limit_s`` and per worker."""
     workers: int = 2
     """Independent seeded searches run side by side (separate processes); the best wins."""
@@ -111,6 +112,7 @@ def solve(
         If the plan fails the independent :func:`is_feasible` check (a bug, never user error).
     """
     began = time.perf_counter()
+    warm_up()  # compiled kernels ready before any worker's net starts (and before a fork)
     net = max(0.1, time_limit_s * settings.safety_factor)
     candidates = sum(1 for node in range(problem.size) if problem.score[node] > 0)
     workers = max(1, settings.workers) if candidates >= settings.parallel_min_nodes else 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +15,7 @@ import streamlit as st
 from planner import Planner
 from planner.catalog import default_configs_dir
 from planner.i18n import LANGS, t
+from planner.solver import warm_up
 from planner.store import CatalogStore
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -35,6 +37,18 @@ def _planner_for(configs: str, etag: str) -> Planner:
     """One planner per catalogue version (``etag``): an operator's save shows in the next plan."""
     del etag  # the cache key
     return Planner.from_configs(configs)
+
+
+@st.cache_resource(show_spinner=False)
+def start_solver_warm_up() -> threading.Thread:
+    """Load the solver's compiled kernels once per server, beside the first page.
+
+    Loading them takes about half a second in a new process (seconds right after an install,
+    when they are compiled); done in the background, the first press does not wait for it.
+    """
+    thread = threading.Thread(target=warm_up, name="solver-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def catalog_etag() -> str:
