@@ -165,6 +165,7 @@ class Workspace:
             self._ctr,
             self._delays,
             self._positions,
+            np.ones(self.m, dtype=np.bool_),
         )
         return self.plan(self._read(state))
 

@@ -249,7 +249,7 @@ def same_plan(x, y):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions):  # type: ignore[no-untyped-def]
+def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions, changed):  # type: ignore[no-untyped-def]
     """Insert places greedily by noisy ``weight / (delay + 1)`` until none fits.
 
     ``weight`` is the score squared (Vansteenwegen et al. 2009's insertion rule). Places marked
@@ -257,6 +257,10 @@ def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions):  #
     undo its ruin. An insertion only delays the stops after it and tightens those before, so
     (travel times with the triangle inequality) a place that did not fit a route still does not
     after an insertion into it: only the places that fitted are re-evaluated.
+
+    ``delays`` / ``positions`` may come filled in for the plan before its ruin: then only the
+    routes marked in ``changed`` are evaluated afresh, and in the others only the places just
+    removed (``deferred``); they leave filled in for the refilled plan.
     """
     m = s.size.shape[0]
     cands = a.cands
@@ -268,6 +272,8 @@ def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions):  #
     for k in range(m):
         for c in range(count):
             node = cands[c]
+            if not (changed[k] or deferred[node]):
+                continue  # this route is as it was, and so is what fits in it
             if s.ok[k] and s.where[node] < 0 and a.allowed[k, node]:
                 delays[k, c], positions[k, c] = best_insertion(a, s, k, node, ctr)
             else:
@@ -443,18 +449,30 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
     polish.
     """
     n = removed.shape[0]
+    m = cur.size.shape[0]
     best_score, best_travel = value(a, best)
     cur_score, cur_travel = value(a, cur)
+    # What fits where in ``cur``: reused by the next round for the routes its ruin leaves alone.
+    cur_delays = np.empty_like(delays)
+    cur_positions = np.empty_like(positions)
+    cached = False
+    changed = np.ones(m, dtype=np.bool_)
     while ctr[WORK] < work_stop:
         if best_score >= prm[BOUND]:
             return BOUND_REACHED
         ctr[ROUNDS] += 1
         copy_state(cur, cand)
-        ctr[WORK] += cur.path.size + 300
+        ctr[WORK] += cur.path.size + 1500  # a round's fixed cost, about 20 us
         for i in range(n):
             removed[i] = False
         gone = ruin(a, cand, rng, prm[SHARE], int(prm[MAX_REMOVE]), removed, ctr)
-        repair(a, cand, prm[NOISE], removed, gone > 0, rng, ctr, delays, positions)
+        for k in range(m):
+            changed[k] = not cached or cand.size[k] != cur.size[k]
+        if cached:
+            delays[:] = cur_delays
+            positions[:] = cur_positions
+            ctr[WORK] += delays.size // 8
+        repair(a, cand, prm[NOISE], removed, gone > 0, rng, ctr, delays, positions, changed)
         if gone == 0 and same_plan(cand, cur):
             return STUCK  # nothing to remove and nothing fits: no round can change the plan
         score, travel = value(a, cand)
@@ -477,8 +495,12 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
         ):
             copy_state(cand, cur)
             cur_score, cur_travel = score, travel
+            cur_delays[:] = delays
+            cur_positions[:] = positions
+            cached = True
         if ctr[STALE] >= prm[RESTART]:
             copy_state(best, cur)
             cur_score, cur_travel = best_score, best_travel
             ctr[STALE] = 0
+            cached = False
     return BUDGET_SPENT

@@ -1,8 +1,9 @@
 """One seeded search: ruin-and-recreate rounds around OR-Tools' local search.
 
 :func:`search` is what each worker of :func:`planner.solver.solve` runs. Its budget is counted in
-work units (positions evaluated by :class:`planner._lns.Workspace`, plus an estimate of each
-OR-Tools descent from the model's size), never in wall-clock time, so one seed gives one answer.
+work units (counted by the compiled rounds of :class:`planner._lns.Workspace`, plus an estimate
+of each OR-Tools descent from the model's size), never in wall-clock time, so one seed gives one
+answer.
 """
 
 from __future__ import annotations

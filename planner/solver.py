@@ -34,13 +34,16 @@ class SearchSettings:
 
     The budget is deterministic work, not time: ``time_limit_s`` seconds buy
     ``work_rate * time_limit_s`` work units per worker, counted by the search itself (insertion
-    positions evaluated, schedules recomputed, and an estimate per OR-Tools descent from the
-    model's size and number of routes, :func:`descent_cost`). The rate was measured on the
-    literature instances on a loaded 2-core machine, so a quiet machine finishes early.
+    positions evaluated, schedule steps, scans and a fixed cost per round in the compiled
+    rounds of :mod:`planner._lns_kernels`, and an estimate per OR-Tools descent from the
+    model's size and number of routes, :func:`descent_cost`).
     """
 
     work_rate: int = 40_000_000
-    """Work units per second of ``time_limit_s`` and per worker."""
+    """Work units per second of ``time_limit_s`` and per worker. The compiled rounds do 64-77
+    million units a second on this 2-core machine when it is quiet (``c101`` to ``pr10`` with
+    four routes), so the rounds take a bit more than half the limit there; the rest is left
+    for OR-Tools' descents, building the model and a loaded machine."""
     workers: int = 2
     """Independent seeded searches run side by side (separate processes); the best wins."""
     parallel_min_nodes: int = 20
@@ -155,6 +158,7 @@ def descent_cost(problem: OrienteeringProblem, rate: int) -> float:
     (289, 4, ~190) 300: about ``n * visits`` times 1.5 us with one route, 5 us with more.
     Charged at ``5 * m`` us with ``m > 1`` routes: at 5 us, runs with m = 3-4 on pr instances
     took 3-4 s for a 1 s limit on a loaded machine (load 4.5 on 2 cores) and hit the net.
+    Microseconds become work units at ``rate`` units a second, like the compiled rounds.
     """
     n, m = problem.size, len(problem.routes)
     microseconds = n * (1.5 if m == 1 else 5.0 * m)
