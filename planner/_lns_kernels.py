@@ -76,7 +76,7 @@ def new_state(m: int, n: int, length: int, arrays: Arrays) -> State:
 
 
 @njit(cache=True)
-def _next(rng):  # type: ignore[no-untyped-def]
+def _next(rng):
     """SplitMix64: the next 64 random bits (``rng`` is a one-element uint64 array)."""
     rng[0] += np.uint64(0x9E3779B97F4A7C15)
     z = rng[0]
@@ -86,13 +86,13 @@ def _next(rng):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def uniform(rng):  # type: ignore[no-untyped-def]
+def uniform(rng):
     """A float in [0, 1)."""
     return np.float64(_next(rng) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True)
-def below(rng, count):  # type: ignore[no-untyped-def]
+def below(rng, count):
     """An int in [0, count)."""
     value = int(uniform(rng) * count)
     return min(value, count - 1)
@@ -102,7 +102,7 @@ def below(rng, count):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def route_times(a, s, k, ctr):  # type: ignore[no-untyped-def]
+def route_times(a, s, k, ctr):
     """Recompute route ``k``'s earliest times and latest starts; False if it breaks a rule.
 
     A visit starts in the first window still open on arrival; its latest start is capped by
@@ -152,7 +152,7 @@ def route_times(a, s, k, ctr):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def best_insertion(a, s, k, node, ctr):  # type: ignore[no-untyped-def]
+def best_insertion(a, s, k, node, ctr):
     """Cheapest feasible insertion of ``node`` into route ``k``: (delay, visit index).
 
     The delay is how much later the next stop is reached; ``BIG`` when no position fits.
@@ -187,7 +187,7 @@ def best_insertion(a, s, k, node, ctr):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def insert(s, k, p, node):  # type: ignore[no-untyped-def]
+def insert(s, k, p, node):
     """Put ``node`` at visit index ``p`` of route ``k`` (times not recomputed)."""
     size = s.size[k]
     for i in range(size + 1, p, -1):
@@ -198,7 +198,7 @@ def insert(s, k, p, node):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def remove_at(s, k, p):  # type: ignore[no-untyped-def]
+def remove_at(s, k, p):
     """Take the visit at visit index ``p`` out of route ``k`` (times not recomputed)."""
     size = s.size[k]
     s.where[s.path[k, p + 1]] = -1
@@ -208,7 +208,7 @@ def remove_at(s, k, p):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def copy_state(source, target):  # type: ignore[no-untyped-def]
+def copy_state(source, target):
     """Make ``target`` the same plan as ``source`` (same shapes)."""
     target.path[:] = source.path
     target.size[:] = source.size
@@ -220,7 +220,7 @@ def copy_state(source, target):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def value(a, s):  # type: ignore[no-untyped-def]
+def value(a, s):
     """(score, total travel) of a plan, depot legs included."""
     score = 0
     travel = 0
@@ -234,7 +234,7 @@ def value(a, s):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def same_plan(x, y):  # type: ignore[no-untyped-def]
+def same_plan(x, y):
     """Whether two states hold the same routes."""
     for k in range(x.size.shape[0]):
         if x.size[k] != y.size[k]:
@@ -249,7 +249,7 @@ def same_plan(x, y):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions, changed):  # type: ignore[no-untyped-def]
+def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions, changed):
     """Insert places greedily by noisy ``weight / (delay + 1)`` until none fits.
 
     ``weight`` is the score squared (Vansteenwegen et al. 2009's insertion rule). Places marked
@@ -318,7 +318,7 @@ def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions, cha
 
 
 @njit(cache=True)
-def ruin(a, s, rng, share, max_remove, removed, ctr):  # type: ignore[no-untyped-def]
+def ruin(a, s, rng, share, max_remove, removed, ctr):
     """Remove visits by one random rule; mark them in ``removed``; return how many went.
 
     Rules: random visits, a visit and its nearest visited neighbours, the worst score per time
@@ -438,7 +438,7 @@ def ruin(a, s, rng, share, max_remove, removed, ctr):  # type: ignore[no-untyped
 
 
 @njit(cache=True)
-def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_stop):  # type: ignore[no-untyped-def]
+def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_stop):
     """Ruin-and-recreate rounds until ``work_stop`` work, the bound, or a best plan to polish.
 
     ``best`` holds the best plan found, ``cur`` the plan the rounds start from; a round's
