@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import _lns_kernels as kernels
+from planner._routing import shortest_paths
 from planner.problem import OrienteeringProblem, Route
 
 Routes = tuple[tuple[int, ...], ...]
@@ -115,6 +116,7 @@ class Workspace:
             removable=removable,
             # nearest neighbours by travel both ways, for the related ruin
             near=np.argsort(travel + travel.T, axis=1, kind="stable").astype(np.int64),
+            shortcut=np.array([(travel - shortest_paths(travel)).max()], dtype=np.int64),
         )
         length = n + 2  # any node may sit in a route handed over by OR-Tools
         self._current, self._candidate, self._best, self._scratch = (
@@ -125,6 +127,11 @@ class Workspace:
         self._removed = np.zeros(n, dtype=np.bool_)
         self._delays = np.zeros((m, max(1, len(candidates))), dtype=np.int64)
         self._positions = np.zeros((m, max(1, len(candidates))), dtype=np.int64)
+        self._memo = kernels.Memo(
+            delays=np.zeros_like(self._delays),
+            positions=np.zeros_like(self._positions),
+            valid=np.zeros(1, dtype=np.bool_),
+        )
 
     @property
     def work(self) -> int:
@@ -202,6 +209,7 @@ class Workspace:
                 self._removed,
                 self._delays,
                 self._positions,
+                self._memo,
                 work_stop,
             )
         )
@@ -214,6 +222,7 @@ class Workspace:
         """Take a (polished) plan as both the best and the current one, polished now."""
         self._load(self._best, plan.routes)
         self._load(self._current, plan.routes)
+        self._memo.valid[0] = False
         self._ctr[kernels.POLISHED_AT] = self._ctr[kernels.WORK]
         self._ctr[kernels.UNPOLISHED] = 0
 

@@ -35,17 +35,25 @@ BIG = np.int64(2**60)
 
 Arrays = namedtuple(
     "Arrays",
-    "travel service score wlo whi nwin start end early late allowed weight cands removable near",
+    "travel service score wlo whi nwin start end early late allowed weight cands removable near "
+    "shortcut",
 )
 """The problem: ``travel[n, n]``, ``service[n]``, ``score[n]``, windows ``wlo/whi[n, W]`` with
 ``nwin[n]`` of them used, per route ``start/end`` depot and ``early`` start / ``late`` end,
 ``allowed[m, n]``, insertion ``weight[n]`` (score squared, huge for required places),
-``cands`` (the places worth a visit), ``removable[n]`` (not required), and ``near[n, n]``
-(every node's nodes by travel both ways, nearest first)."""
+``cands`` (the places worth a visit), ``removable[n]`` (not required), ``near[n, n]``
+(every node's nodes by travel both ways, nearest first), and ``shortcut[0]``: the most any
+travel time exceeds the shortest path between its two nodes (0 when travel times keep the
+triangle inequality). An insertion then delays the next stop by at least the place's visit
+minus ``shortcut``, which lets :func:`best_insertion` skip positions without that room."""
 
-State = namedtuple("State", "path size leave arrive latest where ok")
+Memo = namedtuple("Memo", "delays positions valid")
+"""Cheapest insertions into a plan, ``[m, candidates]``, and ``valid[0]``: whether they are."""
+
+State = namedtuple("State", "path size leave arrive latest where ok room")
 """A plan and its schedule: ``path[m, L]``, ``size[m]`` visits per route, ``leave/arrive/latest
-[m, L]`` per path position, ``where[n]`` (route of a node or -1), ``ok[m]`` (route feasible)."""
+[m, L]`` per path position, ``where[n]`` (route of a node or -1), ``ok[m]`` (route feasible),
+``room[m]`` (the most any stop's arrival may be delayed: latest start minus arrival)."""
 
 # Counters (``ctr``): work done, rounds, rounds without a new best, new bests, work at the last
 # polish, and whether the best plan changed since then.
@@ -69,6 +77,7 @@ def new_state(m: int, n: int, length: int, arrays: Arrays) -> State:
         latest=np.zeros((m, length), dtype=np.int64),
         where=np.full(n, -1, dtype=np.int64),
         ok=np.zeros(m, dtype=np.bool_),
+        room=np.zeros(m, dtype=np.int64),
     )
 
 
@@ -138,6 +147,7 @@ def route_times(a, s, k, ctr):
     s.arrive[k, size + 1] = arrival
     s.leave[k, size + 1] = arrival
     s.latest[k, size + 1] = a.late[k]
+    room = a.late[k] - arrival
     for i in range(size, 0, -1):
         node = path[i]
         cap = a.late[k]
@@ -146,7 +156,9 @@ def route_times(a, s, k, ctr):
                 cap = a.whi[node, w]
                 break
         s.latest[k, i] = min(cap, s.latest[k, i + 1] - travel[node, path[i + 1]] - service[node])
+        room = max(room, s.latest[k, i] - s.arrive[k, i])
     s.latest[k, 0] = a.early[k]
+    s.room[k] = room
     s.ok[k] = True
     return True
 
@@ -163,11 +175,18 @@ def best_insertion(a, s, k, node, ctr):
     best, position = BIG, -1
     last_close = a.whi[node, a.nwin[node] - 1] if a.nwin[node] > 0 else -1
     service = a.service[node]
-    evaluated = 0
+    least = service - a.shortcut[0]  # the least delay this visit can cause
+    if s.room[k] < least:
+        ctr[WORK] += 2
+        return best, position  # no stop of the route can wait that long
+    evaluated = skipped = 0
     for p in range(size + 1):
         depart = s.leave[k, p]
         if depart > last_close:
             break  # departures only grow along a route: no later position can open
+        if s.latest[k, p + 1] - s.arrive[k, p + 1] < least:
+            skipped += 1  # the next stop cannot wait that long
+            continue
         evaluated += 1
         arrival = depart + travel[path[p], node]
         start = -1
@@ -182,7 +201,7 @@ def best_insertion(a, s, k, node, ctr):
             delay = back - s.arrive[k, p + 1]
             if delay < best:
                 best, position = delay, p
-    ctr[WORK] += evaluated + 6
+    ctr[WORK] += evaluated + skipped // 4 + 6
     return best, position
 
 
@@ -321,6 +340,8 @@ def repair(a, s, noise, deferred, use_deferred, rng, ctr, delays, positions, cha
 def ruin(a, s, rng, share, max_remove, removed, ctr):
     """Remove visits by one random rule; mark them in ``removed``; return how many went.
 
+    Returns -1 when the plan has no visit that may be removed.
+
     Rules: random visits, a visit and its nearest visited neighbours, the worst score per time
     saved (noisy), a run of consecutive visits, and (with several routes) one whole route.
     Between 1 and ``share`` of the visits go (at least 4, at most ``max_remove``). Required
@@ -341,7 +362,7 @@ def ruin(a, s, rng, share, max_remove, removed, ctr):
                 visits[count_visits] = node
                 count_visits += 1
     if count_visits == 0:
-        return 0
+        return -1  # nothing may be removed
     most = min(count_visits, max_remove, max(4, int(share * count_visits + 0.5)))
     count = 1 + below(rng, max(1, most))
     kind = below(rng, 5 if m > 1 else 4)
@@ -438,7 +459,7 @@ def ruin(a, s, rng, share, max_remove, removed, ctr):
 
 
 @njit(cache=True)
-def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_stop):
+def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, memo, work_stop):
     """Ruin-and-recreate rounds until ``work_stop`` work, the bound, or a best plan to polish.
 
     ``best`` holds the best plan found, ``cur`` the plan the rounds start from; a round's
@@ -447,15 +468,17 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
     ``prm[RESTART]`` rounds without a new best, ``cur`` returns to ``best``. Returns why it
     stopped; with ``POLISH_DUE`` the new best is in ``best`` (and ``cur``) for the caller to
     polish.
+
+    ``memo`` is what fits where in ``cur`` (delays, positions, and whether they are current),
+    kept by the caller between calls so that slicing the rounds into calls changes nothing; the
+    caller clears ``memo.valid[0]`` whenever it replaces ``cur``.
     """
     n = removed.shape[0]
     m = cur.size.shape[0]
     best_score, best_travel = value(a, best)
     cur_score, cur_travel = value(a, cur)
     # What fits where in ``cur``: reused by the next round for the routes its ruin leaves alone.
-    cur_delays = np.empty_like(delays)
-    cur_positions = np.empty_like(positions)
-    cached = False
+    cur_delays, cur_positions = memo.delays, memo.positions
     changed = np.ones(m, dtype=np.bool_)
     while ctr[WORK] < work_stop:
         if best_score >= prm[BOUND]:
@@ -467,14 +490,14 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
             removed[i] = False
         gone = ruin(a, cand, rng, prm[SHARE], int(prm[MAX_REMOVE]), removed, ctr)
         for k in range(m):
-            changed[k] = not cached or cand.size[k] != cur.size[k]
-        if cached:
+            changed[k] = not memo.valid[0] or cand.size[k] != cur.size[k]
+        if memo.valid[0]:
             delays[:] = cur_delays
             positions[:] = cur_positions
             ctr[WORK] += delays.size // 8
         repair(a, cand, prm[NOISE], removed, gone > 0, rng, ctr, delays, positions, changed)
-        if gone == 0 and same_plan(cand, cur):
-            return STUCK  # nothing to remove and nothing fits: no round can change the plan
+        if gone < 0 and same_plan(cand, cur):
+            return STUCK  # nothing may be removed and nothing fits: no round can change it
         score, travel = value(a, cand)
         if score > best_score or (score == best_score and travel < best_travel):
             copy_state(cand, best)
@@ -484,6 +507,7 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
             ctr[UNPOLISHED] = 1
             if ctr[WORK] - ctr[POLISHED_AT] >= prm[POLISH_GAP]:
                 copy_state(cand, cur)
+                memo.valid[0] = False
                 return POLISH_DUE
         else:
             ctr[STALE] += 1
@@ -497,10 +521,10 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, work_s
             cur_score, cur_travel = score, travel
             cur_delays[:] = delays
             cur_positions[:] = positions
-            cached = True
+            memo.valid[0] = True
         if ctr[STALE] >= prm[RESTART]:
             copy_state(best, cur)
             cur_score, cur_travel = best_score, best_travel
             ctr[STALE] = 0
-            cached = False
+            memo.valid[0] = False
     return BUDGET_SPENT

@@ -47,7 +47,7 @@ def reachable_routes(problem: OrienteeringProblem) -> dict[int, list[int]]:
     to tell OR-Tools up front: the search then never tries moves that cannot be feasible, and the
     score of the listed nodes bounds every plan's score. Closed nodes and depots are unlisted.
     """
-    shortest = _shortest_paths(problem.travel)
+    shortest = shortest_paths(problem.travel)
     result: dict[int, list[int]] = {}
     for node in range(problem.size):
         if node in problem.depots or not problem.windows[node]:
@@ -69,7 +69,7 @@ def reachable_routes(problem: OrienteeringProblem) -> dict[int, list[int]]:
     return result
 
 
-def _shortest_paths(travel: NDArray[np.int64]) -> NDArray[np.int64]:
+def shortest_paths(travel: NDArray[np.int64]) -> NDArray[np.int64]:
     """All-pairs shortest travel times (Floyd-Warshall, vectorised)."""
     dist = np.array(travel, dtype=np.int64, copy=True)
     for k in range(dist.shape[0]):

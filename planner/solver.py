@@ -39,11 +39,13 @@ class SearchSettings:
     model's size and number of routes, :func:`descent_cost`).
     """
 
-    work_rate: int = 40_000_000
-    """Work units per second of ``time_limit_s`` and per worker. The compiled rounds do 64-77
-    million units a second on this 2-core machine when it is quiet (``c101`` to ``pr10`` with
-    four routes), so the rounds take a bit more than half the limit there; the rest is left
-    for OR-Tools' descents, building the model and a loaded machine."""
+    work_rate: int = 25_000_000
+    """Work units per second of ``time_limit_s`` and per worker. On this 2-core machine the
+    compiled rounds do 46-99 million units a second in a process alone (``c101`` to ``pr10``
+    with four routes) and about 40 million each with two side by side (the two workers), and
+    OR-Tools' descents are charged from their own measurements (:func:`descent_cost`); at 25
+    million a quiet machine finishes within the limit with room for building the model and for
+    other load. (At 40 million, two workers beside one other busy process took 17 s for 10.)"""
     workers: int = 2
     """Independent seeded searches run side by side (separate processes); the best wins."""
     parallel_min_nodes: int = 20
@@ -56,8 +58,10 @@ class SearchSettings:
     """Relative noise on the insertion priorities of each refill."""
     threshold: float = 0.1
     """Record-to-record acceptance share at the start of the search (shrinks to 0). Measured
-    on the literature instances (m = 1, 10 s): 0.03 left a mean gap of 2.8 %, 0.05 1.6 %,
-    0.1 0.4 % (0.2 no better); at 1 s, 0.1 also beat 0.03 (0.7 % against 1.5 %)."""
+    on the literature instances (m = 1, 10 s, with the rounds still in Python, ten times fewer
+    of them): 0.03 left a mean gap of 2.8 %, 0.05 1.6 %, 0.1 0.4 % (0.2 no better); at 1 s,
+    0.1 also beat 0.03 (0.7 % against 1.5 %). With the compiled rounds (m = 4, pr02-pr10 at
+    10 s, one seed) 0.05 and 0.03 were within the seed-to-seed noise of 0.1."""
     polish_share: float = 0.1
     """New best plans go to OR-Tools' descent at most once per this share of the budget."""
     restart: int = 2_000
@@ -140,6 +144,7 @@ def solve(
     }
     found = [(o, w) for w, o in enumerate(outcomes) if o.best is not None]
     details["per_worker"] = [o.details for o in outcomes]
+    details["seconds_by_worker"] = [o.seconds for o in outcomes]
     hit_time_limit = any(o.hit_time_limit for o in outcomes)
     if not found:
         return _infeasible(problem, time.perf_counter() - began, details)
@@ -151,18 +156,17 @@ def solve(
 
 
 def descent_cost(problem: OrienteeringProblem, rate: int) -> float:
-    """Work units charged per visit of the plan for one OR-Tools greedy descent.
+    """Work units charged per visit of the plan (plus 10) for one OR-Tools greedy descent.
 
-    Measured from a local optimum (ms, loaded 2-core machine): c101 (n = 101, m = 1, ~30
-    visits) 8, pr10 (289, 1, ~50) 17, pr02 (97, 4, ~110) 50, pr06 (289, 2, ~110) 150, pr10
-    (289, 4, ~190) 300: about ``n * visits`` times 1.5 us with one route, 5 us with more.
-    Charged at ``5 * m`` us with ``m > 1`` routes: at 5 us, runs with m = 3-4 on pr instances
-    took 3-4 s for a 1 s limit on a loaded machine (load 4.5 on 2 cores) and hit the net.
+    Measured on the literature instances (quiet 2-core machine, ``n`` places, ``v`` visits,
+    ``s`` improving solutions found): a descent takes 5-12 us per ``n * (v + 10) * (1 + 0.05
+    s)``, with one route or four (c101 21 ms; pr10, m = 1: 60 ms; pr06, m = 3: 340-790 ms;
+    pr10, m = 4: 560-1120 ms); the number of routes matters only through the visits. Charged at
+    10 us. (The earlier charge, ``5 * m`` us with several routes and no solution count, billed a
+    four-route descent four times its cost and left the rounds half the budget.)
     Microseconds become work units at ``rate`` units a second, like the compiled rounds.
     """
-    n, m = problem.size, len(problem.routes)
-    microseconds = n * (1.5 if m == 1 else 5.0 * m)
-    return microseconds * rate / 1e6
+    return problem.size * 15.0 * rate / 1e6
 
 
 def _run_workers(
