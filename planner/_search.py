@@ -62,9 +62,9 @@ def search(
     """Greedy insertion plan, OR-Tools descent, then ruin-and-recreate rounds until the budget.
 
     Each round ruins the current plan (random, related, worst-ratio visits, a run of consecutive
-    visits or a whole route) and refills it by noisy greedy insertion; a round that beats the
-    best plan is handed to OR-Tools' greedy descent (re-ordering, exchanges between routes,
-    swapping places in and out) and refilled again while that gains score.
+    visits) and refills it by noisy greedy insertion; a round that beats the best plan is handed
+    to OR-Tools' greedy descent (re-ordering, exchanges between routes, swapping places in and
+    out) and refilled again while that gains score.
     """
     adapter = RoutingAdapter(problem)
     space = Workspace(problem, adapter.reachable, seed)

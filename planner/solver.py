@@ -86,7 +86,7 @@ def solve(
     (:func:`planner._routing.penalty_unit`). Each worker (:func:`planner._search.search`)
     builds a plan by greedy insertion, improves it with OR-Tools' local search, then runs
     ruin-and-recreate rounds: remove some visits (random, related, worst-ratio, a run of
-    consecutive visits, a whole route), refill by noisy greedy insertion, accept by
+    consecutive visits), refill by noisy greedy insertion, accept by
     record-to-record travel, and hand every new best plan to OR-Tools' greedy descent. Workers
     run with seeds ``seed * workers + w``; the best plan by (score, -travel, worker) wins.
 
