@@ -96,8 +96,9 @@ class Workspace:
         weight = score.astype(np.float64) ** 2
         for node in problem.required:
             weight[node] = 1e30
-        removable = np.zeros(n, dtype=np.bool_)
-        removable[candidates] = True
+        # any visit but a required one may go (also one OR-Tools made that is worth nothing)
+        removable = np.ones(n, dtype=np.bool_)
+        removable[list(depots)] = False
         removable[list(problem.required)] = False
         self.arrays = kernels.Arrays(
             travel=travel,
@@ -166,7 +167,7 @@ class Workspace:
             self.arrays,
             state,
             0.0,
-            self._removed,
+            np.zeros(self.n, dtype=np.bool_),  # nothing held back
             False,
             self._rng,
             self._ctr,
