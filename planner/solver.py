@@ -39,13 +39,13 @@ class SearchSettings:
     model's size and number of routes, :func:`descent_cost`).
     """
 
-    work_rate: int = 25_000_000
-    """Work units per second of ``time_limit_s`` and per worker. On this 2-core machine the
-    compiled rounds do 46-99 million units a second in a process alone (``c101`` to ``pr10``
-    with four routes) and about 40 million each with two side by side (the two workers), and
-    OR-Tools' descents are charged from their own measurements (:func:`descent_cost`); at 25
-    million a quiet machine finishes within the limit with room for building the model and for
-    other load. (At 40 million, two workers beside one other busy process took 17 s for 10.)"""
+    work_rate: int = 32_000_000
+    """Work units per second of ``time_limit_s`` and per worker. The compiled rounds do 46-99
+    million units a second in one process on this 2-core machine (``c101`` to ``pr10`` with four
+    routes), and OR-Tools' descents are charged from their own measurements
+    (:func:`descent_cost`). Chosen so that two workers on a quiet machine use about three
+    quarters of the limit (10 s: 5-8 s; at 25 million 3.8-6.0 s), which leaves room for building
+    the model and for other load; a busy machine takes longer but plans the same."""
     workers: int = 2
     """Independent seeded searches run side by side (separate processes); the best wins."""
     parallel_min_nodes: int = 20
