@@ -43,9 +43,10 @@ class SearchSettings:
     """Work units per second of ``time_limit_s`` and per worker. The compiled rounds do 46-99
     million units a second in one process on this 2-core machine (``c101`` to ``pr10`` with four
     routes), and OR-Tools' descents are charged from their own measurements
-    (:func:`descent_cost`). Chosen so that two workers on a quiet machine use about three
-    quarters of the limit (10 s: 5-8 s; at 25 million 3.8-6.0 s), which leaves room for building
-    the model and for other load; a busy machine takes longer but plans the same."""
+    (:func:`descent_cost`). Two workers on a quiet machine then use about half the limit
+    (``bench/toptw.py --all --limits 1 10``: 10 s runs took 5.1 s on average, 7.5 s at most;
+    1 s runs 0.6 s, 1.5 s at most), which leaves room for building the model and for other
+    load; a busy machine takes longer but plans the same."""
     workers: int = 2
     """Independent seeded searches run side by side (separate processes); the best wins."""
     parallel_min_nodes: int = 20
