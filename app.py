@@ -18,7 +18,6 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed",
 )
-start_solver_warm_up()
 L = lang()
 page = st.navigation(
     [
@@ -38,3 +37,5 @@ page = st.navigation(
     position="top",
 )
 page.run()
+# after the page is drawn, so that loading the solver's kernels does not slow the first one
+start_solver_warm_up()

@@ -18,12 +18,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from planner._lns import warm_up
 from planner._routing import Routes
-from planner._search import SearchBudget, SearchOutcome, search
 from planner.errors import ItineraryCheckError
 from planner.problem import OrienteeringProblem, Solution
+
+if TYPE_CHECKING:
+    from planner._search import SearchBudget, SearchOutcome
 
 __all__ = ["SearchSettings", "is_feasible", "schedule", "solve", "warm_up"]
 
@@ -119,6 +121,8 @@ def solve(
     ItineraryCheckError
         If the plan fails the independent :func:`is_feasible` check (a bug, never user error).
     """
+    from planner._search import SearchBudget  # imports numba: only when a plan is made
+
     began = time.perf_counter()
     warm_up()  # compiled kernels ready before any worker's net starts (and before a fork)
     net = max(0.1, time_limit_s * settings.safety_factor)
@@ -154,6 +158,16 @@ def solve(
     details["winner"] = winner
     seconds = time.perf_counter() - began
     return _answer(problem, outcome.best.routes, hit_time_limit, seconds, details)
+
+
+def warm_up() -> None:
+    """Load the search's compiled kernels now (see :func:`planner._lns.warm_up`).
+
+    ``import planner`` does not import numba (0.4 s); the first plan, or this call, does.
+    """
+    from planner._lns import warm_up as load_kernels
+
+    load_kernels()
 
 
 def descent_cost(problem: OrienteeringProblem, rate: int) -> float:
@@ -214,6 +228,8 @@ def _worker(
     """One seeded search with its wall-clock net counted from its own start."""
     began = time.perf_counter()
     budget = replace(budget, deadline=began + net)
+    from planner._search import search
+
     return search(problem, seed, budget, descent_limit_s=net)
 
 
