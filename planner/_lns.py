@@ -68,12 +68,21 @@ class Workspace:
     """
 
     def __init__(
-        self, problem: OrienteeringProblem, reachable: dict[int, list[int]], seed: int
+        self,
+        problem: OrienteeringProblem,
+        reachable: dict[int, list[int]],
+        seed: int,
+        *,
+        shortest: np.ndarray | None = None,
     ) -> None:
+        """``reachable`` and ``shortest`` (all-pairs shortest travel times, computed here when
+        not given) come from :class:`planner._routing.RoutingAdapter`, which needs them too."""
         self.problem = problem
         n, m = problem.size, len(problem.routes)
         self.n, self.m = n, m
         travel = np.ascontiguousarray(problem.travel, dtype=np.int64)  # one compiled signature
+        if shortest is None:
+            shortest = shortest_paths(travel)
         self.rows = travel.tolist()
         depots = problem.depots
         candidates = sorted(
@@ -117,7 +126,7 @@ class Workspace:
             removable=removable,
             # nearest neighbours by travel both ways, for the related ruin
             near=np.argsort(travel + travel.T, axis=1, kind="stable").astype(np.int64),
-            shortcut=np.array([(travel - shortest_paths(travel)).max()], dtype=np.int64),
+            shortcut=np.array([(travel - shortest).max()], dtype=np.int64),
         )
         length = n + 2  # any node may sit in a route handed over by OR-Tools
         self._current, self._candidate, self._best, self._scratch = (

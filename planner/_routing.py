@@ -37,7 +37,9 @@ def penalty_unit(problem: OrienteeringProblem) -> int:
     return sum(max(0, r.latest_end - r.earliest_start) for r in problem.routes) + 1
 
 
-def reachable_routes(problem: OrienteeringProblem) -> dict[int, list[int]]:
+def reachable_routes(
+    problem: OrienteeringProblem, shortest: NDArray[np.int64] | None = None
+) -> dict[int, list[int]]:
     """For each visitable node, the routes that could possibly visit it; unlisted nodes: none.
 
     A route may visit ``node`` only if, leaving at its earliest start and travelling by the
@@ -46,8 +48,10 @@ def reachable_routes(problem: OrienteeringProblem) -> dict[int, list[int]]:
     the shortest way on to the route's end arrives in time. A necessary condition, so it is safe
     to tell OR-Tools up front: the search then never tries moves that cannot be feasible, and the
     score of the listed nodes bounds every plan's score. Closed nodes and depots are unlisted.
+    ``shortest`` is :func:`shortest_paths` of the travel times, if already at hand.
     """
-    shortest = shortest_paths(problem.travel)
+    if shortest is None:
+        shortest = shortest_paths(problem.travel)
     result: dict[int, list[int]] = {}
     for node in range(problem.size):
         if node in problem.depots or not problem.windows[node]:
@@ -142,7 +146,8 @@ class RoutingAdapter:
             for index in (self.model.Start(k), self.model.End(k)):
                 self.time.CumulVar(index).SetRange(route.earliest_start, route.latest_end)
         self.unreachable: list[int] = []
-        self.reachable = reachable_routes(problem)
+        self.shortest = shortest_paths(problem.travel)
+        self.reachable = reachable_routes(problem, self.shortest)
         for node in range(n):
             if node not in depots:
                 self._add_node(node, self.reachable.get(node, []))

@@ -67,7 +67,7 @@ def search(
     out) and refilled again while that gains score.
     """
     adapter = RoutingAdapter(problem)
-    space = Workspace(problem, adapter.reachable, seed)
+    space = Workspace(problem, adapter.reachable, seed, shortest=adapter.shortest)
     descent = adapter.parameters(
         first_solution="ALL_UNPERFORMED",
         metaheuristic="GREEDY_DESCENT",

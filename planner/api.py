@@ -61,7 +61,7 @@ from planner._problem_json import (
 from planner.core import Planner
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.models import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
-from planner.solver import warm_up
+from planner.solver import warm_up_in_background
 from planner.store import CatalogStore, StaleWriteError
 
 _log = logging.getLogger("planner.api")
@@ -589,7 +589,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.planner = holder
     # the solver's compiled kernels load in the background, not in the first request
-    threading.Thread(target=warm_up, name="solver-warm-up", daemon=True).start()
+    warm_up_in_background()
     _install_error_handlers(app)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

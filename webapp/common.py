@@ -15,7 +15,7 @@ import streamlit as st
 from planner import Planner
 from planner.catalog import default_configs_dir
 from planner.i18n import LANGS, t
-from planner.solver import warm_up
+from planner.solver import warm_up_in_background
 from planner.store import CatalogStore
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -41,14 +41,12 @@ def _planner_for(configs: str, etag: str) -> Planner:
 
 @st.cache_resource(show_spinner=False)
 def start_solver_warm_up() -> threading.Thread:
-    """Load the solver's compiled kernels once per server, beside the first page.
+    """Load the solver's compiled kernels once per server, after its first page is drawn.
 
     Loading them takes about half a second in a new process (seconds right after an install,
     when they are compiled); done in the background, the first press does not wait for it.
     """
-    thread = threading.Thread(target=warm_up, name="solver-warm-up", daemon=True)
-    thread.start()
-    return thread
+    return warm_up_in_background()
 
 
 def catalog_etag() -> str:
