@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
 	@# compile the solver's kernels once (numba caches them on disk), not in the first plan
-	$(BIN)/python -c "from planner.solver import warm_up; warm_up()"
+	$(BIN)/python -c "from planner.solve.solver import warm_up; warm_up()"
 	@touch $(STAMP)
 
 app: $(STAMP)

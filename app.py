@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.i18n import t
+from planner.i18n.texts import t
 from webapp import history, operator, plan
 from webapp.common import lang, start_solver_warm_up
 

@@ -20,7 +20,7 @@ import json
 import random
 import time
 
-from planner.batch import BatchSettings, build_planner, run_batch
+from planner.service.batch import BatchSettings, build_planner, run_batch
 
 INTERESTS = [
     "blossom", "lake", "gorge", "mountain", "hiking", "culture",

@@ -54,7 +54,7 @@ def free_port() -> int:
 
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "planner.cli_service", "serve", "--host", "127.0.0.1"]
+    cmd = [sys.executable, "-m", "planner.cli.service", "serve", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", str(workers), "--no-roads", "--log-level", "warning"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"

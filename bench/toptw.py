@@ -1,7 +1,7 @@
 """Benchmark the planner's solver on the literature TOPTW instances.
 
 For each instance, number of routes ``m`` and time limit: the planner's score, the best-known
-score (``bks.csv``), the gap, and feasibility by the independent :func:`planner.solver.is_feasible`
+score (``bks.csv``), the gap, and feasibility by the independent :func:`planner.solve.solver.is_feasible`
 check; with ``--pyvrp``, PyVRP's prize-collecting solver on the very same integer problem and
 time limit, its score and the ratio planner / PyVRP. Means close each time limit.
 
@@ -37,9 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.problem import OrienteeringProblem  # noqa: E402
-from planner.solver import is_feasible, solve  # noqa: E402
-from planner.toptw import read_toptw  # noqa: E402
+from planner.solve.problem import OrienteeringProblem  # noqa: E402
+from planner.solve.solver import is_feasible, solve  # noqa: E402
+from planner.solve.toptw import read_toptw  # noqa: E402
 
 DEFAULT_DIR = ROOT.parent / "shared" / "benchmarks" / "toptw"
 DEFAULT_INSTANCES = ("c101", "r101", "rc101", "pr01")

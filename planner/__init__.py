@@ -11,8 +11,7 @@ Coordinates are WGS84 ``[lon, lat]``, durations seconds, local time Asia/Shangha
 
 from importlib.metadata import PackageNotFoundError, version
 
-from planner.catalog import Catalog, build_catalog, load_catalog
-from planner.core import Planner
+from planner.data.catalog import Catalog, build_catalog, load_catalog
 from planner.errors import (
     ConfigError,
     InfeasibleRequest,
@@ -20,8 +19,9 @@ from planner.errors import (
     PlannerError,
     RequestError,
 )
-from planner.models import Category, Interest, Itinerary, Mode, Poi, TripRequest
-from planner.travel import EstimatedTravelTimes, TravelMatrix, TravelTimes
+from planner.model.models import Category, Interest, Itinerary, Mode, Poi, TripRequest
+from planner.plan.planner import Planner
+from planner.travel.base import EstimatedTravelTimes, TravelMatrix, TravelTimes
 
 try:
     __version__ = version("pinggu-planner")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner import Catalog, EstimatedTravelTimes, Itinerary, Planner, TripRequest, load_catalog
-from planner.settings import load_travel_settings
+from planner.data.config import load_travel_settings
 
 DATA = Path(__file__).parent / "data"
 

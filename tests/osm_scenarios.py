@@ -162,7 +162,7 @@ g -> c  g-d-e-f-c              4000      270  (90 + 90 + 90)
 
 def scenario_road_settings(*, car_penalty_s: float = 0.0, node_spacing_m: float = 250.0):
     """The bundled ``configs/roads.yaml`` with the round car speeds the scenarios' tables use."""
-    from planner.network import RoadSettings, load_road_settings
+    from planner.travel.network import RoadSettings, load_road_settings
 
     data = load_road_settings().model_dump(mode="json")
     data["node_spacing_m"] = node_spacing_m
@@ -176,7 +176,7 @@ def scenario_road_settings(*, car_penalty_s: float = 0.0, node_spacing_m: float 
 
 def scenario_travel_settings(*, access_s: int = 0):
     """The bundled ``configs/travel.yaml`` with every mode's access time set to ``access_s``."""
-    from planner.settings import TravelSettings, load_travel_settings
+    from planner.data.config import TravelSettings, load_travel_settings
 
     data = load_travel_settings().model_dump(mode="json")
     for mode in data["modes"].values():

@@ -42,7 +42,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         shutil.copy(src, configs / src.name)
     shutil.copy(MINI, configs / "pois.yaml")
     port = _free_port()
-    cmd = [sys.executable, "-m", "planner.cli_service", "serve", "--host", "127.0.0.1"]
+    cmd = [sys.executable, "-m", "planner.cli.service", "serve", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", "2", "--configs", str(configs), "--no-roads"]
     cmd += ["--log-level", "warning"]
     proc = subprocess.Popen(

@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from planner.api import ApiSettings, create_app
+from planner.service.http import ApiSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "schemathesis-key"

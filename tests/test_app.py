@@ -17,9 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner import Planner
-from planner.export import request_from_query, request_to_query
-from planner.models import TripRequest
-from planner.store import CatalogStore
+from planner.data.store import CatalogStore
+from planner.model.models import TripRequest
+from planner.present.exports import request_from_query, request_to_query
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

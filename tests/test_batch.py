@@ -1,6 +1,6 @@
-"""Batch planning (planner/batch.py): one output line per request, in order, failures recorded.
+"""Batch planning (planner/service/batch.py): one output line per request, in order, failures recorded.
 
-The engines share :func:`planner.batch.plan_one`; the local engine runs it here, the Ray engine
+The engines share :func:`planner.service.batch.plan_one`; the local engine runs it here, the Ray engine
 in Ray tasks (a light local Ray: 2 CPUs, no dashboard, shut down after the test).
 """
 
@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from planner import Planner
-from planner.batch import BatchSettings, EngineUnavailable, plan_one, read_lines, run_batch
-from planner.cli_service import service_app
+from planner.cli.service import service_app
+from planner.service.batch import BatchSettings, EngineUnavailable, plan_one, read_lines, run_batch
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 SETTINGS = BatchSettings(catalog_path=MINI, use_roads=False, check_boundary=False)

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, shape
 
-from planner.boundary import (
+from planner.data.boundary import (
     BOUNDARY_FILENAME,
     BOUNDARY_TOLERANCE_M,
     _main,
@@ -25,7 +25,7 @@ from planner.boundary import (
     distance_outside_m,
     load_boundary,
 )
-from planner.coords import haversine_m
+from planner.data.coords import haversine_m
 from planner.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
@@ -50,10 +50,10 @@ def _vertex_shifts_m(a: shapely.Geometry, b: shapely.Geometry) -> np.ndarray:
 
 
 def test_default_geodata_dir_is_next_to_the_package_and_holds_the_boundary() -> None:
-    """geodata/ sits beside planner/ and contains the bundled boundary file."""
-    import planner.boundary
+    """In a checkout, geodata/ sits beside planner/ and contains the bundled boundary file."""
+    import planner
 
-    package_dir = Path(planner.boundary.__file__).resolve().parent
+    package_dir = Path(planner.__file__).resolve().parent
     assert default_geodata_dir() == package_dir.parent / "geodata"
     assert (default_geodata_dir() / BOUNDARY_FILENAME).is_file()
 
@@ -172,7 +172,7 @@ def test_convert_refuses_a_file_that_is_already_wgs84(tmp_path: Path) -> None:
 def test_command_line_convert_writes_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`python -m planner.boundary convert SRC DST` writes DST and says what it wrote."""
+    """`python -m planner.data.boundary convert SRC DST` writes DST and says what it wrote."""
     dst = tmp_path / "square.geojson"
     assert _main(["convert", str(DATA / "boundary_gcj02_square.geojson"), str(dst)]) == 0
     assert dst.is_file()
@@ -218,4 +218,4 @@ def test_missing_boundary_file_names_the_path_and_how_to_regenerate(tmp_path: Pa
     with pytest.raises(ConfigError, match="not found") as info:
         load_boundary(path)
     assert str(path) in str(info.value)
-    assert "python -m planner.boundary convert" in str(info.value)
+    assert "python -m planner.data.boundary convert" in str(info.value)

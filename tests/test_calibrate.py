@@ -8,7 +8,10 @@ import pytest
 import yaml
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 
-from planner.calibrate import (
+from planner.data.config import load_travel_settings
+from planner.errors import ConfigError
+from planner.model.models import Mode
+from planner.travel.calibrate import (
     CALIBRATED_FILENAME,
     CalibratedEstimate,
     calibrate,
@@ -16,11 +19,8 @@ from planner.calibrate import (
     report_lines,
     write_calibration,
 )
-from planner.errors import ConfigError
-from planner.matrix import default_travel_times
-from planner.models import Mode
-from planner.network import build_network
-from planner.settings import load_travel_settings
+from planner.travel.network import build_network
+from planner.travel.roads import default_travel_times
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from planner import Catalog, Category, ConfigError, RequestError, build_catalog, load_catalog
-from planner.catalog import default_catalog_path, read_catalog_entries
+from planner.data.catalog import default_catalog_path, read_catalog_entries
 
 CATALOG_DATA = Path(__file__).parent / "data" / "catalog"
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
@@ -374,7 +374,7 @@ def test_to_geodataframe_is_wgs84_with_one_row_per_place(mini_catalog: Catalog) 
 
 def test_filter_by_interest_keeps_catalogue_order() -> None:
     """filter(interest=...) keeps the places that offer it, in file order."""
-    from planner.catalog import load_catalog
+    from planner.data.catalog import load_catalog
 
     cat = load_catalog(Path(__file__).parent / "data" / "mini_pois.yaml", check_boundary=False)
     assert [p.id for p in cat.filter(interest="lake")] == ["lake"]

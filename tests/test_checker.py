@@ -31,9 +31,9 @@ from planner import (
     TripRequest,
     build_catalog,
 )
-from planner.checker import check, violations
-from planner.hours import open_intervals
-from planner.models import Dropped, Leg, Stop
+from planner.data.hours import open_intervals
+from planner.model.models import Dropped, Leg, Stop
+from planner.plan.checker import check, violations
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -328,7 +328,7 @@ def test_the_checker_asks_the_provider_afresh(
     good_itinerary: Itinerary, mini_catalog: Catalog
 ) -> None:
     """A slower provider makes the same legs wrong: times are recomputed, never trusted."""
-    from planner.settings import TravelSettings
+    from planner.data.config import TravelSettings
 
     slow = TravelSettings.model_validate(
         {"modes": {"car": {"speed_kmh": 20, "detour_factor": 1.35, "access_s": 300}}}
@@ -476,7 +476,7 @@ def test_every_returned_itinerary_is_sound(request: TripRequest, mini_catalog: C
     A returned day has no violation, no place twice, every must and no avoid, every visit inside
     one of the place's open intervals that day, and every arrival within the requested day.
     """
-    from planner.settings import load_travel_settings
+    from planner.data.config import load_travel_settings
 
     estimate = EstimatedTravelTimes(load_travel_settings())
     try:

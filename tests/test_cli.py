@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 
 DATA = Path(__file__).parent / "data"
 MINI = str(DATA / "mini_pois.yaml")

@@ -11,7 +11,7 @@ import yaml
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 from typer.testing import CliRunner
 
-from planner.cli_geodata import geodata_app, route_command
+from planner.cli.geodata import geodata_app, route_command
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.coords import (
+from planner.data.coords import (
     CHINA_BOX,
     MEAN_EARTH_RADIUS_M,
     gcj02_to_wgs84,

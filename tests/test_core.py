@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from planner import InfeasibleRequest, Planner, RequestError, TripRequest
-from planner.catalog import build_catalog, load_catalog
-from planner.checker import violations
-from planner.hours import open_intervals
-from planner.settings import load_travel_settings
-from planner.travel import EstimatedTravelTimes
-from planner.value import value_poi
+from planner.data.catalog import build_catalog, load_catalog
+from planner.data.config import load_travel_settings
+from planner.data.hours import open_intervals
+from planner.plan.checker import violations
+from planner.plan.value import value_poi
+from planner.travel.base import EstimatedTravelTimes
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 
@@ -209,7 +209,7 @@ def _random_catalog(rng: random.Random, n: int):
 
 def _brute_force_value(planner: Planner, request: TripRequest) -> float:
     """The best total value over every ordered subset of places (feasible under the same rules)."""
-    from planner.schedule import schedule
+    from planner.plan.timing import schedule
 
     cat = planner.catalog
     pois = [p for p in cat if p.visitable]

@@ -13,9 +13,10 @@ import gpxpy
 import icalendar
 import pytest
 
-from planner.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from planner.data.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from planner.errors import RequestError
-from planner.export import (
+from planner.model.models import Itinerary, Mode, TripRequest
+from planner.present.exports import (
     amap_navigation_url,
     days_of,
     itinerary_geojson,
@@ -26,7 +27,6 @@ from planner.export import (
     request_to_query,
     timeline,
 )
-from planner.models import Itinerary, Mode, TripRequest
 
 
 def test_gpx_has_a_waypoint_per_stop_and_a_track_per_leg_in_wgs84(good_itinerary: Itinerary):
@@ -157,7 +157,7 @@ def test_a_bad_share_link_names_the_parameter(params: dict[str, str], field: str
 
 def test_every_export_takes_a_trip_of_several_days(good_itinerary: Itinerary):
     """A Trip (several days) exports all of its days; GeoJSON marks each feature's day."""
-    from planner.models import Trip
+    from planner.model.models import Trip
 
     day2 = good_itinerary.model_copy(
         update={

@@ -1,4 +1,4 @@
-"""Festival forecast (planner/forecast.py): visitors per place per local hour, CSV and a chart.
+"""Festival forecast (planner/service/forecast.py): visitors per place per local hour, CSV and a chart.
 
 Hand-made batch records make the arithmetic visible: a party of 2 at the lake from 09:30 to
 11:15 is 2 visitors in hours 9, 10 and 11, on site on average 1.0, 2.0 and 0.5 people.
@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from planner import Itinerary
-from planner.batch import plan_one
-from planner.cli_service import service_app
+from planner.cli.service import service_app
 from planner.errors import RequestError
-from planner.forecast import CSV_COLUMNS, forecast, read_plans, render_html, render_svg
+from planner.service.batch import plan_one
+from planner.service.forecast import CSV_COLUMNS, forecast, read_plans, render_html, render_svg
 
 
 def stop(pid: str, begin: str, end: str, day: str = "2027-04-17") -> dict[str, Any]:

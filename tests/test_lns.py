@@ -1,7 +1,7 @@
-"""Specification of the ruin-and-recreate layer: :mod:`planner._lns` and its compiled kernels.
+"""Specification of the ruin-and-recreate layer: :mod:`planner.solve._lns` and its compiled kernels.
 
-The referees share nothing with the kernels: :func:`planner.solver.is_feasible` and
-:func:`planner.solver.schedule` (plain Python), and brute-force enumerations written here.
+The referees share nothing with the kernels: :func:`planner.solve.solver.is_feasible` and
+:func:`planner.solve.solver.schedule` (plain Python), and brute-force enumerations written here.
 Node 0 is the start depot of every route (node 1 is sometimes an end depot); times are
 abstract integer units. Work budgets are work units (a round costs about 1500-30000), so
 every search here is the same computation on every run.
@@ -22,12 +22,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import _lns
-from planner import _lns_kernels as kernels
-from planner._lns import Plan, RoundSettings, Workspace, warm_up
-from planner._routing import reachable_routes
-from planner.problem import OrienteeringProblem, Route
-from planner.solver import is_feasible, schedule
+from planner.solve import _lns
+from planner.solve import _lns_kernels as kernels
+from planner.solve._lns import Plan, RoundSettings, Workspace, warm_up
+from planner.solve._routing import reachable_routes
+from planner.solve.problem import OrienteeringProblem, Route
+from planner.solve.solver import is_feasible, schedule
 
 BIG = int(kernels.BIG)
 EVERYTHING = 10**9

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from planner import Planner, TripRequest
-from planner.export import days_of
+from planner.present.exports import days_of
 from webapp import maps
 
 
@@ -73,7 +73,7 @@ def test_the_operator_map_is_clickable_and_marks_the_point(planner: Planner):
 
 
 def maps_boundary() -> dict:
-    from planner.boundary import load_boundary
+    from planner.data.boundary import load_boundary
 
     return dict(load_boundary().__geo_interface__)
 

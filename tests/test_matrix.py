@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 
-from planner.matrix import ModeGraph, RoadTravelMatrix, RoadTravelTimes, default_travel_times
-from planner.models import Mode
-from planner.network import RoadNetwork, build_network, save_network
-from planner.travel import EstimatedTravelTimes, TravelTimes
+from planner.model.models import Mode
+from planner.travel.base import EstimatedTravelTimes, TravelTimes
+from planner.travel.network import RoadNetwork, build_network, save_network
+from planner.travel.roads import ModeGraph, RoadTravelMatrix, RoadTravelTimes, default_travel_times
 
 FAR_AWAY = (117.60, 40.60)  # ~60 km north-east: outside any network here
 

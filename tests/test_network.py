@@ -22,8 +22,8 @@ from osm_scenarios import (
 from shapely.geometry import Polygon, box
 
 from planner.errors import ConfigError, RequestError
-from planner.models import Mode
-from planner.network import (
+from planner.model.models import Mode
+from planner.travel.network import (
     OsmnxOptions,
     build_network,
     find_network,

@@ -10,11 +10,11 @@ import pytest
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 
 from planner import Planner, TripRequest
-from planner.catalog import build_catalog
-from planner.checker import violations
-from planner.matrix import RoadTravelTimes
-from planner.models import Mode
-from planner.network import build_network
+from planner.data.catalog import build_catalog
+from planner.model.models import Mode
+from planner.plan.checker import violations
+from planner.travel.network import build_network
+from planner.travel.roads import RoadTravelTimes
 
 
 def _place(pid: str, letter: str, *, visitable: bool = True) -> dict:
@@ -85,7 +85,7 @@ def test_road_times_are_the_hand_computed_ones(road_planner: Planner):
 
 def test_without_roads_the_plan_is_labelled_an_estimate(road_planner: Planner):
     """With the estimate instead of the network, legs and warnings say estimate."""
-    from planner.travel import EstimatedTravelTimes
+    from planner.travel.base import EstimatedTravelTimes
 
     est = Planner(road_planner.catalog, EstimatedTravelTimes(scenario_travel_settings()))
     it = est.plan(TripRequest(date="2027-05-12", start="start"))

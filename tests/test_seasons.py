@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.errors import ConfigError
-from planner.models import Poi, TripRequest
-from planner.seasons import SeasonCalendar, load_seasons, zone_problems
-from planner.value import value_poi
+from planner.model.models import Poi, TripRequest
+from planner.plan.value import value_poi
 
 
 @pytest.fixture(scope="module")

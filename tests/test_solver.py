@@ -1,4 +1,4 @@
-"""Specification of :mod:`planner.solver`: which visits a plan makes, and that it keeps the rules.
+"""Specification of :mod:`planner.solve.solver`: which visits a plan makes, and that it keeps the rules.
 
 Small problems are drawn as travel matrices; node 0 is the depot unless said otherwise. Times are
 abstract integer units. ``is_feasible`` is the independent referee (no OR-Tools inside), and a
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.problem import OrienteeringProblem, Route, Solution
-from planner.solver import SearchSettings, is_feasible, schedule, solve
+from planner.solve.problem import OrienteeringProblem, Route, Solution
+from planner.solve.solver import SearchSettings, is_feasible, schedule, solve
 
 OPEN = ((0, 1000),)
 QUICK = 0.2  # seconds of search effort: plenty for these sizes, deterministic anyway

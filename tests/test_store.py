@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.catalog import load_catalog
+from planner.data.catalog import load_catalog
+from planner.data.store import CatalogStore, NotFoundError, StaleWriteError
 from planner.errors import ConfigError
-from planner.store import CatalogStore, NotFoundError, StaleWriteError
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 

@@ -1,4 +1,4 @@
-"""Specification of :mod:`planner.toptw`: reading the literature TOPTW instances.
+"""Specification of :mod:`planner.solve.toptw`: reading the literature TOPTW instances.
 
 The literature files live in ``../shared/benchmarks/toptw/instances`` (tests that need them skip
 when the folder is absent); small hand-made files, valid and broken, are in ``tests/data/toptw``.
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from planner.errors import ConfigError
-from planner.solver import is_feasible
-from planner.toptw import default_rounding, read_toptw, solve_toptw, travel_units
+from planner.solve.solver import is_feasible
+from planner.solve.toptw import default_rounding, read_toptw, solve_toptw, travel_units
 
 DATA = Path(__file__).parent / "data" / "toptw"
 LITERATURE = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "toptw" / "instances"
@@ -151,7 +151,7 @@ def test_c101_truncated_gives_the_same_routes_for_the_same_seed() -> None:
     processes: the same seed returns the very same routes."""
     import dataclasses
 
-    from planner.solver import SearchSettings, solve
+    from planner.solve.solver import SearchSettings, solve
 
     problem = read_toptw(LITERATURE / "c101.txt", routes=2).problem
     keep = 51

@@ -9,13 +9,13 @@ import pytest
 import yaml
 
 from planner import Planner, TripRequest
-from planner.catalog import load_catalog
-from planner.checker import violations
+from planner.data.catalog import load_catalog
+from planner.data.config import load_travel_settings
+from planner.data.seasons import load_seasons
 from planner.errors import ConfigError
-from planner.seasons import load_seasons
-from planner.settings import load_travel_settings
-from planner.traffic import DayType, Traffic, TrafficSettings, load_traffic
-from planner.travel import EstimatedTravelTimes
+from planner.plan.checker import violations
+from planner.travel.base import EstimatedTravelTimes
+from planner.travel.traffic import DayType, Traffic, TrafficSettings, load_traffic
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 

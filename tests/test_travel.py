@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.data.config import TravelSettings, load_travel_settings
 from planner.errors import ConfigError
-from planner.models import Mode
-from planner.settings import TravelSettings, load_travel_settings
-from planner.travel import EstimatedTravelTimes, TravelMatrix, TravelTimes
+from planner.model.models import Mode
+from planner.travel.base import EstimatedTravelTimes, TravelMatrix, TravelTimes
 
 STATION = (117.10, 40.14)
 LAKE = (117.20, 40.16)

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import InfeasibleRequest, Planner, RequestError, TripRequest
-from planner.catalog import build_catalog
-from planner.checker import trip_violations
+from planner.data.catalog import build_catalog
+from planner.data.config import load_travel_settings
 from planner.errors import PlannerError
-from planner.models import Pace, Pin
-from planner.settings import load_travel_settings
-from planner.travel import EstimatedTravelTimes
+from planner.model.models import Pace, Pin
+from planner.plan.checker import trip_violations
+from planner.travel.base import EstimatedTravelTimes
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 FARM_STAY = {
@@ -345,8 +345,8 @@ def _brute_force_two_days(planner: Planner, request: TripRequest) -> float:
     """Best total value over every split of the places into day 1, day 2 or unused, in any order."""
     import itertools
 
-    from planner.schedule import schedule
-    from planner.value import value_poi
+    from planner.plan.timing import schedule
+    from planner.plan.value import value_poi
 
     cat = planner.catalog
     pois = [p for p in cat if p.visitable]
@@ -357,7 +357,7 @@ def _brute_force_two_days(planner: Planner, request: TripRequest) -> float:
     values = [0.0, 0.0] + [round(value_poi(p, request).value * 10) / 10 for p in pois]
 
     def best_day(k: int, chosen: tuple[int, ...]) -> bool:
-        from planner.hours import open_intervals
+        from planner.data.hours import open_intervals
 
         day = request.date + dt.timedelta(days=k)
         wins: list[list[tuple[int, int]]] = [[(lo, hi)], [(lo, hi)]]
@@ -406,7 +406,7 @@ def test_small_two_day_trips_are_optimal(planner: Planner, date: str):
 
 def test_false_left_out_reasons_are_caught(planner: Planner):
     """The trip checker refuses a 'closed' reason for an open place and an 'avoided' one not avoided."""
-    from planner.i18n import reason
+    from planner.i18n.texts import reason
 
     trip = planner.plan_trip(
         req(interests=["lake"], start_time="09:00", end_time="11:30", lunch=False)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from planner.catalog import Catalog
-from planner.models import Poi, TripRequest
-from planner.value import BASE_VALUE, MATCH_BONUS, NO_MATCH_FACTOR, POPULAR, value_poi
+from planner.data.catalog import Catalog
+from planner.model.models import Poi, TripRequest
+from planner.plan.value import BASE_VALUE, MATCH_BONUS, NO_MATCH_FACTOR, POPULAR, value_poi
 
 SPRING = "2027-04-17"  # inside the test blossom's bloom, 04-10..04-26
 SUMMER = "2027-07-01"

@@ -13,10 +13,10 @@ from pathlib import Path
 import streamlit as st
 
 from planner import Planner
-from planner.catalog import default_configs_dir
-from planner.i18n import LANGS, t
-from planner.solver import warm_up_in_background
-from planner.store import CatalogStore
+from planner.data.catalog import default_configs_dir
+from planner.data.store import CatalogStore
+from planner.i18n.texts import LANGS, t
+from planner.solve.solver import warm_up_in_background
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -60,7 +60,7 @@ def get_planner() -> Planner:
 
 @st.cache_data(show_spinner=False)
 def boundary_geojson() -> dict:
-    from planner.boundary import load_boundary
+    from planner.data.boundary import load_boundary
 
     return dict(load_boundary().__geo_interface__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.i18n import t
-from planner.store import StaleWriteError
+from planner.data.store import StaleWriteError
+from planner.i18n.texts import t
 from webapp.common import catalog_store, language_switch, operator_gate, style
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from planner import Catalog, Itinerary
-from planner.export import is_estimated, road_lines
-from planner.i18n import CATEGORY_LABELS, t
-from planner.models import Confidence
+from planner.i18n.texts import CATEGORY_LABELS, t
+from planner.model.models import Confidence
+from planner.present.exports import is_estimated, road_lines
 
 DAY_COLOURS = [
     (214, 76, 36),

@@ -1,6 +1,6 @@
 """The operators' page: edit places (table, map, seasons), see data quality. Behind a password.
 
-Every save goes through :class:`planner.store.CatalogStore`: validated first (each problem shown
+Every save goes through :class:`planner.data.store.CatalogStore`: validated first (each problem shown
 next to its field), written atomically with the previous version kept, and refused when another
 operator saved in between (the etag read with the table no longer matches).
 """
@@ -15,11 +15,11 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from planner.coords import gcj02_to_wgs84
+from planner.data.coords import gcj02_to_wgs84
+from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError
-from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, t
-from planner.models import Category, Confidence, Interest, Poi, SeasonKind
-from planner.store import StaleWriteError
+from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
+from planner.model.models import Category, Confidence, Interest, Poi, SeasonKind
 from webapp import maps, mapview
 from webapp.common import (
     catalog_store,
@@ -290,7 +290,7 @@ def _on_op_click() -> None:
 
 
 def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
-    from planner.catalog import build_catalog
+    from planner.data.catalog import build_catalog
 
     st.caption(t("op.map_help", lang))
     ids = [e["id"] for e in entries]

@@ -15,7 +15,9 @@ import streamlit as st
 
 from planner import Itinerary, Planner, PlannerError, TripRequest
 from planner.errors import RequestError
-from planner.export import (
+from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
+from planner.model.models import Category, Confidence, Interest, Mode, parse_trip_request
+from planner.present.exports import (
     Plan,
     days_of,
     itinerary_geojson,
@@ -28,9 +30,7 @@ from planner.export import (
     request_to_query,
     timeline,
 )
-from planner.i18n import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
-from planner.models import Category, Confidence, Interest, Mode, parse_trip_request
-from planner.report import fmt_duration
+from planner.present.report import fmt_duration
 from webapp import maps, mapview
 from webapp.common import (
     _planner_for,
@@ -227,7 +227,7 @@ def _pin(request: TripRequest, poi_id: str, day: int, position: int) -> None:
     """Keep a stop in the plan (at its place in the day, when the planner takes pins)."""
     avoid = [a for a in request.avoid if a != poi_id]
     if "pins" in TripRequest.model_fields:
-        from planner.models import Pin
+        from planner.model.models import Pin
 
         pins = [p for p in request.pins if p.poi_id != poi_id]
         pins.append(Pin(poi_id=poi_id, position=position, day=day if request.days > 1 else None))
@@ -444,7 +444,7 @@ def _enum_options(name: str) -> list[Any] | None:
 
 
 def _option_label(name: str, lang: str) -> Callable[[Any], str]:
-    from planner.i18n import MESSAGES
+    from planner.i18n.texts import MESSAGES
 
     def label(o: Any) -> str:
         key = f"label.{name}.{getattr(o, 'value', o)}"

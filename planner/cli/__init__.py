@@ -1,0 +1,1 @@
+"""The ``planner`` command line: thin shells that parse, call the core and present."""

@@ -1,0 +1,1 @@
+"""Every user-facing text, in Chinese and English, in one place."""

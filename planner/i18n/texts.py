@@ -1,0 +1,184 @@
+"""Every user-facing text, in Chinese and English, in one place.
+
+Messages the core puts into itineraries (reasons, warnings) are defined here; labels of the shells
+(CLI, web app, HTTP API) in :mod:`planner.i18n.texts.labels`, merged into the same table. The core renders :class:`~planner.model.models.Reason` texts from here; the CLI and the web app take their
+labels from here too, so a translation is fixed once. Keys are stable; parameters use
+``str.format`` names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from planner.i18n.labels import UI_MESSAGES
+from planner.model.models import Category, Interest, Mode, Reason
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- why a place is in the plan
+    "why.must": {"en": "You asked to visit it", "zh": "您指定必去"},
+    "why.interests": {
+        "en": "Matches your interests: {interests}",
+        "zh": "符合您的兴趣：{interests}",
+    },
+    "why.popular": {"en": "One of Pinggu's most popular sights", "zh": "平谷最受欢迎的景点之一"},
+    "why.in_season": {"en": "In season on this date: {season}", "zh": "当日正值{season}"},
+    "why.lunch": {"en": "Lunch at a farm restaurant", "zh": "在农家餐厅午餐"},
+    "why.dinner": {"en": "Dinner at a farm restaurant", "zh": "在农家餐厅晚餐"},
+    "why.picnic": {
+        "en": "Lunch break: no farm restaurant fits the route, bring a picnic",
+        "zh": "午餐休息：沿途没有合适的农家餐厅，请自带野餐",
+    },
+    "why.festival": {
+        "en": "During the Pinggu Peach Blossom Festival",
+        "zh": "正值平谷桃花音乐节",
+    },
+    "why.fits": {"en": "Fits on the way within its opening hours", "zh": "顺路，且在开放时间内"},
+    # --- why a place was left out
+    "out.avoided": {"en": "You asked to avoid it", "zh": "您选择了避开"},
+    "out.closed": {"en": "Closed on {date}", "zh": "{date} 不开放"},
+    "out.hours_too_short": {
+        "en": "Open {hours} on {date}: too short for the {minutes}-minute visit",
+        "zh": "{date} 开放时间 {hours}，不足以完成 {minutes} 分钟的游览",
+    },
+    "out.out_of_season": {
+        "en": "Out of season on {date} ({seasons})",
+        "zh": "{date} 不在季节内（{seasons}）",
+    },
+    "out.not_enough_time": {
+        "en": "Not enough time: fitting it in needs about {minutes} more minutes",
+        "zh": "时间不够：加入它还需要约 {minutes} 分钟",
+    },
+    "out.window_missed": {
+        "en": "Its opening hours ({hours}) do not fit the day's route",
+        "zh": "其开放时间（{hours}）与当天路线无法衔接",
+    },
+    "out.lower_value": {
+        "en": "Would fit, but only instead of stops worth more to you",
+        "zh": "可以安排，但需替换对您更有价值的景点",
+    },
+    "out.over_budget": {
+        "en": "Over budget: its ticket ¥{ticket} does not fit in your ¥{budget}",
+        "zh": "超出预算：门票 ¥{ticket}，预算 ¥{budget}",
+    },
+    "out.no_meals": {
+        "en": "A restaurant, and you asked for no meals",
+        "zh": "餐厅，您未要求安排用餐",
+    },
+    "out.meal_elsewhere": {"en": "Lunch is planned elsewhere", "zh": "午餐已安排在别处"},
+    "out.no_match": {"en": "Does not match your interests", "zh": "与您的兴趣不符"},
+    # --- warnings on a plan
+    "warn.estimated_travel": {
+        "en": "Travel times are straight-line estimates ({provider}); allow extra time on mountain roads",
+        "zh": "行程时间为直线估算（{provider}），山路请预留更多时间",
+    },
+    "warn.low_confidence": {
+        "en": "Location of {name} is an estimate (±2-5 km): check it on a map app before you go",
+        "zh": "{name} 的位置为估算（±2-5 公里），出发前请在地图应用中核实",
+    },
+    "warn.hours_unknown": {
+        "en": "Opening hours of {name} are not known; planned as {hours}: call ahead",
+        "zh": "{name} 的开放时间未知，按 {hours} 安排，请提前致电确认",
+    },
+    "theme.as_asked": {"en": "As you asked", "zh": "按您的选择"},
+    "theme.blossom_first": {"en": "Blossoms and orchards first", "zh": "桃花与果园优先"},
+    "theme.lakes_gorges": {"en": "Lakes and gorges", "zh": "湖泊与峡谷"},
+    "theme.farms_villages": {"en": "Farms and villages", "zh": "农园与村落"},
+    "label.day": {"en": "Day {n}", "zh": "第 {n} 天"},
+    "label.stay": {"en": "Nights at", "zh": "住宿"},
+    "label.stay_suggested": {"en": "(suggested by the planner)", "zh": "（规划推荐）"},
+    "label.trip_totals": {
+        "en": "{days} days · {stops} stops · {travel} on the road · tickets ¥{tickets}",
+        "zh": "{days} 天 · {stops} 个景点 · 路上 {travel} · 门票 ¥{tickets}",
+    },
+    "warn.no_lunch": {
+        "en": "No lunch break fits between your must-visit places: bring snacks",
+        "zh": "必去景点之间无法安排午餐，请自备干粮",
+    },
+    "warn.no_dinner": {
+        "en": "No farm restaurant fits for dinner on this route: eat back in town",
+        "zh": "沿途没有合适的农家餐厅安排晚餐，请回城用餐",
+    },
+    "warn.empty": {
+        "en": "No place fits this day: try a longer day, other interests or another date",
+        "zh": "当天没有合适的景点：请延长时间、调整兴趣或更换日期",
+    },
+}
+
+_clash = MESSAGES.keys() & UI_MESSAGES.keys()
+if _clash:  # pragma: no cover - caught by any import in the tests
+    raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+MESSAGES.update(UI_MESSAGES)
+
+CATEGORY_LABELS: dict[Category, dict[str, str]] = {
+    Category.blossom: {"en": "Blossom area", "zh": "赏花区"},
+    Category.lake: {"en": "Lake", "zh": "湖泊"},
+    Category.gorge: {"en": "Gorge & scenic area", "zh": "峡谷景区"},
+    Category.mountain: {"en": "Mountain", "zh": "山岳"},
+    Category.temple: {"en": "Temple & heritage", "zh": "寺庙古迹"},
+    Category.village: {"en": "Village", "zh": "村落"},
+    Category.farm: {"en": "Farm & picking", "zh": "农园采摘"},
+    Category.museum: {"en": "Museum", "zh": "博物馆"},
+    Category.restaurant: {"en": "Farm restaurant", "zh": "农家餐厅"},
+    Category.lodging: {"en": "Farm stay", "zh": "农家院住宿"},
+    Category.transport: {"en": "Transport", "zh": "交通"},
+    Category.market: {"en": "Market", "zh": "集市"},
+}
+
+INTEREST_LABELS: dict[Interest, dict[str, str]] = {
+    Interest.blossom: {"en": "blossoms", "zh": "桃花"},
+    Interest.lake: {"en": "lakes", "zh": "湖泊"},
+    Interest.gorge: {"en": "gorges", "zh": "峡谷"},
+    Interest.mountain: {"en": "mountains", "zh": "登山"},
+    Interest.hiking: {"en": "hiking", "zh": "徒步"},
+    Interest.culture: {"en": "culture & temples", "zh": "文化古迹"},
+    Interest.village: {"en": "villages", "zh": "乡村"},
+    Interest.farm: {"en": "farms", "zh": "农园"},
+    Interest.picking: {"en": "fruit picking", "zh": "采摘"},
+    Interest.food: {"en": "local food", "zh": "农家美食"},
+    Interest.family: {"en": "family", "zh": "亲子"},
+    Interest.great_wall: {"en": "Great Wall", "zh": "长城"},
+}
+
+MODE_LABELS: dict[Mode, dict[str, str]] = {
+    Mode.car: {"en": "car", "zh": "自驾"},
+    Mode.bus: {"en": "bus", "zh": "公交"},
+    Mode.bicycle: {"en": "bicycle", "zh": "骑行"},
+    Mode.walk: {"en": "on foot", "zh": "步行"},
+}
+
+SEASON_LABELS: dict[str, dict[str, str]] = {
+    "bloom": {"en": "blossom season", "zh": "花期"},
+    "picking": {"en": "picking season", "zh": "采摘季"},
+    "festival": {"en": "festival", "zh": "节庆"},
+    "open": {"en": "open season", "zh": "开放季"},
+}
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """The text for ``key`` in ``lang`` (``en`` or ``zh``), formatted with ``params``."""
+    entry = MESSAGES[key]
+    return entry.get(lang, entry["en"]).format(**params)
+
+
+def reason(code: str, **params_by_lang: object) -> Reason:
+    """A :class:`Reason` for message ``code``.
+
+    Parameters may be plain values (same in both languages) or ``{"en": ..., "zh": ...}`` dicts.
+    """
+
+    def pick(lang: str) -> dict[str, object]:
+        return {
+            k: (v[lang] if isinstance(v, dict) and lang in v else v)
+            for k, v in params_by_lang.items()
+        }
+
+    return Reason(code=code, en=t(code, "en", **pick("en")), zh=t(code, "zh", **pick("zh")))
+
+
+def label_list(labels: dict, items: list, sep: dict[str, str] | None = None) -> dict[str, str]:
+    """Join translated labels of ``items`` in both languages: ``{"en": "a, b", "zh": "a、b"}``."""
+    sep = sep or {"en": ", ", "zh": "、"}
+    return {lang: sep[lang].join(labels[i][lang] for i in items) for lang in ("en", "zh")}

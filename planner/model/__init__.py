@@ -1,0 +1,1 @@
+"""Typed, validated data models at the planner's edges: places, requests, itineraries."""

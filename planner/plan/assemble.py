@@ -1,0 +1,264 @@
+"""Assembling an :class:`~planner.model.models.Itinerary` from a solved route.
+
+Plain solver output (node indices) becomes dated stops and legs with the earliest-start schedule,
+names in both languages, reasons, totals and warnings. No decisions are made here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from planner.data.hours import open_intervals
+from planner.i18n.texts import reason
+from planner.model.models import (
+    Category,
+    Dropped,
+    Endpoint,
+    Itinerary,
+    Leg,
+    Poi,
+    Reason,
+    SolverStatus,
+    Stop,
+    Totals,
+    TripRequest,
+)
+from planner.plan.timing import PAUSE, TravelAt, Window, schedule
+from planner.solve.problem import OrienteeringProblem, Solution
+from planner.travel.base import TravelMatrix, TravelTimes
+from planner.travel.traffic import Traffic
+
+DAY_S = 24 * 3600
+PICNIC_ID = "picnic"
+"""The ``poi_id`` of a picnic break (it is not a catalogue place)."""
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """Everything about the day that the assembly needs besides the route."""
+
+    request: TripRequest
+    """The day's own request (its date, start and end)."""
+    nodes: Sequence[Poi]
+    """The place of each solver node (depots first)."""
+    start_node: int
+    end_node: int
+    midnight: dt.datetime
+    """Midnight of the trip's first day: solver times count from it."""
+    day_start_s: int
+    matrix: TravelMatrix
+    travel: TravelTimes
+    problem: OrienteeringProblem
+    buffer_s: int = 0
+    """Slack after arriving at each visit (the pace's buffer), already inside the problem's travel."""
+    lunch: Sequence[Window] = ()
+    """When the day's lunch may start (empty: no lunch that day)."""
+    dinner: Sequence[Window] = ()
+    """When the day's dinner may start (empty: no dinner that day)."""
+    meal_s: int = 0
+    meal_nodes: frozenset[int] = frozenset()
+    travel_at: TravelAt | None = None
+    """Time-dependent travel (traffic, buffer included); None: the problem's matrix."""
+    traffic: Traffic | None = None
+
+
+def build_itinerary(
+    ctx: DayContext,
+    route: Sequence[int],
+    *,
+    why: dict[str, tuple[float, list[Reason]]],
+    dropped: Sequence[tuple[Poi, float, Reason]],
+    solution: Solution,
+    warnings: list[Reason],
+) -> Itinerary:
+    """The itinerary that visits ``route`` (solver nodes, in order) on the context's day."""
+    p = ctx.problem
+    res = schedule(
+        route,
+        start_node=ctx.start_node,
+        end_node=ctx.end_node,
+        depart=ctx.day_start_s,
+        travel=p.travel,
+        service=p.service,
+        windows=p.windows,
+        pause=(ctx.lunch, ctx.meal_s) if ctx.lunch else None,
+        travel_at=ctx.travel_at,
+    )
+    if res is None:  # the solver and the repair pass only return schedulable routes
+        raise AssertionError("route cannot be scheduled; this is a bug")
+    timings, end_arrival = res
+
+    def at(seconds: int) -> dt.datetime:
+        return ctx.midnight + dt.timedelta(seconds=seconds)
+
+    day_midnight = dt.datetime.combine(ctx.request.date, dt.time(), ctx.midnight.tzinfo)
+    offset = int((day_midnight - ctx.midnight).total_seconds())
+    stops: list[Stop] = []
+    legs: list[Leg] = []
+    prev_node, prev_departure = ctx.start_node, ctx.day_start_s
+    for node, tm in zip(route, timings, strict=True):
+        if node == PAUSE:  # a picnic where the traveller is: no travel, a stop of its own
+            here = ctx.nodes[prev_node]
+            legs.append(_stay_leg(ctx, here, prev_departure, at))
+            stops.append(
+                Stop(
+                    kind="picnic",
+                    poi_id=PICNIC_ID,
+                    name_zh="野餐午休",
+                    name_en="Picnic lunch break",
+                    category=Category.restaurant,
+                    lon=here.lon,
+                    lat=here.lat,
+                    arrival=at(tm.arrival),
+                    visit_start=at(tm.start),
+                    departure=at(tm.departure),
+                    wait_s=tm.start - tm.arrival,
+                    visit_s=tm.departure - tm.start,
+                    ticket_cny=0.0,
+                    value=0.0,
+                    opening_window=(at(tm.start), at(tm.departure)),
+                    why=[reason("why.picnic")],
+                )
+            )
+            prev_departure = tm.departure
+            continue
+        poi = ctx.nodes[node]
+        leg = _leg(ctx, prev_node, node, prev_departure, at, buffer_s=ctx.buffer_s)
+        legs.append(
+            leg
+            if not stops or stops[-1].kind != "picnic"
+            else leg.model_copy(update={"from_id": PICNIC_ID})
+        )
+        value, reasons = why[poi.id]
+        if node in ctx.meal_nodes:
+            at_dinner = any(lo <= tm.start <= hi for lo, hi in ctx.dinner)
+            reasons = [reason("why.dinner" if at_dinner else "why.lunch"), *reasons]
+        window = next(
+            (a + offset, b + offset)
+            for a, b in open_intervals(poi.opening_hours, ctx.request.date)
+            if a + offset <= tm.start and tm.departure <= b + offset
+        )
+        stops.append(
+            Stop(
+                kind="meal" if node in ctx.meal_nodes else "visit",
+                poi_id=poi.id,
+                name_zh=poi.name_zh,
+                name_en=poi.name_en,
+                category=poi.category,
+                lon=poi.lon,
+                lat=poi.lat,
+                arrival=at(tm.arrival),
+                visit_start=at(tm.start),
+                departure=at(tm.departure),
+                wait_s=tm.start - tm.arrival,
+                visit_s=tm.departure - tm.start,
+                ticket_cny=poi.ticket_cny or 0.0,
+                value=round(value, 2),
+                opening_window=(at(window[0]), at(window[1])),
+                why=reasons,
+            )
+        )
+        prev_node, prev_departure = node, tm.departure
+    last = _leg(ctx, prev_node, ctx.end_node, prev_departure, at, buffer_s=0)
+    legs.append(
+        last
+        if not stops or stops[-1].kind != "picnic"
+        else last.model_copy(update={"from_id": PICNIC_ID})
+    )
+
+    totals = _totals(stops, legs)
+    status = "empty" if not stops else ("optimal" if solution.status == "optimal" else "feasible")
+    if solution.status == "time_limit" and stops:
+        status = "time_limit"
+    return Itinerary(
+        request=ctx.request,
+        start=_endpoint(ctx.nodes[ctx.start_node]),
+        end=_endpoint(ctx.nodes[ctx.end_node]),
+        day_start=at(ctx.day_start_s),
+        day_end=at(end_arrival),
+        stops=stops,
+        legs=legs,
+        dropped=[
+            Dropped(
+                poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, value=round(v, 2), reason=r
+            )
+            for poi, v, r in dropped
+        ],
+        totals=totals,
+        solver=SolverStatus(
+            status=status,
+            solve_seconds=round(solution.solve_seconds, 3),
+            time_limit_s=ctx.request.time_limit_s,
+            seed=ctx.request.seed,
+            objective_value=sum(p.score[i] for i in route if i >= 0),
+            travel_provider=ctx.matrix.provider,
+        ),
+        warnings=warnings,
+    )
+
+
+def _totals(stops: Sequence[Stop], legs: Sequence[Leg]) -> Totals:
+    return Totals(
+        stops=len(stops),
+        travel_s=sum(leg.travel_s for leg in legs),
+        buffer_s=sum(leg.buffer_s for leg in legs),
+        visit_s=sum(s.visit_s for s in stops),
+        wait_s=sum(s.wait_s for s in stops),
+        distance_m=sum(leg.distance_m for leg in legs),
+        tickets_cny=round(sum(s.ticket_cny for s in stops), 2),
+        value=round(sum(s.value for s in stops), 2),
+    )
+
+
+def trip_totals(days: Sequence[Itinerary]) -> Totals:
+    """Totals over every day of a trip."""
+    return _totals([s for d in days for s in d.stops], [leg for d in days for leg in d.legs])
+
+
+def _endpoint(poi: Poi) -> Endpoint:
+    return Endpoint(
+        poi_id=poi.id, name_zh=poi.name_zh, name_en=poi.name_en, lon=poi.lon, lat=poi.lat
+    )
+
+
+def _stay_leg(ctx: DayContext, here: Poi, depart: int, at: Callable[[int], dt.datetime]) -> Leg:
+    """The empty leg into a picnic: it is taken where the traveller already is."""
+    return Leg(
+        from_id=here.id,
+        to_id=PICNIC_ID,
+        depart=at(depart),
+        arrive=at(depart),
+        travel_s=0,
+        buffer_s=0,
+        distance_m=0,
+        mode=ctx.request.mode,
+        provider="none",
+        geometry=[here.lonlat, here.lonlat],
+    )
+
+
+def _leg(
+    ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime], *, buffer_s: int
+) -> Leg:
+    pa, pb = ctx.nodes[a], ctx.nodes[b]
+    base = int(ctx.matrix.seconds[a, b])
+    day = ctx.midnight.date() + dt.timedelta(days=depart // DAY_S)
+    factor = ctx.traffic.factor(day, depart) if ctx.traffic is not None else 1.0
+    travel_s = ctx.traffic.travel_s(base, day, depart) if ctx.traffic is not None else base
+    return Leg(
+        from_id=pa.id,
+        to_id=pb.id,
+        depart=at(depart),
+        arrive=at(depart + travel_s + buffer_s),
+        travel_s=travel_s,
+        traffic_factor=factor,
+        buffer_s=buffer_s,
+        distance_m=int(ctx.matrix.metres[a, b]),
+        mode=ctx.request.mode,
+        provider=ctx.matrix.leg_provider(a, b),
+        geometry=[
+            (float(x), float(y)) for x, y in ctx.travel.path(pa.lonlat, pb.lonlat, ctx.request.mode)
+        ],
+    )

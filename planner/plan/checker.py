@@ -1,0 +1,437 @@
+"""The independent checker: no itinerary leaves the library unless this module agrees with it.
+
+It shares nothing with the solver or the assembly but the catalogue, the opening-hours parser and
+the travel-time provider: it asks the provider afresh for the travel time of every leg, re-reads
+every place's opening hours, and recomputes every arrival, wait and departure. A violation is a bug
+in the planner, reported as :class:`~planner.errors.ItineraryCheckError`, never returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from planner.data.catalog import Catalog
+from planner.data.hours import open_intervals
+from planner.errors import ItineraryCheckError
+from planner.model.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
+from planner.plan.assemble import PICNIC_ID
+from planner.travel.base import TravelTimes
+from planner.travel.traffic import Traffic
+
+TZ = ZoneInfo(TIMEZONE)
+
+
+def violations(
+    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> list[str]:
+    """Every rule the itinerary breaks, as sentences; empty when it is sound.
+
+    With ``traffic``, each leg's traffic factor must be the one in force when it departs; without
+    it, the factor the leg records is taken as given (travel = provider time x factor either way).
+    """
+    req = itinerary.request
+    out: list[str] = []
+    ids = [s.poi_id for s in itinerary.stops]
+    places = [s.poi_id for s in itinerary.stops if s.kind != "picnic"]
+
+    # --- who is visited
+    if itinerary.start.poi_id != req.start:
+        out.append(f"starts at {itinerary.start.poi_id!r}, the request says {req.start!r}")
+    if itinerary.end.poi_id != (req.end or req.start):
+        out.append(f"ends at {itinerary.end.poi_id!r}, the request says {req.end or req.start!r}")
+    if len(set(places)) != len(places):
+        out.append(f"a place is visited twice: {places}")
+    out.extend(_meal_violations(itinerary, catalog))
+    for pid in places:
+        if pid not in catalog:
+            out.append(f"stop {pid!r} is not in the catalogue")
+            continue
+        if not catalog.get(pid).visitable:
+            out.append(f"stop {pid!r} is not a visitable place")
+        if pid in req.avoid:
+            out.append(f"stop {pid!r} was to be avoided")
+        if pid in (itinerary.start.poi_id, itinerary.end.poi_id):
+            out.append(f"stop {pid!r} is the day's start or end")
+    for pid in req.required_ids:
+        if pid not in ids:
+            out.append(f"must-visit place {pid!r} is missing")
+    for pin in req.pins:
+        if (
+            pin.poi_id in ids
+            and pin.position is not None
+            and ids.index(pin.poi_id) != pin.position - 1
+        ):
+            out.append(
+                f"{pin.poi_id!r} is stop {ids.index(pin.poi_id) + 1}, pinned at position {pin.position}"
+            )
+        stop = next((s for s in itinerary.stops if s.poi_id == pin.poi_id), None)
+        if (
+            stop is not None
+            and pin.at is not None
+            and stop.visit_start.astimezone(TZ).time() != pin.at
+        ):
+            out.append(
+                f"{pin.poi_id!r} starts at {stop.visit_start.astimezone(TZ):%H:%M}, pinned at {pin.at:%H:%M}"
+            )
+    if (
+        req.budget_cny is not None
+        and sum(s.ticket_cny for s in itinerary.stops) > req.budget_cny + 0.005
+    ):
+        out.append(
+            f"tickets cost ¥{sum(s.ticket_cny for s in itinerary.stops):g}, over the budget ¥{req.budget_cny:g}"
+        )
+    dropped_ids = {d.poi_id for d in itinerary.dropped}
+    for pid in set(ids) & dropped_ids:
+        out.append(f"{pid!r} is both visited and left out")
+    if out:
+        return out
+
+    # --- the chain of legs (a picnic is taken where the traveller is: its point is the one before)
+    points = [itinerary.start.poi_id, *ids, itinerary.end.poi_id]
+    at_point = [0]
+    for k, pid in enumerate(points[1:], 1):
+        at_point.append(at_point[-1] if pid == PICNIC_ID else k)
+    if len(itinerary.legs) != len(points) - 1:
+        return [
+            *out,
+            f"{len(itinerary.legs)} legs for {len(points)} points; expected {len(points) - 1}",
+        ]
+    for k, leg in enumerate(itinerary.legs):
+        if (leg.from_id, leg.to_id) != (points[k], points[k + 1]):
+            out.append(
+                f"leg {k} goes {leg.from_id}->{leg.to_id}, expected {points[k]}->{points[k + 1]}"
+            )
+        if leg.mode != req.mode:
+            out.append(f"leg {k} is by {leg.mode.value}, the request says {req.mode.value}")
+    if out:
+        return out
+
+    pois = [catalog.resolve(points[at_point[k]]) for k in range(len(points))]
+    out.extend(_facts(itinerary, pois))
+    naive = [
+        name
+        for name, value in (("day_start", itinerary.day_start), ("day_end", itinerary.day_end))
+        if value.tzinfo is None
+    ]
+    if naive:
+        return [*out, f"{', '.join(naive)} carry no time zone; times must be local ({TZ.key})"]
+    real = sorted(set(at_point))
+    row = {k: real.index(at_point[k]) for k in range(len(points))}
+    matrix = travel.matrix([pois[k].lonlat for k in real], req.mode)
+    tz = TZ  # Pinggu's clock, whatever the itinerary claims
+    midnight = dt.datetime.combine(req.date, dt.time(), tz)
+    expected_start = dt.datetime.combine(req.date, req.start_time, tz)
+    if itinerary.day_start != expected_start:
+        out.append(f"day starts {itinerary.day_start}, the request says {expected_start}")
+
+    # --- times add up
+    clock = itinerary.day_start
+    for k, leg in enumerate(itinerary.legs):
+        into_picnic = points[k + 1] == PICNIC_ID
+        a, b = row[k], row[k + 1]
+        want, want_m = (
+            (0, 0)
+            if into_picnic
+            else (round(int(matrix.seconds[a, b]) * leg.traffic_factor), int(matrix.metres[a, b]))
+        )
+        if traffic is not None and not into_picnic:
+            local = leg.depart.astimezone(TZ)
+            factor = traffic.factor(
+                local.date(), local.hour * 3600 + local.minute * 60 + local.second
+            )
+            if leg.traffic_factor != factor:
+                out.append(
+                    f"leg {k} uses traffic factor {leg.traffic_factor}, but {factor} is in force at "
+                    f"{local:%H:%M} on a {traffic.day_type(local.date()).value}"
+                )
+        want_provider = "none" if into_picnic else matrix.leg_provider(a, b)
+        if leg.travel_s != want:
+            out.append(
+                f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
+            )
+        if leg.distance_m != want_m:
+            out.append(
+                f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {want_m} m"
+            )
+        if leg.provider != want_provider:
+            out.append(
+                f"leg {k} claims provider {leg.provider!r}, the provider is {want_provider!r}"
+            )
+        if leg.depart != clock:
+            out.append(
+                f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"
+            )
+        want_buffer = req.pace.buffer_s if k < len(itinerary.stops) and not into_picnic else 0
+        if leg.buffer_s != want_buffer:
+            out.append(
+                f"leg {k} keeps {leg.buffer_s} s of buffer; the {req.pace.value} pace keeps {want_buffer} s"
+            )
+        if leg.arrive != leg.depart + dt.timedelta(seconds=leg.travel_s + leg.buffer_s):
+            out.append(
+                f"leg {k} arrives {leg.arrive:%H:%M:%S}, not departure + travel time + buffer"
+            )
+        clock = leg.arrive
+        if k < len(itinerary.stops):
+            stop = itinerary.stops[k]
+            poi = pois[k + 1]
+            if stop.arrival != leg.arrive:
+                out.append(
+                    f"{stop.poi_id}: arrival {stop.arrival:%H:%M:%S} is not the leg's arrival {leg.arrive:%H:%M:%S}"
+                )
+            if stop.visit_start < stop.arrival:
+                out.append(f"{stop.poi_id}: visit starts before arrival")
+            if stop.wait_s != int((stop.visit_start - stop.arrival).total_seconds()):
+                out.append(
+                    f"{stop.poi_id}: wait_s {stop.wait_s} does not match visit start - arrival"
+                )
+            if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
+                out.append(f"{stop.poi_id}: departure is not visit start + visit time")
+            clock = stop.departure
+            if stop.kind == "picnic":
+                continue  # checked with the meals: no ticket, no opening hours, taken in place
+            if stop.kind == "meal":
+                if stop.visit_s != req.meal_minutes * 60:
+                    out.append(
+                        f"{stop.poi_id}: the meal lasts {stop.visit_s} s, the request says {req.meal_minutes} min"
+                    )
+            elif stop.visit_s != req.pace.visit_s(poi.visit_minutes):
+                out.append(
+                    f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min "
+                    f"at a {req.pace.value} pace"
+                )
+            if stop.ticket_cny != (poi.ticket_cny or 0.0):
+                out.append(
+                    f"{stop.poi_id}: ticket {stop.ticket_cny} differs from the catalogue's {poi.ticket_cny}"
+                )
+            start_s = (stop.visit_start - midnight).total_seconds()
+            end_s = (stop.departure - midnight).total_seconds()
+            inside = [
+                (a, b)
+                for a, b in open_intervals(poi.opening_hours, req.date)
+                if a <= start_s and end_s <= b
+            ]
+            window = tuple((w - midnight).total_seconds() for w in stop.opening_window)
+            if inside and window not in inside:
+                out.append(
+                    f"{stop.poi_id}: opening_window {stop.opening_window[0]:%H:%M}-{stop.opening_window[1]:%H:%M} "
+                    "is not the opening interval the visit falls in"
+                )
+            if not inside:
+                out.append(
+                    f"{stop.poi_id}: visit {stop.visit_start:%H:%M}-{stop.departure:%H:%M} is not inside its "
+                    f"opening hours on {req.date} ({poi.opening_hours or 'default hours'})"
+                )
+
+    # --- the day ends in time
+    deadline = dt.datetime.combine(req.date, req.end_time, tz)
+    if itinerary.day_end != clock:
+        out.append(
+            f"day_end {itinerary.day_end:%H:%M:%S} is not the arrival at the end point {clock:%H:%M:%S}"
+        )
+    if clock > deadline:
+        out.append(f"the day ends at {clock:%H:%M}, after the requested {req.end_time:%H:%M}")
+
+    # --- totals
+    tot = itinerary.totals
+    sums = {
+        "stops": len(itinerary.stops),
+        "travel_s": sum(leg.travel_s for leg in itinerary.legs),
+        "buffer_s": sum(leg.buffer_s for leg in itinerary.legs),
+        "visit_s": sum(s.visit_s for s in itinerary.stops),
+        "wait_s": sum(s.wait_s for s in itinerary.stops),
+        "distance_m": sum(leg.distance_m for leg in itinerary.legs),
+    }
+    for name, value in sums.items():
+        if getattr(tot, name) != value:
+            out.append(
+                f"totals.{name} is {getattr(tot, name)}, the stops and legs add up to {value}"
+            )
+    if abs(tot.tickets_cny - sum(s.ticket_cny for s in itinerary.stops)) > 0.005:
+        out.append("totals.tickets_cny does not add up")
+    if abs(tot.value - sum(s.value for s in itinerary.stops)) > 0.005:
+        out.append("totals.value is not the sum of the stops' values")
+    span = (itinerary.day_end - itinerary.day_start).total_seconds()
+    used = tot.travel_s + tot.buffer_s + tot.visit_s + tot.wait_s
+    if span != used:
+        out.append(f"travel + buffers + visits + waits = {used} s, but the day lasts {span:.0f} s")
+    return out
+
+
+def _meal_violations(itinerary: Itinerary, catalog: Catalog) -> list[str]:
+    """Lunch (and dinner when asked): one per meal window the day spans, restaurants only as meals."""
+    req = itinerary.request
+    out = []
+    meals = [s for s in itinerary.stops if s.kind in ("meal", "picnic")]
+    codes = {w.code for w in itinerary.warnings}
+
+    def spans(a: dt.time, b: dt.time) -> bool:
+        lo, hi = max(a, req.start_time), min(b, req.end_time)
+        return (hi.hour * 60 + hi.minute) - (lo.hour * 60 + lo.minute) >= req.meal_minutes
+
+    def inside(m: Stop, a: dt.time, b: dt.time) -> bool:
+        start, end = m.visit_start.astimezone(TZ).time(), m.departure.astimezone(TZ).time()
+        return a <= start and end <= b
+
+    lunches = [m for m in meals if inside(m, req.lunch_from, req.lunch_to)]
+    dinners = [m for m in meals if inside(m, req.dinner_from, req.dinner_to)]
+    if req.lunch and spans(req.lunch_from, req.lunch_to):
+        due = 0 if "warn.no_lunch" in codes else 1
+        if len(lunches) != due:
+            out.append(
+                f"{len(lunches)} lunches planned; the day spans the lunch window, so {due} is due"
+            )
+    elif lunches and not (req.dinner and set(lunches) <= set(dinners)):
+        out.append("a lunch is planned although none was asked for or the day misses lunchtime")
+    if req.dinner and spans(req.dinner_from, req.dinner_to):
+        due = 0 if "warn.no_dinner" in codes else 1
+        if len(dinners) != due:
+            out.append(
+                f"{len(dinners)} dinners planned; the day spans the dinner window, so {due} is due"
+            )
+    for m in meals:
+        if m not in lunches and m not in dinners:
+            out.append(
+                f"{m.poi_id}: a meal at {m.visit_start.astimezone(TZ):%H:%M} is outside the meal windows"
+            )
+        if m.visit_s != req.meal_minutes * 60:
+            out.append(
+                f"{m.poi_id}: the meal lasts {m.visit_s // 60} min, the request says {req.meal_minutes}"
+            )
+        if m.kind == "picnic" and m not in lunches:
+            out.append("a picnic is only planned for lunch")
+        if (
+            m.kind == "meal"
+            and m.poi_id in catalog
+            and catalog.get(m.poi_id).category.value != "restaurant"
+        ):
+            out.append(f"{m.poi_id}: a meal at a place that is not a restaurant")
+    for s in itinerary.stops:
+        if (
+            s.kind == "visit"
+            and s.poi_id in catalog
+            and catalog.get(s.poi_id).category.value == "restaurant"
+        ):
+            out.append(f"{s.poi_id}: a restaurant is visited outside a meal")
+    return out
+
+
+def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
+    """What the visitor reads (names, category, points) must be the catalogue's."""
+    out = []
+    shown: list[Stop | Endpoint] = [itinerary.start, *itinerary.stops, itinerary.end]
+    for item, poi in zip(shown, pois, strict=True):
+        if isinstance(item, Stop) and item.kind == "picnic":
+            if (item.lon, item.lat) != (poi.lon, poi.lat):
+                out.append(
+                    f"picnic: point ({item.lon}, {item.lat}) is not where the traveller is ({poi.id})"
+                )
+            continue
+        if (item.name_zh, item.name_en) != (poi.name_zh, poi.name_en):
+            out.append(f"{poi.id}: names {item.name_zh!r}/{item.name_en!r} are not the catalogue's")
+        if (item.lon, item.lat) != (poi.lon, poi.lat):
+            out.append(
+                f"{poi.id}: point ({item.lon}, {item.lat}) is not the catalogue's ({poi.lon}, {poi.lat})"
+            )
+        if isinstance(item, Stop) and item.category != poi.category:
+            out.append(
+                f"{poi.id}: category {item.category.value} is not the catalogue's {poi.category.value}"
+            )
+    return out
+
+
+def trip_violations(
+    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> list[str]:
+    """Every rule a trip breaks: each day's, and those across days."""
+    req = trip.request
+    out: list[str] = []
+    if len(trip.days) != req.days:
+        out.append(f"{len(trip.days)} days planned, {req.days} asked for")
+    for k, day in enumerate(trip.days):
+        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic))
+        if day.request.date != req.date + dt.timedelta(days=k):
+            out.append(
+                f"day {k + 1} is {day.request.date}, expected {req.date + dt.timedelta(days=k)}"
+            )
+        if k > 0 and day.start.poi_id != trip.days[k - 1].end.poi_id:
+            out.append(f"day {k + 1} starts at {day.start.poi_id!r}, not where day {k} ended")
+    if trip.days and trip.days[0].start.poi_id != req.start:
+        out.append(
+            f"the trip starts at {trip.days[0].start.poi_id!r}, the request says {req.start!r}"
+        )
+    if trip.days and trip.days[-1].end.poi_id != (req.end or req.start):
+        out.append(
+            f"the trip ends at {trip.days[-1].end.poi_id!r}, the request says {req.end or req.start!r}"
+        )
+    if req.days > 1 and trip.stay is not None:
+        for k, day in enumerate(trip.days[:-1]):
+            if day.end.poi_id != trip.stay.poi_id:
+                out.append(
+                    f"night {k + 1} is at {day.end.poi_id!r}, not the stay {trip.stay.poi_id!r}"
+                )
+    ids = [s.poi_id for d in trip.days for s in d.stops if s.kind != "picnic"]
+    if len(set(ids)) != len(ids):
+        out.append(
+            f"a place is visited twice across days: {sorted(i for i in set(ids) if ids.count(i) > 1)}"
+        )
+    for pid in req.required_ids:
+        if pid not in ids:
+            out.append(f"must-visit place {pid!r} is missing from the trip")
+    for pid in req.avoid:
+        if pid in ids:
+            out.append(f"{pid!r} was to be avoided")
+    spent = sum(s.ticket_cny for d in trip.days for s in d.stops)
+    out.extend(_dropped_violations(trip, catalog, spent))
+    if req.budget_cny is not None and spent > req.budget_cny + 0.005:
+        out.append(f"tickets cost ¥{spent:g} over the trip, over the budget ¥{req.budget_cny:g}")
+    if abs(trip.totals.tickets_cny - spent) > 0.005 or trip.totals.stops != sum(
+        len(d.stops) for d in trip.days
+    ):
+        out.append("trip totals do not add up over the days")
+    return out
+
+
+def _dropped_violations(trip: Trip, catalog: Catalog, spent: float) -> list[str]:
+    """The reasons given for places left out must be true where they can be checked directly."""
+    req = trip.request
+    dates = [req.date + dt.timedelta(days=k) for k in range(req.days)]
+    visited = {s.poi_id for d in trip.days for s in d.stops}
+    out = []
+    for d in trip.dropped:
+        if d.poi_id in visited:
+            out.append(f"{d.poi_id!r} is left out and visited")
+            continue
+        poi = catalog.get(d.poi_id) if d.poi_id in catalog else None
+        code = d.reason.code
+        if poi is None:
+            out.append(f"left-out place {d.poi_id!r} is not in the catalogue")
+        elif code == "out.closed" and any(open_intervals(poi.opening_hours, day) for day in dates):
+            out.append(f"{d.poi_id!r} is said to be closed, but it opens during the trip")
+        elif code == "out.avoided" and d.poi_id not in req.avoid:
+            out.append(f"{d.poi_id!r} is said to be avoided, but the request does not avoid it")
+        elif code == "out.over_budget" and (
+            req.budget_cny is None or (poi.ticket_cny or 0.0) + spent <= req.budget_cny + 0.005
+        ):
+            out.append(f"{d.poi_id!r} is said to be over budget, but its ticket fits")
+        elif code == "out.out_of_season" and not poi.seasons:
+            out.append(f"{d.poi_id!r} is said to be out of season, but it has no seasons")
+    return out
+
+
+def check_trip(
+    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> None:
+    """Raise :class:`ItineraryCheckError` listing every violation of the trip, if there is any."""
+    found = trip_violations(trip, catalog, travel, traffic)
+    if found:
+        raise ItineraryCheckError(found)
+
+
+def check(
+    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+) -> None:
+    """Raise :class:`ItineraryCheckError` listing every violation, if there is any."""
+    found = violations(itinerary, catalog, travel, traffic)
+    if found:
+        raise ItineraryCheckError(found)

@@ -1,0 +1,145 @@
+"""The plain state of one planning run: the problem the solver sees and how to time its answer.
+
+:class:`Setup` is what :class:`planner.plan.planner.Planner` builds from a request (places, windows,
+travel, meal windows) and what every step after the solver works on; ``Setup.schedule`` times a
+day leg by leg with the traffic in force at each departure, the pace's buffer and the picnic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.model.models import Poi, Reason, TripRequest
+from planner.plan.timing import Timing, Window, schedule
+from planner.solve.problem import OrienteeringProblem
+from planner.travel.base import TravelMatrix
+from planner.travel.traffic import Traffic
+
+DAY_S = 24 * 3600
+
+
+@dataclass
+class Candidate:
+    poi: Poi
+    value: float
+    why: list[Reason]
+    windows: list[Window]
+    """Visit-start windows over the whole trip (seconds after the first midnight)."""
+    meal: bool = False
+    """A farm restaurant, planned only as a meal inside the lunch window."""
+
+
+@dataclass
+class Setup:
+    """A request turned into a problem, with what is needed to turn the answer back."""
+
+    request: TripRequest
+    nodes: list[Poi]
+    depot_of_day: list[tuple[int, int]]
+    candidates: list[Candidate]
+    first: int
+    dropped: list[tuple[Poi, float, Reason]]
+    matrix: TravelMatrix
+    problem: OrienteeringProblem
+    day_bounds: list[tuple[int, int]]
+    pins_at: dict[int, int] = field(default_factory=dict)
+    pins_pos: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+    lunch: list[list[Window]] = field(default_factory=list)
+    """Per day: when lunch may start (empty when no lunch is planned that day)."""
+    dinner: list[list[Window]] = field(default_factory=list)
+    """Per day: when dinner may start (empty when no dinner is planned that day)."""
+    no_dinner: set[int] = field(default_factory=set)
+    """Days on which dinner was asked for but no farm restaurant fits (a warning says so)."""
+    meal_s: int = 0
+    no_lunch: set[int] = field(default_factory=set)
+    """Days on which the must-visit places leave no room for lunch (a warning says so)."""
+    traffic: Traffic = field(default_factory=Traffic)
+
+    def travel_at(self, i: int, j: int, depart: int) -> int:
+        """Travel from node ``i`` to ``j`` leaving at ``depart`` (trip seconds), traffic and
+        the pace's buffer included: the time every schedule after the solver uses."""
+        day = self.request.date + dt.timedelta(days=depart // DAY_S)
+        base = int(self.matrix.seconds[i, j])
+        buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
+        return self.traffic.travel_s(base, day, depart) + buffer
+
+    def day_terms(self, day: int) -> dict[str, Any]:
+        """What every leg-by-leg timing of ``day`` shares (depots, departure, travel, windows,
+        the picnic pause, traffic): the keywords of :func:`schedule` and :func:`overflow`."""
+        a, b = self.depot_of_day[day]
+        p = self.problem
+        return {
+            "start_node": a,
+            "end_node": b,
+            "depart": self.day_bounds[day][0],
+            "travel": p.travel,
+            "service": p.service,
+            "windows": p.windows,
+            "pause": (self.lunch[day], self.meal_s) if self.lunch[day] else None,
+            "travel_at": self.travel_at,
+        }
+
+    def schedule(self, day: int, seq: Sequence[int]) -> tuple[list[Timing], int] | None:
+        """The leg-by-leg schedule of ``seq`` on ``day`` (traffic, buffer, picnic), or None when
+        it breaks a window or the day's end."""
+        res = schedule(seq, **self.day_terms(day))
+        if res is None or res[1] > self.day_bounds[day][1]:
+            return None
+        return res
+
+    @property
+    def meal_nodes(self) -> set[int]:
+        return {self.first + k for k, c in enumerate(self.candidates) if c.meal}
+
+
+def hhmm(seconds: int) -> str:
+    seconds %= DAY_S
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def format_intervals(intervals: Sequence[tuple[int, int]]) -> str:
+    """``08:30-13:45``; on trips of several days ``day 2 08:30-13:45`` past the first day."""
+    return (
+        ", ".join(
+            (f"day {a // DAY_S + 1} " if a >= DAY_S else "") + f"{hhmm(a)}-{hhmm(b)}"
+            for a, b in intervals
+        )
+        or "-"
+    )
+
+
+def secs(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60
+
+
+def meal_spans(request: TripRequest, day: int) -> list[tuple[int, int]]:
+    """The day's meal windows (lunch, dinner) as trip seconds, for the meals asked for."""
+    spans = []
+    if request.lunch:
+        spans.append((day * DAY_S + secs(request.lunch_from), day * DAY_S + secs(request.lunch_to)))
+    if request.dinner:
+        spans.append(
+            (day * DAY_S + secs(request.dinner_from), day * DAY_S + secs(request.dinner_to))
+        )
+    return spans
+
+
+def dinner_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
+    """When dinner may start on ``day``: inside both the dinner window and the day; [] if it can't."""
+    if not request.dinner:
+        return []
+    lo = max(day_lo, day * DAY_S + secs(request.dinner_from))
+    hi = min(day_hi, day * DAY_S + secs(request.dinner_to)) - request.meal_minutes * 60
+    return [(lo, hi)] if lo <= hi else []
+
+
+def lunch_windows(request: TripRequest, day_lo: int, day_hi: int, day: int) -> list[Window]:
+    """When a meal may start on ``day``: inside both the lunch window and the day; [] if it can't."""
+    if not request.lunch:
+        return []
+    lo = max(day_lo, day * DAY_S + secs(request.lunch_from))
+    hi = min(day_hi, day * DAY_S + secs(request.lunch_to)) - request.meal_minutes * 60
+    return [(lo, hi)] if lo <= hi else []

@@ -1,0 +1,1 @@
+"""The service shells: the HTTP API, batch planning (local or Ray) and the crowd forecast."""
