@@ -3,10 +3,10 @@
 Builds a synthetic network the size of Pinggu's drive network (~20,000 nodes, ~50,000 directed
 edges: a jittered 250 m grid over ~35 x 35 km, a random spanning tree plus extra roads, some of
 them one-way, four road classes) through the same builder as real OSM data
-(``planner.travel.base.network.network_from_graphs``), then measures:
+(``planner.travel.build.network_from_graphs``), then measures:
 
 * artifact load time: the compact ``.npz`` artifact against the same graph as osmnx GraphML;
-* matrices of 50, 100 and 200 points with :class:`planner.travel.base.roads.RoadTravelTimes` (snapping,
+* matrices of 50, 100 and 200 points with :class:`planner.travel.roads.RoadTravelTimes` (snapping,
   one multi-source Dijkstra, metres along the trees; disk cache off), against networkx in the
   same run: per pair (``nx.shortest_path_length``, one call per ordered pair; timed on a sample
   of pairs and extrapolated unless ``--full``) and per source (``single_source_dijkstra``).
@@ -34,13 +34,9 @@ import numpy as np
 import osmnx as ox
 
 from planner.data.config import load_travel_settings
-from planner.model.models import Mode
-from planner.travel.network import (
-    load_network,
-    load_road_settings,
-    network_from_graphs,
-    save_network,
-)
+from planner.model import Mode
+from planner.travel.build import network_from_graphs
+from planner.travel.network import load_network, load_road_settings, save_network
 from planner.travel.roads import RoadTravelTimes
 
 CLASSES = ("secondary", "tertiary", "unclassified", "residential")

@@ -19,9 +19,10 @@ from planner.errors import (
     PlannerError,
     RequestError,
 )
-from planner.model.models import Category, Interest, Itinerary, Mode, Poi, TripRequest
+from planner.model import Category, Interest, Itinerary, Mode, Poi, TripRequest
 from planner.plan.planner import Planner
-from planner.travel.base import EstimatedTravelTimes, TravelMatrix, TravelTimes
+from planner.travel.base import TravelMatrix, TravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 
 try:
     __version__ = version("pinggu-planner")

@@ -10,7 +10,8 @@ from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settin
 
 from planner.data.config import load_travel_settings
 from planner.errors import ConfigError
-from planner.model.models import Mode
+from planner.model import Mode
+from planner.travel.build import build_network
 from planner.travel.calibrate import (
     CALIBRATED_FILENAME,
     CalibratedEstimate,
@@ -19,7 +20,6 @@ from planner.travel.calibrate import (
     report_lines,
     write_calibration,
 )
-from planner.travel.network import build_network
 from planner.travel.roads import default_travel_times
 
 

@@ -32,7 +32,7 @@ from planner import (
     build_catalog,
 )
 from planner.data.hours import open_intervals
-from planner.model.models import Dropped, Leg, Stop
+from planner.model import Dropped, Leg, Stop
 from planner.plan.checker import check, violations
 
 MINUTE = dt.timedelta(minutes=1)

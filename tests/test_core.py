@@ -15,7 +15,7 @@ from planner.data.config import load_travel_settings
 from planner.data.hours import open_intervals
 from planner.plan.checker import violations
 from planner.plan.value import value_poi
-from planner.travel.base import EstimatedTravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 

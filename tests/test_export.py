@@ -15,7 +15,7 @@ import pytest
 
 from planner.data.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from planner.errors import RequestError
-from planner.model.models import Itinerary, Mode, TripRequest
+from planner.model import Itinerary, Mode, TripRequest
 from planner.present.exports import (
     amap_navigation_url,
     days_of,
@@ -157,7 +157,7 @@ def test_a_bad_share_link_names_the_parameter(params: dict[str, str], field: str
 
 def test_every_export_takes_a_trip_of_several_days(good_itinerary: Itinerary):
     """A Trip (several days) exports all of its days; GeoJSON marks each feature's day."""
-    from planner.model.models import Trip
+    from planner.model import Trip
 
     day2 = good_itinerary.model_copy(
         update={

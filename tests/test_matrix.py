@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settings, write_osm_xml
 
-from planner.model.models import Mode
-from planner.travel.base import EstimatedTravelTimes, TravelTimes
-from planner.travel.network import RoadNetwork, build_network, save_network
+from planner.model import Mode
+from planner.travel.base import TravelTimes
+from planner.travel.build import build_network
+from planner.travel.estimate import EstimatedTravelTimes
+from planner.travel.network import RoadNetwork, save_network
 from planner.travel.roads import ModeGraph, RoadTravelMatrix, RoadTravelTimes, default_travel_times
 
 FAR_AWAY = (117.60, 40.60)  # ~60 km north-east: outside any network here

@@ -19,7 +19,7 @@ from planner.errors import (
     PlannerError,
     RequestError,
 )
-from planner.model.models import Mode, Poi, Season, TripRequest, parse_trip_request
+from planner.model import Mode, Poi, Season, TripRequest, parse_trip_request
 
 
 def lake(**changes: Any) -> dict[str, Any]:

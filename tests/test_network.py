@@ -22,15 +22,12 @@ from osm_scenarios import (
 from shapely.geometry import Polygon, box
 
 from planner.errors import ConfigError, RequestError
-from planner.model.models import Mode
+from planner.model import Mode
+from planner.travel.build import OsmnxOptions, build_network, network_from_graphs, osmnx_settings
 from planner.travel.network import (
-    OsmnxOptions,
-    build_network,
     find_network,
     load_network,
     load_road_settings,
-    network_from_graphs,
-    osmnx_settings,
     read_manifest,
     save_network,
 )

@@ -11,9 +11,9 @@ from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settin
 
 from planner import Planner, TripRequest
 from planner.data.catalog import build_catalog
-from planner.model.models import Mode
+from planner.model import Mode
 from planner.plan.checker import violations
-from planner.travel.network import build_network
+from planner.travel.build import build_network
 from planner.travel.roads import RoadTravelTimes
 
 
@@ -85,7 +85,7 @@ def test_road_times_are_the_hand_computed_ones(road_planner: Planner):
 
 def test_without_roads_the_plan_is_labelled_an_estimate(road_planner: Planner):
     """With the estimate instead of the network, legs and warnings say estimate."""
-    from planner.travel.base import EstimatedTravelTimes
+    from planner.travel.estimate import EstimatedTravelTimes
 
     est = Planner(road_planner.catalog, EstimatedTravelTimes(scenario_travel_settings()))
     it = est.plan(TripRequest(date="2027-05-12", start="start"))

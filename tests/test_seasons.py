@@ -9,7 +9,7 @@ import pytest
 
 from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.errors import ConfigError
-from planner.model.models import Poi, TripRequest
+from planner.model import Poi, TripRequest
 from planner.plan.value import value_poi
 
 

@@ -14,7 +14,7 @@ from planner.data.config import load_travel_settings
 from planner.data.seasons import load_seasons
 from planner.errors import ConfigError
 from planner.plan.checker import violations
-from planner.travel.base import EstimatedTravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 from planner.travel.traffic import DayType, Traffic, TrafficSettings, load_traffic
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"

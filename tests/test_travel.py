@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from planner.data.config import TravelSettings, load_travel_settings
 from planner.errors import ConfigError
-from planner.model.models import Mode
-from planner.travel.base import EstimatedTravelTimes, TravelMatrix, TravelTimes
+from planner.model import Mode
+from planner.travel.base import TravelMatrix, TravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 
 STATION = (117.10, 40.14)
 LAKE = (117.20, 40.16)

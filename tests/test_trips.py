@@ -18,9 +18,9 @@ from planner import InfeasibleRequest, Planner, RequestError, TripRequest
 from planner.data.catalog import build_catalog
 from planner.data.config import load_travel_settings
 from planner.errors import PlannerError
-from planner.model.models import Pace, Pin
+from planner.model import Pace, Pin
 from planner.plan.checker import trip_violations
-from planner.travel.base import EstimatedTravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 FARM_STAY = {

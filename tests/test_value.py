@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from planner.data.catalog import Catalog
-from planner.model.models import Poi, TripRequest
+from planner.model import Poi, TripRequest
 from planner.plan.value import BASE_VALUE, MATCH_BONUS, NO_MATCH_FACTOR, POPULAR, value_poi
 
 SPRING = "2027-04-17"  # inside the test blossom's bloom, 04-10..04-26

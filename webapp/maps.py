@@ -16,7 +16,7 @@ from typing import Any
 
 from planner import Catalog, Itinerary
 from planner.i18n.texts import CATEGORY_LABELS, t
-from planner.model.models import Confidence
+from planner.model import Confidence
 from planner.present.exports import is_estimated, road_lines
 
 DAY_COLOURS = [

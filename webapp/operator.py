@@ -19,7 +19,7 @@ from planner.data.coords import gcj02_to_wgs84
 from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
-from planner.model.models import Category, Confidence, Interest, Poi, SeasonKind
+from planner.model import Category, Confidence, Interest, Poi, SeasonKind
 from webapp import maps, mapview
 from webapp.common import (
     catalog_store,

@@ -16,7 +16,7 @@ import streamlit as st
 from planner import Itinerary, Planner, PlannerError, TripRequest
 from planner.errors import RequestError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
-from planner.model.models import Category, Confidence, Interest, Mode, parse_trip_request
+from planner.model import Category, Confidence, Interest, Mode, parse_trip_request
 from planner.present.exports import (
     Plan,
     days_of,
@@ -227,7 +227,7 @@ def _pin(request: TripRequest, poi_id: str, day: int, position: int) -> None:
     """Keep a stop in the plan (at its place in the day, when the planner takes pins)."""
     avoid = [a for a in request.avoid if a != poi_id]
     if "pins" in TripRequest.model_fields:
-        from planner.model.models import Pin
+        from planner.model import Pin
 
         pins = [p for p in request.pins if p.poi_id != poi_id]
         pins.append(Pin(poi_id=poi_id, position=position, day=day if request.days > 1 else None))

@@ -1,6 +1,6 @@
 """``planner geodata ...`` and ``planner route``: build, inspect and use road networks.
 
-A thin shell over :mod:`planner.travel.base.network`, :mod:`planner.travel.base.roads` and :mod:`planner.travel.base.calibrate`:
+A thin shell over :mod:`planner.travel.network`, :mod:`planner.travel.roads` and :mod:`planner.travel.calibrate`:
 it parses, calls them and presents. Every user error is one line on stderr naming the option and
 the fix, exit status 2. Registered in ``planner/cli/main.py`` with::
 
@@ -23,7 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from planner.cli._common import fail
 from planner.errors import PlannerError, RequestError
-from planner.model.models import Mode
+from planner.model import Mode
 
 geodata_app = typer.Typer(
     help="Build and inspect the road network (OpenStreetMap, via osmnx).", no_args_is_help=True
@@ -119,13 +119,8 @@ def build(
 ) -> None:
     """Build a road network artifact from a download, an OSM file or a GraphML file."""
     from planner.data.boundary import default_geodata_dir, load_boundary
-    from planner.travel.network import (
-        OsmnxOptions,
-        build_network,
-        default_cache_dir,
-        load_road_settings,
-        save_network,
-    )
+    from planner.travel.build import OsmnxOptions, build_network
+    from planner.travel.network import default_cache_dir, load_road_settings, save_network
 
     console = Console(stderr=True)
     with _errors_as_one_line():

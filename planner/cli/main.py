@@ -131,7 +131,7 @@ def plan(
     ] = None,
 ) -> None:
     """Plan a day (or a trip of --days) and print it: stops, times, costs, reasons, what was left out."""
-    from planner.model.models import parse_trip_request
+    from planner.model import parse_trip_request
     from planner.plan.planner import Planner
 
     language = lang or _default_lang()
@@ -240,7 +240,7 @@ def replan(
     """I'm running late: keep what was visited and re-plan the rest of the day from now and here."""
     from pydantic import ValidationError
 
-    from planner.model.models import Itinerary
+    from planner.model import Itinerary
     from planner.plan.planner import Planner
 
     language = lang or _default_lang()
@@ -291,7 +291,7 @@ def pois_list(
 ) -> None:
     """List the places in the catalogue."""
     from planner.data.catalog import load_catalog
-    from planner.model.models import Category
+    from planner.model import Category
 
     try:
         cat = load_catalog(catalog)
@@ -358,7 +358,7 @@ def schema(
     """Print the JSON Schema of the itinerary (default), the trip request or a place."""
     from pydantic import BaseModel
 
-    from planner.model.models import Itinerary, Poi, Trip, TripRequest
+    from planner.model import Itinerary, Poi, Trip, TripRequest
 
     models: dict[str, type[BaseModel]] = {
         "itinerary": Itinerary,

@@ -1,7 +1,7 @@
 """The catalogue of places: loading, validation and look-up.
 
 Every input path (the operators' YAML, a GeoJSON layer, an API request) ends in
-:func:`build_catalog`, which validates every entry with :class:`planner.model.models.Poi`, collects *all*
+:func:`build_catalog`, which validates every entry with :class:`planner.model.Poi`, collects *all*
 problems (each naming the place and the field) and raises them together as one
 :class:`~planner.errors.ConfigError`, so an operator can fix a file in one pass.
 """
@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from planner.errors import ConfigError, RequestError
-from planner.model.models import Category, Confidence, Interest, Poi
+from planner.model import Category, Confidence, Interest, Poi
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from planner.errors import ConfigError
-from planner.model.models import Mode, Strict
+from planner.model import Mode, Strict
 
 M = TypeVar("M", bound=BaseModel)
 

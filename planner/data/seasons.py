@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from planner.model.models import MonthDay, Poi, Season, SeasonKind, Strict
+from planner.model import MonthDay, Poi, Season, SeasonKind, Strict
 
 
 class Zone(Strict):

@@ -1,7 +1,7 @@
 """Every user-facing text, in Chinese and English, in one place.
 
 Messages the core puts into itineraries (reasons, warnings) are defined here; labels of the shells
-(CLI, web app, HTTP API) in :mod:`planner.i18n.texts.labels`, merged into the same table. The core renders :class:`~planner.model.models.Reason` texts from here; the CLI and the web app take their
+(CLI, web app, HTTP API) in :mod:`planner.i18n.texts.labels`, merged into the same table. The core renders :class:`~planner.model.Reason` texts from here; the CLI and the web app take their
 labels from here too, so a translation is fixed once. Keys are stable; parameters use
 ``str.format`` names.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from planner.i18n.labels import UI_MESSAGES
-from planner.model.models import Category, Interest, Mode, Reason
+from planner.model import Category, Interest, Mode, Reason
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("zh", "en")

@@ -1,4 +1,4 @@
-"""Assembling an :class:`~planner.model.models.Itinerary` from a solved route.
+"""Assembling an :class:`~planner.model.Itinerary` from a solved route.
 
 Plain solver output (node indices) becomes dated stops and legs with the earliest-start schedule,
 names in both languages, reasons, totals and warnings. No decisions are made here.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from planner.data.hours import open_intervals
 from planner.i18n.texts import reason
-from planner.model.models import (
+from planner.model import (
     Category,
     Dropped,
     Endpoint,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from planner.data.catalog import Catalog
 from planner.data.hours import open_intervals
 from planner.errors import ItineraryCheckError
-from planner.model.models import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
+from planner.model import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
 from planner.plan.assemble import PICNIC_ID
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic

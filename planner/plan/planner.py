@@ -1,6 +1,6 @@
 """The planner: a trip request in, a verified itinerary out.
 
-:class:`Planner` turns a :class:`~planner.model.models.TripRequest` into the solver's plain
+:class:`Planner` turns a :class:`~planner.model.TripRequest` into the solver's plain
 :class:`~planner.solve.problem.OrienteeringProblem` (places, values, opening windows, travel times; one
 route per day), solves it, enforces what the solver does not model (the ticket budget, pinned
 positions), repairs what a time-limited search may leave on the table, explains every place left
@@ -26,7 +26,7 @@ from planner.data.hours import DEFAULT_HOURS, open_intervals
 from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.errors import ConfigError, InfeasibleRequest, RequestError
 from planner.i18n.texts import reason
-from planner.model.models import (
+from planner.model import (
     TIMEZONE,
     Alternative,
     Category,

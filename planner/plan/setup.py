@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.model.models import Poi, Reason, TripRequest
+from planner.model import Poi, Reason, TripRequest
 from planner.plan.timing import Timing, Window, schedule
 from planner.solve.problem import OrienteeringProblem
 from planner.travel.base import TravelMatrix

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from planner.data.seasons import SeasonCalendar
 from planner.i18n.texts import INTEREST_LABELS, SEASON_LABELS, label_list, reason
-from planner.model.models import Poi, Reason, Season, TripRequest
+from planner.model import Poi, Reason, Season, TripRequest
 
 BASE_VALUE = 100.0
 """Value of a place of popularity 1.0 that matches the visitor's interests, in season."""

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from planner.errors import RequestError
-from planner.model.models import Category, Itinerary, Mode, Trip, TripRequest, parse_trip_request
+from planner.model import Category, Itinerary, Mode, Trip, TripRequest, parse_trip_request
 
 LonLat = tuple[float, float]
 Plan = Itinerary | Trip

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.i18n.texts import MODE_LABELS, t
-from planner.model.models import Itinerary, Trip
+from planner.model import Itinerary, Trip
 
 
 def fmt_duration(seconds: int, lang: str) -> str:

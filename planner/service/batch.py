@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import PlannerError, RequestError
-from planner.model.models import parse_trip_request
+from planner.model import parse_trip_request
 from planner.plan.planner import Planner
 
 Engine = Literal["local", "ray"]

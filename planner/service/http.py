@@ -8,9 +8,9 @@ request and rebuilds it when the catalogue file's etag changes, so an operator e
 Endpoints (all JSON; every error is RFC 9457 ``application/problem+json`` with a stable ``code``):
 
 ========================  ==================================================================
-``POST /v1/plan``         a :class:`~planner.model.models.TripRequest` in, a checked one-day
-                          :class:`~planner.model.models.Itinerary` out
-``POST /v1/trip``         the same for trips of several days (:class:`~planner.model.models.Trip`)
+``POST /v1/plan``         a :class:`~planner.model.TripRequest` in, a checked one-day
+                          :class:`~planner.model.Itinerary` out
+``POST /v1/trip``         the same for trips of several days (:class:`~planner.model.Trip`)
 ``POST /v1/replan``       re-plan the rest of a day from ``now`` and ``here``
 ``GET /v1/pois``          the catalogue, filtered by ``category``, ``interest``, ``visitable``
 ``GET /v1/pois/{id}``     one place, with the catalogue's ``ETag``
@@ -54,15 +54,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planner.data.store import CatalogStore, StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
-from planner.model.models import (
-    POI_ID_PATTERN,
-    Category,
-    Interest,
-    Itinerary,
-    Poi,
-    Trip,
-    TripRequest,
-)
+from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
 from planner.plan.planner import Planner
 from planner.service.problem_json import (
     PROBLEM_MEDIA_TYPE,

@@ -4,7 +4,7 @@ osmnx's :func:`osmnx.graph_from_xml` turns *every* way of a file into edges (riv
 included) and reads no PBF. This module reads any OSM file with pyosmium, keeps the ways of one
 network type with the same tag rules osmnx sends to Overpass (``osmnx._overpass``), optionally
 only those touching a bounding box, and writes each network as a small OSM XML file. Every file
-input then goes through ``osmnx.graph_from_xml`` and the one builder in :mod:`planner.travel.base.network`.
+input then goes through ``osmnx.graph_from_xml`` and the one builder in :mod:`planner.travel.network`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Fit the great-circle fallback to a road network, so offline plans are calibrated to real roads.
 
-The estimate (:class:`~planner.travel.base.base.EstimatedTravelTimes`) predicts a leg's moving time as
+The estimate (:class:`~planner.travel.estimate.EstimatedTravelTimes`) predicts a leg's moving time as
 ``straight_m x detour_factor / speed``. On a built network, :func:`calibrate` samples node pairs,
-routes them (:class:`~planner.travel.base.roads.ModeGraph`, no snapping or access time), and fits per mode:
+routes them (:class:`~planner.travel.roads.ModeGraph`, no snapping or access time), and fits per mode:
 
 * ``detour_factor`` = median of road metres / straight-line metres;
 * ``speed_kmh`` = median of ``straight x detour / road seconds``, so the median relative time
@@ -33,8 +33,8 @@ import yaml
 from planner.data.config import ModeSpeed, TravelSettings, load_travel_settings
 from planner.data.coords import haversine_matrix_m
 from planner.errors import ConfigError
-from planner.model.models import Mode
-from planner.travel.base import EstimatedTravelTimes
+from planner.model import Mode
+from planner.travel.estimate import EstimatedTravelTimes
 from planner.travel.network import ATTRIBUTION, RoadNetwork
 from planner.travel.roads import ModeGraph
 

@@ -1,11 +1,11 @@
 """Travel times on a road network: snapping, many-to-many matrices, leg geometry, and the provider.
 
-:class:`ModeGraph` turns one mode's part of a :class:`~planner.travel.base.network.RoadNetwork` into a CSR
+:class:`ModeGraph` turns one mode's part of a :class:`~planner.travel.network.RoadNetwork` into a CSR
 matrix of edge weights (seconds) and answers many-to-many questions with one call of
 ``scipy.sparse.csgraph.dijkstra(indices=sources)`` for all sources at once; the metres of each
 fastest path are summed along the predecessor trees, vectorised. Nothing calls networkx per pair.
 
-:class:`RoadTravelTimes` implements :class:`~planner.travel.base.base.TravelTimes` on it:
+:class:`RoadTravelTimes` implements :class:`~planner.travel.base.TravelTimes` on it:
 
 * each place snaps to its nearest road node (UTM 50N metres, KD-tree); the walk from the place to
   the node (``snap.walk_kmh``, ``snap.detour_factor``) is added to every leg and recorded in a
@@ -43,8 +43,9 @@ from scipy.spatial import cKDTree
 
 from planner.data.config import TravelSettings
 from planner.data.coords import haversine_matrix_m, to_utm_m
-from planner.model.models import Mode
-from planner.travel.base import EstimatedTravelTimes, LonLat, TravelMatrix, TravelTimes
+from planner.model import Mode
+from planner.travel.base import LonLat, TravelMatrix, TravelTimes
+from planner.travel.estimate import EstimatedTravelTimes
 from planner.travel.network import RoadNetwork, SnapSettings
 
 MATRIX_CACHE_VERSION: Final = 1
@@ -248,7 +249,7 @@ class RoadTravelTimes:
     Parameters
     ----------
     network
-        A loaded artifact (:func:`planner.travel.base.network.load_network`).
+        A loaded artifact (:func:`planner.travel.network.load_network`).
     travel
         ``configs/travel.yaml``: each mode's ``access_s``, and the default fallback.
     snap

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from planner.data.holidays import public_holiday
 from planner.data.seasons import SeasonCalendar
-from planner.model.models import Strict
+from planner.model import Strict
 
 
 class DayType(StrEnum):

@@ -1,0 +1,113 @@
+"""Conventions and vocabulary every model shares: the strict base model, modes, categories, interests, paces, confidences.
+
+Conventions (they hold everywhere in the project):
+
+* coordinates are WGS84 (as in OpenStreetMap), ``lon`` and ``lat`` in degrees, pairs as ``[lon, lat]``;
+* durations are seconds (``*_s``) or minutes (``*_minutes``), distances metres (``*_m``);
+* clock times are local time in Pinggu (``Asia/Shanghai``, UTC+8, no daylight saving);
+* money is Chinese yuan (``*_cny``).
+
+Configs and requests are validated here (``extra="forbid"``: an unknown key is an error, not a
+silent no-op); the solver and the rest of the core trust these objects.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+TIMEZONE = "Asia/Shanghai"
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are rejected, values validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Mode(StrEnum):
+    """How the traveller moves between places."""
+
+    car = "car"
+    bus = "bus"
+    bicycle = "bicycle"
+    walk = "walk"
+
+
+class Category(StrEnum):
+    """What kind of place a POI is. Drives icons, filters and default interests."""
+
+    blossom = "blossom"
+    lake = "lake"
+    gorge = "gorge"
+    mountain = "mountain"
+    temple = "temple"
+    village = "village"
+    farm = "farm"
+    museum = "museum"
+    restaurant = "restaurant"
+    lodging = "lodging"
+    transport = "transport"
+    market = "market"
+
+
+class Interest(StrEnum):
+    """What a visitor can ask for. A place matches the interests listed on it."""
+
+    blossom = "blossom"
+    lake = "lake"
+    gorge = "gorge"
+    mountain = "mountain"
+    hiking = "hiking"
+    culture = "culture"
+    village = "village"
+    farm = "farm"
+    picking = "picking"
+    food = "food"
+    family = "family"
+    great_wall = "great_wall"
+
+
+class Pace(StrEnum):
+    """How full the day is: scales visit durations and keeps a buffer between stops."""
+
+    relaxed = "relaxed"
+    normal = "normal"
+    packed = "packed"
+
+    @property
+    def visit_factor(self) -> float:
+        """Multiplier on every place's ``visit_minutes``."""
+        return {"relaxed": 1.25, "normal": 1.0, "packed": 0.8}[self.value]
+
+    @property
+    def buffer_s(self) -> int:
+        """Slack added after every leg into a visit: a rest, a photo stop, a wrong turn.
+
+        Parking and walking to the gate are already in the travel modes' ``access_s``
+        (configs/travel.yaml), so the normal pace adds nothing; a relaxed day keeps 15 minutes.
+        """
+        return {"relaxed": 15 * 60, "normal": 0, "packed": 0}[self.value]
+
+    def visit_s(self, visit_minutes: int) -> int:
+        """A place's visit length at this pace, in whole minutes, as seconds."""
+        return max(1, round(visit_minutes * self.visit_factor)) * 60 if visit_minutes else 0
+
+
+class Confidence(StrEnum):
+    """How sure we are of a place's coordinates."""
+
+    surveyed = "surveyed"
+    """Checked on the ground or on an authoritative map (within ~50 m)."""
+    medium = "medium"
+    """From a map point of a public source, converted to WGS84 (within a few hundred metres)."""
+    low = "low"
+    """Estimated from distances in texts (off by 2-5 km): operators must verify."""
+
+
+class SeasonKind(StrEnum):
+    bloom = "bloom"
+    picking = "picking"
+    festival = "festival"
+    open = "open"
