@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from planner import Planner
 from planner.data.store import CatalogStore
 from planner.model import TripRequest
-from planner.present.exports import request_from_query, request_to_query
+from planner.present.share import request_from_query, request_to_query
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

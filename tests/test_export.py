@@ -18,15 +18,13 @@ from planner.errors import RequestError
 from planner.model import Itinerary, Mode, TripRequest
 from planner.present.exports import (
     amap_navigation_url,
-    days_of,
     itinerary_geojson,
     itinerary_gpx,
     itinerary_ics,
     printable_html,
-    request_from_query,
-    request_to_query,
-    timeline,
 )
+from planner.present.share import request_from_query, request_to_query
+from planner.present.timeline import days_of, timeline
 
 
 def test_gpx_has_a_waypoint_per_stop_and_a_track_per_leg_in_wgs84(good_itinerary: Itinerary):

@@ -1,7 +1,7 @@
 """Specification of the ruin-and-recreate layer: :mod:`planner.solve._lns` and its compiled kernels.
 
 The referees share nothing with the kernels: :func:`planner.solve.solver.is_feasible` and
-:func:`planner.solve.solver.schedule` (plain Python), and brute-force enumerations written here.
+:func:`planner.solve.solver.route_schedule` (plain Python), and brute-force enumerations written here.
 Node 0 is the start depot of every route (node 1 is sometimes an end depot); times are
 abstract integer units. Work budgets are work units (a round costs about 1500-30000), so
 every search here is the same computation on every run.
@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from planner.solve import _lns
 from planner.solve import _lns_kernels as kernels
-from planner.solve._lns import Plan, RoundSettings, Workspace, warm_up
+from planner.solve._lns import RoundSettings, ScoredRoutes, Workspace, warm_up
 from planner.solve._routing import reachable_routes
 from planner.solve.problem import OrienteeringProblem, Route
-from planner.solve.solver import is_feasible, schedule
+from planner.solve.solver import is_feasible, route_schedule
 
 BIG = int(kernels.BIG)
 EVERYTHING = 10**9
@@ -188,13 +188,13 @@ def brute_force_insertions(
     """Every feasible visit index for ``node`` in route ``k``: the delay it causes to the
     arrival at the following stop, and whether some stop already there must move on to a
     later window of its place (the documented conservative rule's exception)."""
-    before = schedule(problem, k, visits)
+    before = route_schedule(problem, k, visits)
     found = {}
     for p in range(len(visits) + 1):
         trial = (*visits[:p], node, *visits[p:])
         if not route_fits(problem, k, trial):
             continue
-        after = schedule(problem, k, trial)
+        after = route_schedule(problem, k, trial)
         delay = after[p + 2][0] - before[p + 1][0]
         starts_after = [start for _, start, _ in after[1:-1]]
         del starts_after[p]
@@ -224,8 +224,8 @@ def run_rounds(
     work: int,
     step: int | None = None,
     bound: int = EVERYTHING,
-    polish: Callable[[Plan], Plan] = lambda plan: plan,
-) -> list[Plan]:
+    polish: Callable[[ScoredRoutes], ScoredRoutes] = lambda plan: plan,
+) -> list[ScoredRoutes]:
     """Rounds until ``work``, in calls of ``step`` work each (one call if ``None``), as the
     solver drives them: a new best plan handed over (``POLISH_DUE``) is polished and taken
     back; any other early stop ends the search. Returns the best plan after every call."""
@@ -540,10 +540,10 @@ def test_slicing_the_rounds_into_calls_does_not_change_the_search(
     for polishing (taken back unchanged in both), best plan, statistics and work."""
     problem = random_problem(instance, customers=places, routes=routes, horizon=200)
     work = 1_000_000
-    handed: dict[str, list[Plan]] = {"whole": [], "sliced": []}
+    handed: dict[str, list[ScoredRoutes]] = {"whole": [], "sliced": []}
 
     def run(name: str, step: int | None) -> Workspace:
-        def polish(plan: Plan) -> Plan:
+        def polish(plan: ScoredRoutes) -> ScoredRoutes:
             handed[name].append(plan)
             return plan
 

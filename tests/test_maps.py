@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from planner import Planner, TripRequest
-from planner.present.exports import days_of
+from planner.present.timeline import days_of
 from webapp import maps
 
 

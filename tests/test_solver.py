@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.solve.problem import OrienteeringProblem, Route, Solution
-from planner.solve.solver import SearchSettings, is_feasible, schedule, solve
+from planner.solve.solver import SearchSettings, is_feasible, route_schedule, solve
 
 OPEN = ((0, 1000),)
 QUICK = 0.2  # seconds of search effort: plenty for these sizes, deterministic anyway
@@ -123,7 +123,7 @@ def test_visit_waits_for_the_second_window_across_a_gap() -> None:
     )
     solution = checked(problem)
     assert solution.routes == ((1,),)
-    assert schedule(problem, 0, (1,)) == [(0, 0, 0), (10, 50, 53), (63, 63, 63)]
+    assert route_schedule(problem, 0, (1,)) == [(0, 0, 0), (10, 50, 53), (63, 63, 63)]
 
 
 def test_gap_between_windows_can_exclude_a_visit() -> None:
@@ -167,7 +167,7 @@ def test_route_may_end_elsewhere_than_it_starts() -> None:
     )
     solution = checked(problem)
     assert solution.routes == ((1, 2),)
-    assert schedule(problem, 0, (1, 2))[-1] == (3, 3, 3)
+    assert route_schedule(problem, 0, (1, 2))[-1] == (3, 3, 3)
 
 
 def test_shared_depot_serves_several_routes() -> None:
@@ -202,14 +202,14 @@ def test_schedule_starts_each_visit_as_early_as_its_window_allows() -> None:
     problem = make_problem(
         line(3), score=(0, 1, 1), windows=(OPEN, ((5, 9),), OPEN), service=(0, 2, 4)
     )
-    assert schedule(problem, 0, (1, 2)) == [(0, 0, 0), (1, 5, 7), (8, 8, 12), (14, 14, 14)]
+    assert route_schedule(problem, 0, (1, 2)) == [(0, 0, 0), (1, 5, 7), (8, 8, 12), (14, 14, 14)]
 
 
 def test_schedule_refuses_a_missed_window() -> None:
     """Arriving after a node's last window is an error, not a silent late start."""
     problem = make_problem(line(3), score=(0, 1, 1), windows=(OPEN, ((0, 0),), OPEN))
     with pytest.raises(ValueError, match="node 1 reached at 1"):
-        schedule(problem, 0, (1,))
+        route_schedule(problem, 0, (1,))
 
 
 def test_is_feasible_reports_every_broken_rule() -> None:
@@ -408,11 +408,11 @@ def brute_force_best(problem: OrienteeringProblem) -> int:
                 continue
             candidate = (*sequence, node)
             try:
-                schedule(problem, route_index, candidate)
+                route_schedule(problem, route_index, candidate)
             except ValueError:
                 continue
             if (
-                schedule(problem, route_index, candidate)[-1][0]
+                route_schedule(problem, route_index, candidate)[-1][0]
                 > problem.routes[route_index].latest_end
             ):
                 continue

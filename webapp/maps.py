@@ -17,7 +17,8 @@ from typing import Any
 from planner import Catalog, Itinerary
 from planner.i18n.texts import CATEGORY_LABELS, t
 from planner.model import Confidence
-from planner.present.exports import is_estimated, road_lines
+from planner.present.mapdata import road_lines
+from planner.present.timeline import is_estimated
 
 DAY_COLOURS = [
     (214, 76, 36),

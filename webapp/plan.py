@@ -8,7 +8,6 @@ import typing
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -17,20 +16,17 @@ from planner import Itinerary, Planner, PlannerError, TripRequest
 from planner.errors import RequestError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
 from planner.model import Category, Confidence, Interest, Mode, parse_trip_request
+from planner.model.common import TZ
 from planner.present.exports import (
-    Plan,
-    days_of,
     itinerary_geojson,
     itinerary_gpx,
     itinerary_ics,
     leg_amap_url,
-    leg_endpoints,
     printable_html,
-    request_from_query,
-    request_to_query,
-    timeline,
 )
 from planner.present.report import fmt_duration
+from planner.present.share import request_from_query, request_to_query
+from planner.present.timeline import Plan, days_of, leg_endpoints, timeline
 from webapp import maps, mapview
 from webapp.common import (
     _planner_for,
@@ -42,7 +38,6 @@ from webapp.common import (
     style,
 )
 
-TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_START = "pinggu-bus-station"
 DEFAULT_INTERESTS = [Interest.blossom, Interest.lake, Interest.gorge]
 MODE_ICONS = {

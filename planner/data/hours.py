@@ -16,12 +16,12 @@ from functools import lru_cache
 from opening_hours import OpeningHours, State
 
 from planner.data.holidays import public_holiday
+from planner.model.common import DAY_S
 
 DEFAULT_HOURS = "Mo-Su 08:00-17:00"
 """Assumed when a place's hours are unknown: the usual day of a Pinggu scenic area. Plans that rely
 on it say so (the place is flagged ``hours_unknown``)."""
 
-DAY_S = 24 * 3600
 _PH = re.compile(r"\bPH\b")
 _QUOTED = re.compile(r'("[^"]*")')
 

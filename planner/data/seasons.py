@@ -23,7 +23,7 @@ class Zone(Strict):
     name_zh: str
 
 
-class Window(Strict):
+class DateRange(Strict):
     start: MonthDay
     end: MonthDay
     note: str = ""
@@ -33,8 +33,8 @@ class Window(Strict):
 
 
 class YearSeasons(Strict):
-    festival: Window | None = None
-    windows: dict[str, Window] = Field(default_factory=dict)
+    festival: DateRange | None = None
+    windows: dict[str, DateRange] = Field(default_factory=dict)
 
 
 class SeasonCalendar(Strict):
@@ -60,7 +60,7 @@ class SeasonCalendar(Strict):
             )
         return self
 
-    def window(self, zone: str, year: int) -> Window:
+    def window(self, zone: str, year: int) -> DateRange:
         """The zone's window in ``year`` (the year's own, else the default)."""
         ys = self.years.get(year)
         if ys is not None and zone in ys.windows:

@@ -14,10 +14,15 @@ silent no-op); the solver and the rest of the core trust these objects.
 from __future__ import annotations
 
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 TIMEZONE = "Asia/Shanghai"
+"""The time zone of every clock time in the project (UTC+8, no daylight saving)."""
+TZ = ZoneInfo(TIMEZONE)
+DAY_S = 24 * 3600
+"""Seconds in a day: day ``k`` of a trip is ``k * DAY_S`` seconds after its first midnight."""
 
 
 class Strict(BaseModel):

@@ -25,12 +25,12 @@ from planner.model import (
     Totals,
     TripRequest,
 )
+from planner.model.common import DAY_S
 from planner.plan.timing import PAUSE, TravelAt, Window, schedule
 from planner.solve.problem import OrienteeringProblem, Solution
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
 
-DAY_S = 24 * 3600
 PICNIC_ID = "picnic"
 """The ``poi_id`` of a picnic break (it is not a catalogue place)."""
 

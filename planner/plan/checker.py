@@ -9,17 +9,15 @@ in the planner, reported as :class:`~planner.errors.ItineraryCheckError`, never 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from planner.data.catalog import Catalog
 from planner.data.hours import open_intervals
 from planner.errors import ItineraryCheckError
-from planner.model import TIMEZONE, Endpoint, Itinerary, Poi, Stop, Trip
+from planner.model import Endpoint, Itinerary, Poi, Stop, Trip
+from planner.model.common import TZ
 from planner.plan.assemble import PICNIC_ID
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic
-
-TZ = ZoneInfo(TIMEZONE)
 
 
 def violations(

@@ -17,7 +17,6 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -27,7 +26,6 @@ from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.errors import ConfigError, InfeasibleRequest, RequestError
 from planner.i18n.texts import reason
 from planner.model import (
-    TIMEZONE,
     Alternative,
     Category,
     Confidence,
@@ -39,6 +37,7 @@ from planner.model import (
     Trip,
     TripRequest,
 )
+from planner.model.common import TZ
 from planner.plan import checker
 from planner.plan.assemble import DayContext, build_itinerary, trip_totals
 from planner.plan.meals import meal_in, place_meals
@@ -59,7 +58,6 @@ from planner.solve.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic, TrafficSettings, load_traffic
 
-TZ = ZoneInfo(TIMEZONE)
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
 MEAL_BONUS = 40.0

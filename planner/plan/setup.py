@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.model import Poi, Reason, TripRequest
+from planner.model.common import DAY_S
 from planner.plan.timing import Timing, Window, schedule
 from planner.solve.problem import OrienteeringProblem
 from planner.travel.base import TravelMatrix
 from planner.travel.traffic import Traffic
-
-DAY_S = 24 * 3600
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Itineraries as portable data: GeoJSON, GPX, iCalendar, a printable page, map-app links, share links.
+"""Itineraries as portable files: GeoJSON, GPX, iCalendar, a printable page, and map-app links.
 
 Conventions: GeoJSON and GPX carry WGS84 ``[lon, lat]`` as the project does everywhere; only the
 Amap navigation link converts to GCJ-02 (:func:`planner.data.coords.wgs84_to_gcj02`), because Amap
@@ -12,21 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
-import types
-import typing
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
-from planner.errors import RequestError
-from planner.model import Category, Itinerary, Mode, Trip, TripRequest, parse_trip_request
-
-LonLat = tuple[float, float]
-Plan = Itinerary | Trip
-"""A one-day :class:`Itinerary` or a several-day :class:`Trip`: every export takes either."""
-TIMEZONE = "Asia/Shanghai"
+from planner.model import TIMEZONE, Itinerary, Mode
+from planner.present.timeline import Plan, days_of, is_estimated, leg_endpoints, timeline
 
 AMAP_MODES: dict[Mode, str] = {
     Mode.car: "car",
@@ -37,125 +28,6 @@ AMAP_MODES: dict[Mode, str] = {
 """Amap's ``mode`` for each of ours (Amap rides bicycles, we cycle)."""
 
 
-# ------------------------------------------------------------------ the timeline
-EntryKind = Literal["start", "travel", "wait", "visit", "meal", "end"]
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of the day as a visitor lives it: leave, travel, wait, visit (or eat), arrive.
-
-    ``stop`` is the 1-based number of the stop on the map (visits, meals and waits), ``leg`` the
-    0-based index into ``Itinerary.legs`` (travel).
-    """
-
-    kind: EntryKind
-    start: dt.datetime
-    end: dt.datetime
-    poi_id: str
-    name_zh: str
-    name_en: str
-    stop: int | None = None
-    leg: int | None = None
-    distance_m: int = 0
-    estimated: bool = False
-
-    @property
-    def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
-
-
-def is_estimated(provider: str) -> bool:
-    """Whether a leg's provider is the straight-line estimate (not routed on roads)."""
-    return provider.startswith("estimate")
-
-
-def timeline(it: Itinerary) -> list[TimelineEntry]:
-    """The day in order: start, then per stop travel, wait (if any) and visit, then travel and end.
-
-    Visits to restaurants are ``meal`` entries. Works for days of any length (several days are
-    consecutive stops whose dates differ).
-    """
-    out: list[TimelineEntry] = [
-        TimelineEntry(
-            "start", it.day_start, it.day_start, it.start.poi_id, it.start.name_zh, it.start.name_en
-        )
-    ]
-    for k, leg in enumerate(it.legs):
-        target = it.stops[k] if k < len(it.stops) else None
-        to_zh, to_en = (
-            (target.name_zh, target.name_en) if target else (it.end.name_zh, it.end.name_en)
-        )
-        out.append(
-            TimelineEntry(
-                "travel",
-                leg.depart,
-                leg.arrive,
-                leg.to_id,
-                to_zh,
-                to_en,
-                leg=k,
-                distance_m=leg.distance_m,
-                estimated=is_estimated(leg.provider),
-            )
-        )
-        if target is None:
-            continue
-        n = k + 1
-        if target.visit_start > target.arrival:
-            out.append(
-                TimelineEntry(
-                    "wait",
-                    target.arrival,
-                    target.visit_start,
-                    target.poi_id,
-                    target.name_zh,
-                    target.name_en,
-                    stop=n,
-                )
-            )
-        kind: EntryKind = "meal" if target.category == Category.restaurant else "visit"
-        out.append(
-            TimelineEntry(
-                kind,
-                target.visit_start,
-                target.departure,
-                target.poi_id,
-                target.name_zh,
-                target.name_en,
-                stop=n,
-            )
-        )
-    out.append(
-        TimelineEntry("end", it.day_end, it.day_end, it.end.poi_id, it.end.name_zh, it.end.name_en)
-    )
-    return out
-
-
-def days_of(plan: Plan) -> list[Itinerary]:
-    """The days of a plan, in order (a one-day itinerary is a list of one)."""
-    return list(plan.days) if isinstance(plan, Trip) else [plan]
-
-
-def day_of(it: Itinerary, moment: dt.datetime) -> int:
-    """0-based day of the trip that ``moment`` falls on (for a colour per day)."""
-    return max(0, (moment.date() - it.day_start.date()).days)
-
-
-def leg_endpoints(it: Itinerary, k: int) -> tuple[tuple[LonLat, str, str], tuple[LonLat, str, str]]:
-    """``((lonlat, name_zh, name_en), (lonlat, name_zh, name_en))`` of leg ``k``'s two ends."""
-    pts: list[tuple[LonLat, str, str]] = [
-        ((it.start.lon, it.start.lat), it.start.name_zh, it.start.name_en)
-    ]
-    pts += [((s.lon, s.lat), s.name_zh, s.name_en) for s in it.stops]
-    pts.append(((it.end.lon, it.end.lat), it.end.name_zh, it.end.name_en))
-    return pts[k], pts[k + 1]
-
-
-# ------------------------------------------------------------------ GeoJSON
 def itinerary_geojson(plan: Plan) -> dict[str, Any]:
     """A GeoJSON FeatureCollection: one Point per stop (numbered) and one LineString per leg.
 
@@ -215,7 +87,6 @@ def _day_features(it: Itinerary, day: int) -> list[dict[str, Any]]:
     return feats
 
 
-# ------------------------------------------------------------------ GPX
 def itinerary_gpx(plan: Plan) -> str:
     """GPX 1.1: a waypoint per stop (and each day's start and end), a track per leg along its geometry.
 
@@ -284,7 +155,6 @@ def itinerary_gpx(plan: Plan) -> str:
     return str(gpx.to_xml(version="1.1"))
 
 
-# ------------------------------------------------------------------ iCalendar
 def _hours(window: tuple[dt.datetime, dt.datetime]) -> str:
     return f"{window[0]:%H:%M}-{window[1]:%H:%M}"
 
@@ -354,7 +224,6 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
     return bytes(cal.to_ical())
 
 
-# ------------------------------------------------------------------ Amap
 def amap_navigation_url(
     from_lonlat: Sequence[float],
     to_lonlat: Sequence[float],
@@ -389,110 +258,6 @@ def leg_amap_url(it: Itinerary, k: int, lang: str = "zh") -> str:
     return amap_navigation_url(a, b, mode=it.legs[k].mode, names=names)
 
 
-# ------------------------------------------------------------------ share links
-def _is_list_field(name: str) -> bool:
-    ann = TripRequest.model_fields[name].annotation
-    options = typing.get_args(ann) if isinstance(ann, types.UnionType) else (ann,)
-    return any(typing.get_origin(o) is list for o in options)
-
-
-def request_to_query(request: TripRequest) -> dict[str, str]:
-    """The request as URL query parameters (strings), leaving out fields at their defaults.
-
-    Lists are comma-separated, times ``HH:MM``. :func:`request_from_query` reads it back.
-    """
-    data = request.model_dump(mode="json", exclude_defaults=True)
-    data.setdefault("date", request.date.isoformat())
-    data.setdefault("start", request.start)
-    out: dict[str, str] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-            out[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        elif isinstance(value, list):
-            out[key] = ",".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, dict):
-            out[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        elif isinstance(value, str) and len(value) == 8 and value[2] == ":" and value[5] == ":":
-            out[key] = value[:5] if value.endswith(":00") else value  # HH:MM:SS -> HH:MM
-        else:
-            out[key] = str(value)
-    return out
-
-
-def request_from_query(params: Mapping[str, str | Sequence[str]]) -> TripRequest:
-    """A validated request from URL query parameters (the inverse of :func:`request_to_query`).
-
-    Parameters that are not request fields (the app's own, such as ``lang``) are ignored. A bad
-    value raises :class:`~planner.errors.RequestError` naming the parameter.
-    """
-    data: dict[str, Any] = {}
-    for key, raw in params.items():
-        if key not in TripRequest.model_fields:
-            continue
-        value = raw if isinstance(raw, str) else (raw[-1] if raw else "")
-        if value.startswith(("{", "[")):
-            try:
-                data[key] = json.loads(value)
-            except ValueError:
-                raise RequestError(key, f"{value!r} is not valid JSON") from None
-        elif _is_list_field(key):
-            data[key] = [v.strip() for v in value.split(",") if v.strip()]
-        elif value == "" and not TripRequest.model_fields[key].is_required():
-            continue
-        else:
-            data[key] = value
-    return parse_trip_request(data)
-
-
-# ------------------------------------------------------------------ roads to draw
-def road_lines(
-    travel: object,
-    *,
-    classes: Sequence[str] = (
-        "motorway",
-        "trunk",
-        "primary",
-        "secondary",
-        "tertiary",
-        "motorway_link",
-        "trunk_link",
-        "primary_link",
-    ),
-    max_lines: int = 20_000,
-) -> list[list[LonLat]]:
-    """Polylines of the main roads of the travel provider's network, for drawing a map without tiles.
-
-    Empty when the provider has no road network (the straight-line estimate).
-    """
-    network = getattr(travel, "network", None)
-    if network is None:
-        return []
-    import numpy as np
-
-    names = list(network.manifest.get("highway_classes", []))
-    wanted = {i for i, c in enumerate(names) if c in set(classes)}
-    nts = network.network_types
-    nt = "drive" if "drive" in nts else (nts[0] if nts else None)
-    if nt is None:
-        return []
-    start = network.array(nt, "geom_start")
-    glon, glat = network.array(nt, "geom_lon"), network.array(nt, "geom_lat")
-    cls = network.array(nt, "edge_class")
-    u, v = network.array(nt, "edge_u"), network.array(nt, "edge_v")
-    keep = np.isin(cls, list(wanted)) if wanted else np.ones(len(cls), dtype=bool)
-    keep &= u < v  # one direction of each two-way road is enough to draw it
-    out: list[list[LonLat]] = []
-    for e in np.flatnonzero(keep)[:max_lines]:
-        a, b = int(start[e]), int(start[e + 1])
-        out.append(list(zip(glon[a:b].tolist(), glat[a:b].tolist(), strict=True)))
-    return out
-
-
-# ------------------------------------------------------------------ printable page
 _PRINT_CSS = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;
  color:#1f2a24;max-width:820px;margin:24px auto;padding:0 16px;line-height:1.45}

@@ -25,11 +25,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from planner.errors import RequestError
+from planner.model.common import TZ
 
-TZ = ZoneInfo("Asia/Shanghai")
 CSV_COLUMNS = [
     "date",
     "hour",

@@ -33,7 +33,7 @@ Routes = tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
-class Plan:
+class ScoredRoutes:
     """Routes with their score and total travel time (depot legs included)."""
 
     routes: Routes
@@ -154,21 +154,21 @@ class Workspace:
 
     # --- plans ------------------------------------------------------------------------------
 
-    def plan(self, routes: Routes) -> Plan:
-        """A :class:`Plan` with its score and travel."""
+    def plan(self, routes: Routes) -> ScoredRoutes:
+        """A :class:`ScoredRoutes` with its score and travel."""
         rows, travel = self.rows, 0
         for k, route in enumerate(routes):
             spec = self.problem.routes[k]
             path = [spec.start, *route, spec.end]
             travel += sum(rows[a][b] for a, b in itertools.pairwise(path))
         score = sum(self.problem.score[node] for route in routes for node in route)
-        return Plan(routes=routes, score=score, travel=travel)
+        return ScoredRoutes(routes=routes, score=score, travel=travel)
 
     def feasible(self, k: int, visits: Sequence[int]) -> bool:
         """Whether route ``k`` through ``visits`` keeps every window and its end time."""
         return bool(self._load(self._scratch, [visits if j == k else () for j in range(self.m)])[k])
 
-    def repair(self, routes: Sequence[Sequence[int]]) -> Plan:
+    def repair(self, routes: Sequence[Sequence[int]]) -> ScoredRoutes:
         """Insert places greedily (no noise) until none fits; routes must be feasible."""
         state = self._scratch
         self._load(state, routes)
@@ -224,11 +224,11 @@ class Workspace:
             )
         )
 
-    def best(self) -> Plan:
+    def best(self) -> ScoredRoutes:
         """The best plan the rounds found."""
         return self.plan(self._read(self._best))
 
-    def polished(self, plan: Plan) -> None:
+    def polished(self, plan: ScoredRoutes) -> None:
         """Take a (polished) plan as both the best and the current one, polished now."""
         self._load(self._best, plan.routes)
         self._load(self._current, plan.routes)

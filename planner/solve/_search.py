@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from planner.solve._lns import Plan, RoundSettings, Workspace
+from planner.solve._lns import RoundSettings, ScoredRoutes, Workspace
 from planner.solve._lns_kernels import BUDGET_SPENT, POLISH_DUE
 from planner.solve._routing import Routes, RoutingAdapter, SearchResult
 from planner.solve.problem import OrienteeringProblem
@@ -48,7 +48,7 @@ class SearchBudget:
 class SearchOutcome:
     """The best plan of one search and its statistics."""
 
-    best: Plan | None
+    best: ScoredRoutes | None
     hit_time_limit: bool = False
     details: dict[str, object] = field(default_factory=dict)
     """What the search did: the same for the same problem, seed and budget."""
@@ -97,7 +97,7 @@ def search(
         space.work += round(budget.descent_cost * (visits + 10) * (1 + 0.05 * found))
         return result
 
-    def polish(plan: Plan) -> Plan:
+    def polish(plan: ScoredRoutes) -> ScoredRoutes:
         """OR-Tools descent then greedy refill, repeated while the score grows (at most 3x)."""
         for _ in range(3):
             result = descend(plan.routes)

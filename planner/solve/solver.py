@@ -1,7 +1,7 @@
 """The one adapter around OR-Tools routing: an :class:`OrienteeringProblem` in, a :class:`Solution` out.
 
 :func:`solve` is the only entry point that touches OR-Tools (through :mod:`planner.solve._routing`);
-:func:`schedule` and :func:`is_feasible` re-compute times and constraints from the plain data
+:func:`route_schedule` and :func:`is_feasible` re-compute times and constraints from the plain data
 alone, so that tests and benchmarks can check the solver with code that shares nothing with it.
 
 Conventions: the start of a visit must lie in one of the node's windows (arriving early means
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SearchSettings",
     "is_feasible",
-    "schedule",
+    "route_schedule",
     "solve",
     "warm_up",
     "warm_up_in_background",
@@ -287,7 +287,7 @@ def _answer(
     )
 
 
-def schedule(
+def route_schedule(
     problem: OrienteeringProblem, route_index: int, nodes: Sequence[int]
 ) -> list[tuple[int, int, int]]:
     """Earliest-start schedule of a route: ``(arrival, start, departure)`` per stop.

@@ -102,7 +102,7 @@ class RoadTravelMatrix(TravelMatrix):
 
 
 @dataclass(frozen=True)
-class Leg:
+class RoadLeg:
     """One routed leg: what ``planner route`` prints."""
 
     seconds: int
@@ -388,7 +388,7 @@ class RoadTravelTimes:
         """The polyline from ``a`` to ``b``: walk to the road, the road, walk to ``b``."""
         return self.route(a, b, mode).geometry
 
-    def route(self, a: LonLat, b: LonLat, mode: Mode) -> Leg:
+    def route(self, a: LonLat, b: LonLat, mode: Mode) -> RoadLeg:
         """One leg with its seconds, metres, provider and geometry (``planner route``)."""
         m = self.matrix([a, b], mode)
         provider = m.leg_provider(0, 1) if m.snaps else m.provider
@@ -400,7 +400,7 @@ class RoadTravelTimes:
             if nodes is not None:
                 road = graph.path_geometry(nodes)
                 geometry = _dedupe([snap_a.point, *road, snap_b.point])
-        return Leg(
+        return RoadLeg(
             seconds=int(m.seconds[0, 1]),
             metres=int(m.metres[0, 1]),
             provider=provider,

@@ -1,0 +1,132 @@
+"""The day as a visitor lives it: leave, travel, wait, visit (or eat), arrive; what every shell shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from planner.model import Category, Itinerary, Trip
+
+LonLat = tuple[float, float]
+
+
+Plan = Itinerary | Trip
+"""A one-day :class:`Itinerary` or a several-day :class:`Trip`: every export takes either."""
+
+
+EntryKind = Literal["start", "travel", "wait", "visit", "meal", "end"]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the day as a visitor lives it: leave, travel, wait, visit (or eat), arrive.
+
+    ``stop`` is the 1-based number of the stop on the map (visits, meals and waits), ``leg`` the
+    0-based index into ``Itinerary.legs`` (travel).
+    """
+
+    kind: EntryKind
+    start: dt.datetime
+    end: dt.datetime
+    poi_id: str
+    name_zh: str
+    name_en: str
+    stop: int | None = None
+    leg: int | None = None
+    distance_m: int = 0
+    estimated: bool = False
+
+    @property
+    def seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+def is_estimated(provider: str) -> bool:
+    """Whether a leg's provider is the straight-line estimate (not routed on roads)."""
+    return provider.startswith("estimate")
+
+
+def timeline(it: Itinerary) -> list[TimelineEntry]:
+    """The day in order: start, then per stop travel, wait (if any) and visit, then travel and end.
+
+    Visits to restaurants are ``meal`` entries. Works for days of any length (several days are
+    consecutive stops whose dates differ).
+    """
+    out: list[TimelineEntry] = [
+        TimelineEntry(
+            "start", it.day_start, it.day_start, it.start.poi_id, it.start.name_zh, it.start.name_en
+        )
+    ]
+    for k, leg in enumerate(it.legs):
+        target = it.stops[k] if k < len(it.stops) else None
+        to_zh, to_en = (
+            (target.name_zh, target.name_en) if target else (it.end.name_zh, it.end.name_en)
+        )
+        out.append(
+            TimelineEntry(
+                "travel",
+                leg.depart,
+                leg.arrive,
+                leg.to_id,
+                to_zh,
+                to_en,
+                leg=k,
+                distance_m=leg.distance_m,
+                estimated=is_estimated(leg.provider),
+            )
+        )
+        if target is None:
+            continue
+        n = k + 1
+        if target.visit_start > target.arrival:
+            out.append(
+                TimelineEntry(
+                    "wait",
+                    target.arrival,
+                    target.visit_start,
+                    target.poi_id,
+                    target.name_zh,
+                    target.name_en,
+                    stop=n,
+                )
+            )
+        kind: EntryKind = "meal" if target.category == Category.restaurant else "visit"
+        out.append(
+            TimelineEntry(
+                kind,
+                target.visit_start,
+                target.departure,
+                target.poi_id,
+                target.name_zh,
+                target.name_en,
+                stop=n,
+            )
+        )
+    out.append(
+        TimelineEntry("end", it.day_end, it.day_end, it.end.poi_id, it.end.name_zh, it.end.name_en)
+    )
+    return out
+
+
+def days_of(plan: Plan) -> list[Itinerary]:
+    """The days of a plan, in order (a one-day itinerary is a list of one)."""
+    return list(plan.days) if isinstance(plan, Trip) else [plan]
+
+
+def day_of(it: Itinerary, moment: dt.datetime) -> int:
+    """0-based day of the trip that ``moment`` falls on (for a colour per day)."""
+    return max(0, (moment.date() - it.day_start.date()).days)
+
+
+def leg_endpoints(it: Itinerary, k: int) -> tuple[tuple[LonLat, str, str], tuple[LonLat, str, str]]:
+    """``((lonlat, name_zh, name_en), (lonlat, name_zh, name_en))`` of leg ``k``'s two ends."""
+    pts: list[tuple[LonLat, str, str]] = [
+        ((it.start.lon, it.start.lat), it.start.name_zh, it.start.name_en)
+    ]
+    pts += [((s.lon, s.lat), s.name_zh, s.name_en) for s in it.stops]
+    pts.append(((it.end.lon, it.end.lat), it.end.name_zh, it.end.name_en))
+    return pts[k], pts[k + 1]
