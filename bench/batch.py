@@ -20,7 +20,8 @@ import json
 import random
 import time
 
-from planner.service.batch import BatchSettings, build_planner, run_batch
+from planner.plan.live import PlannerSettings
+from planner.service.batch import batch_planner, run_batch
 
 INTERESTS = [
     "blossom", "lake", "gorge", "mountain", "hiking", "culture",
@@ -59,8 +60,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    settings = BatchSettings(use_roads=False)
-    planner = build_planner(settings)
+    settings = PlannerSettings(use_roads=False)
+    planner = batch_planner(settings)
     starts = [
         p.id for p in planner.catalog.filter(category="transport") if p.id != "dongzhimen-hub"
     ]

@@ -13,6 +13,8 @@ import pytest
 
 from planner import Catalog, EstimatedTravelTimes, Itinerary, Planner, TripRequest, load_catalog
 from planner.data.config import load_travel_settings
+from planner.data.seasons import SeasonCalendar
+from planner.travel.traffic import TrafficSettings
 
 DATA = Path(__file__).parent / "data"
 
@@ -38,7 +40,7 @@ def estimate() -> EstimatedTravelTimes:
 @pytest.fixture(scope="session")
 def mini_planner(mini_catalog: Catalog, estimate: EstimatedTravelTimes) -> Planner:
     """A planner over the test catalogue and the estimated travel times."""
-    return Planner(mini_catalog, estimate)
+    return Planner(mini_catalog, estimate, seasons=SeasonCalendar(), traffic=TrafficSettings())
 
 
 @pytest.fixture(scope="session")

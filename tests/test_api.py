@@ -26,7 +26,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from planner.errors import ConfigError
-from planner.plan.planner import Planner
 from planner.service.http import ApiSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,16 +349,6 @@ def test_replan_keeps_visited_places_done(mini: TestClient) -> None:
     assert first["poi_id"] not in [s["poi_id"] for s in again["stops"]]
     late = body | {"now": "2027-04-17T23:00:00+08:00"}
     problem(mini.post("/v1/replan", json=late), 422, "infeasible_request", "now")
-
-
-def test_replan_is_501_while_the_core_lacks_it(
-    mini: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Without Planner.replan the endpoint answers 501 not_implemented, not a 500."""
-    it = mini.post("/v1/plan", json={"date": "2027-04-17", "start": "station"}).json()
-    monkeypatch.delattr(Planner, "replan")
-    body = {"itinerary": it, "now": "2027-04-17T12:00:00+08:00"}
-    problem(mini.post("/v1/replan", json=body), 501, "not_implemented")
 
 
 # ---------------------------------------------------------------------- catalogue

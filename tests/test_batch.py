@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from planner import Planner
 from planner.cli.service import service_app
-from planner.service.batch import BatchSettings, EngineUnavailable, plan_one, read_lines, run_batch
+from planner.plan.live import PlannerSettings
+from planner.service.batch import EngineUnavailable, plan_one, read_lines, run_batch
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
-SETTINGS = BatchSettings(catalog_path=MINI, use_roads=False, check_boundary=False)
+SETTINGS = PlannerSettings(catalog_path=MINI, use_roads=False, check_boundary=False)
 GOOD = {"date": "2027-04-17", "start": "station", "interests": ["lake"], "time_limit_s": 0.2}
 LINES = [
     json.dumps(GOOD),

@@ -32,8 +32,10 @@ from planner import (
     build_catalog,
 )
 from planner.data.hours import open_intervals
+from planner.data.seasons import SeasonCalendar
 from planner.model import Dropped, Leg, Stop
 from planner.plan.checker import check, violations
+from planner.travel.traffic import TrafficSettings
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -480,7 +482,9 @@ def test_every_returned_itinerary_is_sound(request: TripRequest, mini_catalog: C
 
     estimate = EstimatedTravelTimes(load_travel_settings())
     try:
-        it = Planner(mini_catalog, estimate).plan(request)
+        it = Planner(
+            mini_catalog, estimate, seasons=SeasonCalendar(), traffic=TrafficSettings()
+        ).plan(request)
     except InfeasibleRequest:
         event("infeasible")
         return  # a must-visit place (or the way to the end point) does not fit: said, not hidden

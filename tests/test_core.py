@@ -13,9 +13,11 @@ from planner import InfeasibleRequest, Planner, RequestError, TripRequest
 from planner.data.catalog import build_catalog, load_catalog
 from planner.data.config import load_travel_settings
 from planner.data.hours import open_intervals
+from planner.data.seasons import SeasonCalendar
 from planner.plan.checker import violations
 from planner.plan.value import value_poi
 from planner.travel.estimate import EstimatedTravelTimes
+from planner.travel.traffic import TrafficSettings
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 
@@ -23,7 +25,10 @@ MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 @pytest.fixture(scope="module")
 def planner() -> Planner:
     return Planner(
-        load_catalog(MINI, check_boundary=False), EstimatedTravelTimes(load_travel_settings())
+        load_catalog(MINI, check_boundary=False),
+        EstimatedTravelTimes(load_travel_settings()),
+        seasons=SeasonCalendar(),
+        traffic=TrafficSettings(),
     )
 
 
@@ -252,7 +257,12 @@ def test_small_plans_are_optimal(seed: int):
     """
     rng = random.Random(seed)
     cat = _random_catalog(rng, 6)
-    planner = Planner(cat, EstimatedTravelTimes(load_travel_settings()))
+    planner = Planner(
+        cat,
+        EstimatedTravelTimes(load_travel_settings()),
+        seasons=SeasonCalendar(),
+        traffic=TrafficSettings(),
+    )
     request = TripRequest(
         date="2027-05-12",
         start="depot",

@@ -11,10 +11,12 @@ from osm_scenarios import VALLEY, scenario_road_settings, scenario_travel_settin
 
 from planner import Planner, TripRequest
 from planner.data.catalog import build_catalog
+from planner.data.seasons import SeasonCalendar
 from planner.model import Mode
 from planner.plan.checker import violations
 from planner.travel.build import build_network
 from planner.travel.roads import RoadTravelTimes
+from planner.travel.traffic import TrafficSettings
 
 
 def _place(pid: str, letter: str, *, visitable: bool = True) -> dict:
@@ -53,7 +55,7 @@ def road_planner(tmp_path_factory: pytest.TempPathFactory) -> Planner:
         ],
         source="valley",
     )
-    return Planner(catalog, travel)
+    return Planner(catalog, travel, seasons=SeasonCalendar(), traffic=TrafficSettings())
 
 
 def test_plans_on_roads_record_the_network_and_pass_the_checker(road_planner: Planner):
@@ -87,7 +89,12 @@ def test_without_roads_the_plan_is_labelled_an_estimate(road_planner: Planner):
     """With the estimate instead of the network, legs and warnings say estimate."""
     from planner.travel.estimate import EstimatedTravelTimes
 
-    est = Planner(road_planner.catalog, EstimatedTravelTimes(scenario_travel_settings()))
+    est = Planner(
+        road_planner.catalog,
+        EstimatedTravelTimes(scenario_travel_settings()),
+        seasons=SeasonCalendar(),
+        traffic=TrafficSettings(),
+    )
     it = est.plan(TripRequest(date="2027-05-12", start="start"))
     assert it.solver.travel_provider == "estimate:v1"
     assert any(w.code == "warn.estimated_travel" for w in it.warnings)

@@ -17,10 +17,12 @@ from hypothesis import strategies as st
 from planner import InfeasibleRequest, Planner, RequestError, TripRequest
 from planner.data.catalog import build_catalog
 from planner.data.config import load_travel_settings
+from planner.data.seasons import SeasonCalendar
 from planner.errors import PlannerError
 from planner.model import Pace, Pin
 from planner.plan.checker import trip_violations
 from planner.travel.estimate import EstimatedTravelTimes
+from planner.travel.traffic import TrafficSettings
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
 FARM_STAY = {
@@ -61,7 +63,10 @@ RESTAURANT = {
 def _planner(*extra: dict) -> Planner:
     entries = yaml.safe_load(MINI.read_text(encoding="utf-8"))["pois"] + list(extra)
     return Planner(
-        build_catalog(entries, source="mini+"), EstimatedTravelTimes(load_travel_settings())
+        build_catalog(entries, source="mini+"),
+        EstimatedTravelTimes(load_travel_settings()),
+        seasons=SeasonCalendar(),
+        traffic=TrafficSettings(),
     )
 
 

@@ -16,6 +16,7 @@ from planner import Planner
 from planner.data.catalog import default_configs_dir
 from planner.data.store import CatalogStore
 from planner.i18n.texts import LANGS, t
+from planner.plan.live import LivePlanner, PlannerSettings
 from planner.solve.solver import warm_up_in_background
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -28,15 +29,31 @@ def configs_dir() -> Path:
     return Path(env) if env else default_configs_dir()
 
 
+@st.cache_resource(show_spinner=False)
+def _live_planner(configs: str) -> LivePlanner:
+    """One live planner per configs folder and server: rebuilt when any config file changes."""
+    return LivePlanner(PlannerSettings(configs_dir=Path(configs)))
+
+
+def live_planner() -> LivePlanner:
+    return _live_planner(str(configs_dir()))
+
+
 def catalog_store() -> CatalogStore:
-    return CatalogStore(configs_dir() / "pois.yaml")
+    """The store operators' edits go through (the live planner's, so a save shows at once)."""
+    return live_planner().store
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _planner_for(configs: str, etag: str) -> Planner:
-    """One planner per catalogue version (``etag``): an operator's save shows in the next plan."""
-    del etag  # the cache key
-    return Planner.from_configs(configs)
+def get_planner() -> Planner:
+    """The shared planner over the configs as they are now (the same as every other door's)."""
+    return live_planner().current()[0]
+
+
+def planner_version() -> str:
+    """A digest of the configs the current planner was built from (keys cached plans)."""
+    live = live_planner()
+    live.current()
+    return live.version
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,15 +64,6 @@ def start_solver_warm_up() -> threading.Thread:
     when they are compiled); done in the background, the first press does not wait for it.
     """
     return warm_up_in_background()
-
-
-def catalog_etag() -> str:
-    return catalog_store().file.etag()
-
-
-def get_planner() -> Planner:
-    """The shared planner over the current catalogue (rebuilt when the file's etag changes)."""
-    return _planner_for(str(configs_dir()), catalog_etag())
 
 
 @st.cache_data(show_spinner=False)

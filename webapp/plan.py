@@ -29,12 +29,11 @@ from planner.present.share import request_from_query, request_to_query
 from planner.present.timeline import Plan, days_of, leg_endpoints, timeline
 from webapp import maps, mapview
 from webapp.common import (
-    _planner_for,
-    catalog_etag,
     configs_dir,
     district_rings,
     get_planner,
     language_switch,
+    planner_version,
     style,
 )
 
@@ -181,16 +180,15 @@ def url_request() -> TripRequest | None:
 
 # ------------------------------------------------------------------ planning (cached)
 @st.cache_data(max_entries=200, show_spinner=False)
-def _plan(request_json: str, configs: str, etag: str) -> Plan:
-    planner = _planner_for(configs, etag)
-    request = TripRequest.model_validate_json(request_json)
-    plan_trip = getattr(planner, "plan_trip", None)
-    return plan_trip(request) if plan_trip is not None else planner.plan(request)
+def _plan(request_json: str, configs: str, version: str) -> Plan:
+    """Cached per request, configs folder and configs version (the arguments are the key)."""
+    del configs, version
+    return get_planner().plan_trip(TripRequest.model_validate_json(request_json))
 
 
 def plan(request: TripRequest) -> Plan:
     """The plan for ``request`` over the current catalogue (cached per request and catalogue version)."""
-    return _plan(request.model_dump_json(), str(configs_dir()), catalog_etag())
+    return _plan(request.model_dump_json(), str(configs_dir()), planner_version())
 
 
 def error_text(exc: Exception, lang: str) -> str:
@@ -765,7 +763,7 @@ def take_along(result: Plan, lang: str) -> None:
     from functools import partial
 
     stem = f"pinggu-{result.request.date.isoformat()}"
-    downloads = [
+    downloads: list[tuple[str, Callable[[], str | bytes], str, str, str]] = [
         ("GPX", partial(itinerary_gpx, result), "gpx", "application/gpx+xml", "route"),
         (
             t("label.calendar", lang),

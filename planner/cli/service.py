@@ -107,11 +107,9 @@ def serve_command(
         name = str(err["loc"][0]) if err.get("loc") else "settings"
         fail(f"{_OPTION_OF_SETTING.get(name, '--' + name.replace('_', '-'))}: {err['msg']}")
     try:  # fail here, once, rather than in every worker
-        from planner.data.store import CatalogStore
+        from planner.plan.live import build_planner
 
-        CatalogStore(
-            settings.resolved_catalog_path(), check_boundary=settings.check_boundary
-        ).load()
+        build_planner(settings.planner_settings())
     except ConfigError as exc:
         fail(f"{'--catalog' if catalog else '--configs'}: {exc}")
     if settings.resolved_api_key() is None:
@@ -161,7 +159,8 @@ def batch_command(
     A request that fails is recorded in its line ("ok": false, with the error) and never stops
     the batch.
     """
-    from planner.service.batch import BatchSettings, read_lines, run_batch, write_records
+    from planner.plan.live import PlannerSettings
+    from planner.service.batch import read_lines, run_batch, write_records
 
     if engine not in ("local", "ray"):
         fail(f"--engine: {engine!r} is not an engine; use local or ray")
@@ -188,7 +187,7 @@ def batch_command(
         items = read_lines(requests)
     except RequestError as exc:
         fail(f"REQUESTS: {str(exc).split(': ', 1)[1]}")
-    settings = BatchSettings(configs_dir=configs, catalog_path=catalog, use_roads=roads)
+    settings = PlannerSettings(configs_dir=configs, catalog_path=catalog, use_roads=roads)
     began = time.perf_counter()
     try:
         from contextlib import nullcontext

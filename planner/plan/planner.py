@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from planner.data.catalog import Catalog, load_catalog
+from planner.data.catalog import Catalog
 from planner.data.hours import DEFAULT_HOURS, open_intervals
-from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
-from planner.errors import ConfigError, InfeasibleRequest, RequestError
+from planner.data.seasons import SeasonCalendar
+from planner.errors import InfeasibleRequest, RequestError
 from planner.i18n.texts import reason
 from planner.model import (
     Alternative,
@@ -56,7 +56,7 @@ from planner.plan.value import value_poi
 from planner.solve.problem import OrienteeringProblem, Route, Solution
 from planner.solve.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.travel.base import TravelMatrix, TravelTimes
-from planner.travel.traffic import Traffic, TrafficSettings, load_traffic
+from planner.travel.traffic import Traffic, TrafficSettings
 
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
@@ -90,17 +90,21 @@ class Planner:
         catalog: Catalog,
         travel: TravelTimes,
         *,
-        seasons: SeasonCalendar | None = None,
-        traffic: TrafficSettings | None = None,
+        seasons: SeasonCalendar,
+        traffic: TrafficSettings,
         search: SearchSettings | None = None,
     ) -> None:
+        """A planner over exactly these parts. ``seasons`` and ``traffic`` are required: a planner
+        without the operators' season calendar or traffic profiles would plan a festival day as
+        any other (pass ``SeasonCalendar()`` and ``TrafficSettings()`` to plan without them on
+        purpose). Shells get theirs from :func:`planner.plan.live.build_planner`."""
         self.catalog = catalog
         self.travel = travel
         self.search = search if search is not None else DEFAULT_SETTINGS
-        """How the solver searches (e.g. ``SearchSettings(workers=1)`` where another layer, such
-        as a Ray batch, already spreads plans over the cores)."""
-        self.seasons = seasons if seasons is not None else SeasonCalendar()
-        self.traffic = Traffic(traffic, self.seasons)
+        """How the solver searches (e.g. ``SearchSettings(processes=1)`` where another layer,
+        such as a Ray batch, already spreads plans over the cores)."""
+        self.seasons = seasons
+        self.traffic = Traffic(traffic, seasons)
 
     @classmethod
     def from_configs(
@@ -117,23 +121,20 @@ class Planner:
 
         Travel times come from the newest road-network artifact (``planner geodata build``) when
         one exists and ``use_roads`` is true, else from the (calibrated, when fitted) estimate.
+        The same as every other door: :func:`planner.plan.live.build_planner`.
         """
-        from planner.travel.roads import default_travel_times
+        from planner.plan.live import PlannerSettings, build_planner
 
-        base = Path(configs_dir) if configs_dir is not None else None
-        cat = catalog_path if catalog_path is not None else (base / "pois.yaml" if base else None)
-        catalog = load_catalog(cat, check_boundary=check_boundary)
-        travel = default_travel_times(
-            base,
-            network_path=Path(network_path) if network_path is not None else None,
-            use_network=use_roads,
+        return build_planner(
+            PlannerSettings(
+                configs_dir=Path(configs_dir) if configs_dir is not None else None,
+                catalog_path=Path(catalog_path) if catalog_path is not None else None,
+                use_roads=use_roads,
+                network_path=Path(network_path) if network_path is not None else None,
+                check_boundary=check_boundary,
+                search=search if search is not None else DEFAULT_SETTINGS,
+            )
         )
-        seasons = load_seasons(base / "seasons.yaml" if base else None)
-        problems = zone_problems(catalog, seasons, source=catalog.source)
-        if problems:
-            raise ConfigError(problems, source=catalog.source)
-        traffic = load_traffic(base / "traffic.yaml" if base else None)
-        return cls(catalog, travel, seasons=seasons, traffic=traffic, search=search)
 
     # ------------------------------------------------------------------ public API
     def plan(self, request: TripRequest) -> Itinerary:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,22 +33,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import PlannerError, RequestError
 from planner.model import parse_trip_request
+from planner.plan.live import PlannerSettings, build_planner
 from planner.plan.planner import Planner
 
 Engine = Literal["local", "ray"]
 Record = dict[str, Any]
 Progress = Callable[[int], None]
-
-
-class BatchSettings(BaseModel):
-    """Which catalogue and configs a batch plans over (the same defaults as the API)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    configs_dir: Path | None = Field(default=None, description="Default: the bundled configs/")
-    catalog_path: Path | None = Field(default=None, description="Default: pois.yaml in configs_dir")
-    use_roads: bool = True
-    check_boundary: bool = True
 
 
 class Envelope(BaseModel):
@@ -66,21 +57,15 @@ class EngineUnavailable(PlannerError):
     code = "engine_unavailable"
 
 
-def build_planner(settings: BatchSettings) -> Planner:
-    """The planner a batch uses: the configs named by ``settings``, one search per plan.
+def batch_planner(settings: PlannerSettings) -> Planner:
+    """The planner a batch uses: the same as every other door's, its searches in one process.
 
-    A batch spreads plans over the cores (Ray tasks, or one process per core), so each plan runs a
-    single seeded search instead of the interactive two; local and Ray batches then give the same
-    plans for the same lines.
+    A batch spreads plans over the cores (Ray tasks, or one process per core), so each plan runs
+    its seeded searches one after another instead of side by side; the plans are the same as the
+    Python API's, the CLI's and the HTTP API's for the same requests.
     """
-    from planner.solve.solver import SearchSettings
-
-    return Planner.from_configs(
-        settings.configs_dir,
-        catalog_path=settings.catalog_path,
-        use_roads=settings.use_roads,
-        check_boundary=settings.check_boundary,
-        search=SearchSettings(workers=1),
+    return build_planner(
+        settings.model_copy(update={"search": replace(settings.search, processes=1)})
     )
 
 
@@ -133,7 +118,7 @@ def read_lines(path: Path) -> list[tuple[int, str]]:
 def run_batch(
     items: Sequence[tuple[int, str]],
     *,
-    settings: BatchSettings | None = None,
+    settings: PlannerSettings | None = None,
     engine: Engine = "local",
     address: str | None = None,
     num_cpus: int | None = None,
@@ -158,9 +143,9 @@ def run_batch(
     planner
         Plan with this planner instead of building one from ``settings``.
     """
-    settings = settings or BatchSettings()
+    settings = settings or PlannerSettings()
     if engine == "local":
-        planner = planner or build_planner(settings)
+        planner = planner or batch_planner(settings)
         for line_no, text in items:
             yield plan_one(text, planner, line_no=line_no)
             if progress:
@@ -168,7 +153,7 @@ def run_batch(
     elif engine == "ray":
         yield from _run_ray(
             items,
-            planner=planner or build_planner(settings),
+            planner=planner or batch_planner(settings),
             address=address,
             num_cpus=num_cpus,
             chunk_size=chunk_size,

@@ -30,7 +30,6 @@ import datetime as dt
 import hmac
 import logging
 import os
-import threading
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,9 +51,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from planner.data.store import CatalogStore, StaleWriteError
+from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
+from planner.plan.live import CatalogUnavailable, LivePlanner, PlannerSettings
 from planner.plan.planner import Planner
 from planner.service.problem_json import (
     PROBLEM_MEDIA_TYPE,
@@ -116,12 +116,14 @@ class ApiSettings(BaseModel):
         default=5.0, description="Largest time_limit_s a request may ask for, seconds (422 above)"
     )
 
-    def resolved_catalog_path(self) -> Path:
-        if self.catalog_path is not None:
-            return self.catalog_path
-        from planner.data.catalog import default_configs_dir
-
-        return (self.configs_dir or default_configs_dir()) / "pois.yaml"
+    def planner_settings(self) -> PlannerSettings:
+        """The configs this service plans over, as every other door names them."""
+        return PlannerSettings(
+            configs_dir=self.configs_dir,
+            catalog_path=self.catalog_path,
+            use_roads=self.use_roads,
+            check_boundary=self.check_boundary,
+        )
 
     def resolved_api_key(self) -> str | None:
         """The given key, else the one in the environment variable, else None (writes off)."""
@@ -173,69 +175,6 @@ class ApiSettings(BaseModel):
                 for e in exc.errors()
             ]
             raise ConfigError(problems, source="environment") from None
-
-
-# ---------------------------------------------------------------------- the planner per process
-class CatalogUnavailable(PlannerError):
-    """The catalogue file cannot be loaded and there is no earlier good version in memory."""
-
-    code = "catalog_unavailable"
-
-
-class PlannerHolder:
-    """The process's :class:`Planner`, built on first use and rebuilt when the catalogue changes.
-
-    The travel-time provider (possibly a road network) is built once; only the catalogue is
-    reloaded. If the file on disk becomes invalid (a bad hand edit), the last good catalogue
-    keeps serving and ``problem`` says why; API writes are validated and cannot cause this.
-    """
-
-    def __init__(self, settings: ApiSettings) -> None:
-        self.settings = settings
-        self.store = CatalogStore(
-            settings.resolved_catalog_path(), check_boundary=settings.check_boundary
-        )
-        self._lock = threading.Lock()
-        self._planner: Planner | None = None
-        self._etag: str | None = None
-        self.problem: str | None = None
-
-    def current(self) -> tuple[Planner, str]:
-        """The planner over the catalogue as it is now, and that catalogue's etag."""
-        try:
-            tag = self.store.file.etag()
-        except ConfigError as exc:
-            tag = None
-            if self._planner is None:
-                raise CatalogUnavailable(str(exc)) from None
-        if self._planner is not None and (tag is None or tag == self._etag):
-            assert self._etag is not None
-            return self._planner, self._etag
-        with self._lock:
-            if self._planner is not None and self.store.file.etag() == self._etag:
-                return self._planner, self._etag
-            return self._rebuild()
-
-    def _rebuild(self) -> tuple[Planner, str]:
-        try:
-            catalog, tag = self.store.load()
-        except ConfigError as exc:
-            self.problem = str(exc)
-            if self._planner is None or self._etag is None:
-                raise CatalogUnavailable(str(exc)) from None
-            _log.error("catalogue on disk is invalid; still serving %s: %s", self._etag, exc)
-            return self._planner, self._etag
-        if self._planner is None:
-            from planner.travel.roads import default_travel_times
-
-            travel = default_travel_times(
-                self.settings.configs_dir, use_network=self.settings.use_roads
-            )
-        else:
-            travel = self._planner.travel
-        self._planner, self._etag, self.problem = Planner(catalog, travel), tag, None
-        _log.info("planner ready: %d places, catalogue %s", len(catalog), tag)
-        return self._planner, tag
 
 
 # ---------------------------------------------------------------------- API models
@@ -310,7 +249,7 @@ class VersionInfo(BaseModel):
 
 # ---------------------------------------------------------------------- errors
 class HttpProblem(Exception):
-    """An error of the HTTP layer itself (auth, preconditions, not implemented)."""
+    """An error of the HTTP layer itself (auth, preconditions)."""
 
     def __init__(
         self,
@@ -535,7 +474,6 @@ _ERRORS: dict[int, str] = {
     422: "A field is invalid (the problem names it and the fix)",
     428: "If-Match header missing",
     500: "Internal error (a bug; never caused by input)",
-    501: "Not implemented yet",
     503: "The catalogue cannot be loaded",
 }
 
@@ -564,7 +502,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     from planner import __version__
 
     settings = settings or ApiSettings()
-    holder = PlannerHolder(settings)
+    holder = LivePlanner(settings.planner_settings())
     api_key = settings.resolved_api_key()
     app = FastAPI(
         title="Pinggu Planner API",
@@ -670,18 +608,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         tags=["planning"],
         response_model=Itinerary,
         summary="Re-plan the rest of a day",
-        responses=_responses(400, 413, 415, 422, 501, 503),
+        responses=_responses(400, 413, 415, 422, 503),
     )
     def replan(body: ReplanRequest) -> Response:
         """The rest of the day from ``now`` and ``here``: places in ``visited`` are done, the
         must-visit places not yet visited stay required, the end point and time are kept."""
         check_solver_cap(body.itinerary.request)
         planner, _ = holder.current()
-        method = getattr(planner, "replan", None)
-        if method is None:
-            raise HttpProblem(501, "not_implemented", "re-planning is not implemented yet")
         return _json(
-            method(body.itinerary, now=body.now, here=body.here, visited=list(body.visited))
+            planner.replan(body.itinerary, now=body.now, here=body.here, visited=list(body.visited))
         )
 
     # ------------------------------------------------------------------ catalogue
@@ -849,7 +784,7 @@ def _find(planner: Planner, poi_id: str) -> Poi:
     return planner.catalog.get(poi_id)
 
 
-def _precondition(if_match: str | None, holder: PlannerHolder) -> str:
+def _precondition(if_match: str | None, holder: LivePlanner) -> str:
     """The etag an edit was based on, from If-Match (quoted or not)."""
     if if_match is None or not if_match.strip():
         raise HttpProblem(

@@ -38,7 +38,6 @@ TITLES = {
     "stale_write": "The catalogue changed since you read it",
     "body_too_large": "Request body too large",
     "unsupported_media_type": "Unsupported media type",
-    "not_implemented": "Not implemented yet",
     "internal_check_failed": "Internal error: the planner's check failed",
     "internal_error": "Internal error",
 }

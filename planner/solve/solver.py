@@ -58,7 +58,11 @@ class SearchSettings:
     1 s runs 0.6 s, 1.5 s at most), which leaves room for building the model and for other
     load; a busy machine takes longer but plans the same."""
     workers: int = 2
-    """Independent seeded searches run side by side (separate processes); the best wins."""
+    """Independent seeded searches per plan; the best wins. Part of what defines the plan."""
+    processes: int | None = None
+    """How many of those searches run at once (``None``: all, in separate processes; ``1``: one
+    after another in this process, for engines such as a Ray batch that already keep every core
+    busy). The plan does not depend on it, only the wall clock."""
     parallel_min_nodes: int = 20
     """Below this many candidate places one worker runs in-process (processes cost more)."""
     remove_share: float = 0.15
@@ -148,7 +152,11 @@ def solve(
         deadline=0.0,  # set by each worker from the net
     )
     seeds = [seed * workers + w for w in range(workers)]
-    outcomes = _run_workers(problem, seeds, budget, net)
+    outcomes = (
+        [_worker(problem, s, budget, net) for s in seeds]
+        if settings.processes == 1
+        else _run_workers(problem, seeds, budget, net)
+    )
     details: dict[str, object] = {
         "seed": seed,
         "workers": workers,
