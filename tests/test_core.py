@@ -214,7 +214,7 @@ def _random_catalog(rng: random.Random, n: int):
 
 def _brute_force_value(planner: Planner, request: TripRequest) -> float:
     """The best total value over every ordered subset of places (feasible under the same rules)."""
-    from planner.plan.timing import schedule
+    from planner.plan.timing import DayTerms, schedule
 
     cat = planner.catalog
     pois = [p for p in cat if p.visitable]
@@ -240,10 +240,16 @@ def _brute_force_value(planner: Planner, request: TripRequest) -> float:
     best = 0.0
     for r in range(1, len(pois) + 1):
         for perm in itertools.permutations(range(1, len(nodes)), r):
-            res = schedule(
-                perm, start_node=0, end_node=0, depart=day0, travel=m, service=service, windows=wins
+            terms = DayTerms(
+                start_node=0,
+                end_node=0,
+                depart=day0,
+                latest_end=day1,
+                travel=m,
+                service=service,
+                windows=wins,
             )
-            if res is not None and res[1] <= day1:
+            if schedule(perm, terms) is not None:
                 best = max(best, sum(values[i] for i in perm))
     return best
 

@@ -130,13 +130,14 @@ def test_a_place_by_the_dropped_island_walks_to_the_main_network(network) -> Non
 
 def test_pairs_outside_the_network_fall_back_to_the_estimate_and_say_so(network) -> None:
     """A point beyond snap.outside_m gets the estimate for its pairs only; the matrix provider
-    names both, and each leg names its own."""
+    names both and says some of it is estimated, and each leg names its own."""
     rt = provider(network)
     pts = [VALLEY.lonlat("a"), VALLEY.lonlat("c"), FAR_AWAY]
     m = rt.matrix(pts, Mode.car)
     estimate = EstimatedTravelTimes(scenario_travel_settings()).matrix(pts, Mode.car)
     assert m.provider == f"osm:{network.short_hash}+estimate:v1"
-    assert not m.estimated
+    assert m.estimated, "estimated: some pair is"
+    assert m.estimated_pair(0, 2) and m.estimated_pair(2, 1) and not m.estimated_pair(0, 1)
     assert m.fallback.tolist() == [[False, False, True], [False, False, True], [True, True, False]]
     assert m.leg_provider(0, 2) == "estimate:v1"
     assert m.leg_provider(0, 1) == f"osm:{network.short_hash}"

@@ -98,3 +98,36 @@ def test_without_roads_the_plan_is_labelled_an_estimate(road_planner: Planner):
     it = est.plan(TripRequest(date="2027-05-12", start="start"))
     assert it.solver.travel_provider == "estimate:v1"
     assert any(w.code == "warn.estimated_travel" for w in it.warnings)
+
+
+def test_an_estimated_gap_marks_exactly_its_leg(road_planner: Planner):
+    """A day that ends at a place outside the network: only the leg across the gap is
+    estimated, in the itinerary and in its timeline; the day warns of estimated travel and
+    checks out."""
+    from planner.present.timeline import timeline
+
+    outside = {**_place("outside", "a", visitable=False), "lon": 117.60, "lat": 40.60}
+    catalog = build_catalog(
+        [_place("start", "a", visitable=False), _place("east", "c"), outside], source="valley"
+    )
+    planner = Planner(
+        catalog, road_planner.travel, seasons=SeasonCalendar(), traffic=TrafficSettings()
+    )
+    it = planner.plan(
+        TripRequest(
+            date="2027-05-12",
+            start="start",
+            end="outside",
+            must=["east"],
+            lunch=False,
+            start_time="08:00",
+            end_time="18:00",
+        )
+    )
+    assert [(leg.from_id, leg.to_id, leg.estimated) for leg in it.legs] == [
+        ("start", "east", False),
+        ("east", "outside", True),
+    ]
+    assert [e.estimated for e in timeline(it) if e.kind == "travel"] == [False, True]
+    assert any(w.code == "warn.estimated_travel" for w in it.warnings)
+    assert violations(it, catalog, planner.travel) == []

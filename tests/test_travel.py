@@ -228,7 +228,7 @@ def test_invalid_travel_settings_report_every_problem_by_path(
         load_travel_settings(path)
     assert len(info.value.problems) == len(expected)
     for problem, start in zip(info.value.problems, expected, strict=True):
-        assert problem.startswith(start)
+        assert str(problem).startswith(start)
 
 
 def test_travel_settings_that_are_not_yaml_are_a_config_error(tmp_path: Path) -> None:

@@ -350,7 +350,7 @@ def _brute_force_two_days(planner: Planner, request: TripRequest) -> float:
     """Best total value over every split of the places into day 1, day 2 or unused, in any order."""
     import itertools
 
-    from planner.plan.timing import schedule
+    from planner.plan.timing import DayTerms, schedule
     from planner.plan.value import value_poi
 
     cat = planner.catalog
@@ -377,10 +377,16 @@ def _brute_force_two_days(planner: Planner, request: TripRequest) -> float:
             )
         a, b = (0, 1) if k == 0 else (1, 0)
         for perm in itertools.permutations(chosen):
-            res = schedule(
-                perm, start_node=a, end_node=b, depart=lo, travel=m, service=service, windows=wins
+            terms = DayTerms(
+                start_node=a,
+                end_node=b,
+                depart=lo,
+                latest_end=hi,
+                travel=m,
+                service=service,
+                windows=wins,
             )
-            if res is not None and res[1] <= hi:
+            if schedule(perm, terms) is not None:
                 return True
         return not chosen and int(m[a, b]) <= hi - lo
 

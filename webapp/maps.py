@@ -18,7 +18,6 @@ from planner import Catalog, Itinerary
 from planner.i18n.texts import CATEGORY_LABELS, t
 from planner.model import Confidence
 from planner.present.mapdata import road_lines
-from planner.present.timeline import is_estimated
 
 DAY_COLOURS = [
     (214, 76, 36),
@@ -175,7 +174,7 @@ def plan_map(
         colour = day_colour(d)
         prefix = f"{t('label.day_n', lang, n=d + 1)} · " if len(days) > 1 else ""
         for k, leg in enumerate(it.legs):
-            est = is_estimated(leg.provider)
+            est = leg.estimated
             lines.append(
                 {
                     "kind": "leg",
@@ -292,7 +291,7 @@ def legend_html(days: list[Itinerary], lang: str, *, operator: bool = False) -> 
             items.append(
                 f'<span><span class="pp-sw" style="border-color:{_hex(day_colour(d))}"></span>{name}</span>'
             )
-        if any(is_estimated(leg.provider) for it in days for leg in it.legs):
+        if any(leg.estimated for it in days for leg in it.legs):
             items.append(
                 f'<span><span class="pp-sw" style="border-top-style:dashed;border-color:{_hex(day_colour(0))}"></span>'
                 f"{t('label.route_estimated', lang)}</span>"

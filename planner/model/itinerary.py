@@ -69,6 +69,10 @@ class Leg(Strict):
     distance_m: int
     mode: Mode
     provider: str = Field(description="Which travel-time provider computed this leg")
+    estimated: bool = Field(
+        default=False,
+        description="True when this leg's time is a straight-line estimate, not routed on roads",
+    )
     geometry: list[tuple[float, float]] = Field(
         default_factory=list, description="Polyline [lon, lat] (WGS84); straight when estimated"
     )

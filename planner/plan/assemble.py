@@ -1,7 +1,8 @@
 """Assembling an :class:`~planner.model.Itinerary` from a solved route.
 
 Plain solver output (node indices) becomes dated stops and legs with the earliest-start schedule,
-names in both languages, reasons, totals and warnings. No decisions are made here.
+names in both languages, reasons, totals and warnings; the days become a :class:`~planner.model.Trip`.
+No decisions are made here.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from planner.model import (
     SolverStatus,
     Stop,
     Totals,
+    Trip,
     TripRequest,
 )
-from planner.model.common import DAY_S
-from planner.plan.timing import PAUSE, TravelAt, Window, schedule
+from planner.model.common import DAY_S, TZ
+from planner.plan.explain import day_warnings
+from planner.plan.setup import Setup
+from planner.plan.timing import PAUSE, DayTerms, Window, schedule
 from planner.solve.problem import OrienteeringProblem, Solution
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
@@ -43,25 +47,108 @@ class DayContext:
     """The day's own request (its date, start and end)."""
     nodes: Sequence[Poi]
     """The place of each solver node (depots first)."""
-    start_node: int
-    end_node: int
+    day: DayTerms
+    """How the day is timed: its depots, departure, travel (traffic, buffer), visits, picnic."""
     midnight: dt.datetime
     """Midnight of the trip's first day: solver times count from it."""
-    day_start_s: int
     matrix: TravelMatrix
     travel: TravelTimes
     problem: OrienteeringProblem
     buffer_s: int = 0
     """Slack after arriving at each visit (the pace's buffer), already inside the problem's travel."""
-    lunch: Sequence[Window] = ()
-    """When the day's lunch may start (empty: no lunch that day)."""
     dinner: Sequence[Window] = ()
     """When the day's dinner may start (empty: no dinner that day)."""
-    meal_s: int = 0
     meal_nodes: frozenset[int] = frozenset()
-    travel_at: TravelAt | None = None
-    """Time-dependent travel (traffic, buffer included); None: the problem's matrix."""
     traffic: Traffic | None = None
+
+
+def assemble_days(
+    setup: Setup,
+    routes: Sequence[Sequence[int]],
+    solution: Solution,
+    *,
+    dropped: Sequence[tuple[Poi, float, Reason]],
+    travel: TravelTimes,
+    traffic: Traffic,
+) -> list[Itinerary]:
+    """One itinerary per day of ``routes``; the first day lists the places left out (``dropped``)."""
+    req = setup.request
+    why = {c.poi.id: (c.value, c.why) for c in setup.candidates}
+    days: list[Itinerary] = []
+    for d, route in enumerate(routes):
+        a, b = setup.depot_of_day[d]
+        real = [i for i in route if i >= 0]
+        ctx = DayContext(
+            request=_day_request(setup, routes, d),
+            nodes=setup.nodes,
+            day=setup.day_terms(d),
+            midnight=dt.datetime.combine(req.date, dt.time(), TZ),
+            matrix=setup.matrix,
+            travel=travel,
+            problem=setup.problem,
+            buffer_s=req.pace.buffer_s,
+            dinner=setup.dinner[d],
+            meal_nodes=frozenset(setup.meal_nodes),
+            traffic=traffic,
+        )
+        pois = [setup.nodes[i] for i in (a, *real, b)]
+        days.append(
+            build_itinerary(
+                ctx,
+                route,
+                why=why,
+                dropped=dropped if d == 0 else [],
+                solution=solution,
+                warnings=day_warnings(setup, d, pois),
+            )
+        )
+    return days
+
+
+def _day_request(setup: Setup, routes: Sequence[Sequence[int]], d: int) -> TripRequest:
+    """Day ``d``'s own request: its date and depots, what it visits required, the other days'
+    stops avoided."""
+    req = setup.request
+    a, b = setup.depot_of_day[d]
+    here = {setup.nodes[i].id for i in routes[d] if i >= 0}
+    others = [setup.nodes[i].id for k, r in enumerate(routes) if k != d for i in r if i >= 0]
+    return req.model_copy(
+        update={
+            "date": req.date + dt.timedelta(days=d),
+            "start": setup.nodes[a].id,
+            "end": setup.nodes[b].id,
+            "days": 1,
+            "stay": None,
+            "must": [m for m in req.must if m in here],
+            "pins": [pn for pn in req.pins if pn.poi_id in here],
+            "avoid": list(dict.fromkeys([*req.avoid, *others])),
+            "budget_cny": None,
+        }
+    )
+
+
+def build_trip(
+    request: TripRequest, days: Sequence[Itinerary], *, has_stay: bool, suggested: bool
+) -> Trip:
+    """The trip of ``days``: its stay (the first night's end point), totals, the places left out
+    of every day, and the days' warnings once each."""
+    visited = {s.poi_id for d in days for s in d.stops}
+    dropped = [
+        Dropped(
+            poi_id=d.poi_id, name_zh=d.name_zh, name_en=d.name_en, value=d.value, reason=d.reason
+        )
+        for d in days[0].dropped
+        if d.poi_id not in visited
+    ]
+    return Trip(
+        request=request,
+        days=list(days),
+        stay=days[0].end if has_stay else None,
+        stay_suggested=suggested and has_stay,
+        totals=trip_totals(days),
+        dropped=dropped,
+        warnings=list({w.en: w for d in days for w in d.warnings}.values()),
+    )
 
 
 def build_itinerary(
@@ -74,18 +161,8 @@ def build_itinerary(
     warnings: list[Reason],
 ) -> Itinerary:
     """The itinerary that visits ``route`` (solver nodes, in order) on the context's day."""
-    p = ctx.problem
-    res = schedule(
-        route,
-        start_node=ctx.start_node,
-        end_node=ctx.end_node,
-        depart=ctx.day_start_s,
-        travel=p.travel,
-        service=p.service,
-        windows=p.windows,
-        pause=(ctx.lunch, ctx.meal_s) if ctx.lunch else None,
-        travel_at=ctx.travel_at,
-    )
+    p, day = ctx.problem, ctx.day
+    res = schedule(route, day)
     if res is None:  # the solver and the repair pass only return schedulable routes
         raise AssertionError("route cannot be scheduled; this is a bug")
     timings, end_arrival = res
@@ -97,7 +174,7 @@ def build_itinerary(
     offset = int((day_midnight - ctx.midnight).total_seconds())
     stops: list[Stop] = []
     legs: list[Leg] = []
-    prev_node, prev_departure = ctx.start_node, ctx.day_start_s
+    prev_node, prev_departure = day.start_node, day.depart
     for node, tm in zip(route, timings, strict=True):
         if node == PAUSE:  # a picnic where the traveller is: no travel, a stop of its own
             here = ctx.nodes[prev_node]
@@ -161,7 +238,7 @@ def build_itinerary(
             )
         )
         prev_node, prev_departure = node, tm.departure
-    last = _leg(ctx, prev_node, ctx.end_node, prev_departure, at, buffer_s=0)
+    last = _leg(ctx, prev_node, day.end_node, prev_departure, at, buffer_s=0)
     legs.append(
         last
         if not stops or stops[-1].kind != "picnic"
@@ -174,9 +251,9 @@ def build_itinerary(
         status = "time_limit"
     return Itinerary(
         request=ctx.request,
-        start=_endpoint(ctx.nodes[ctx.start_node]),
-        end=_endpoint(ctx.nodes[ctx.end_node]),
-        day_start=at(ctx.day_start_s),
+        start=_endpoint(ctx.nodes[day.start_node]),
+        end=_endpoint(ctx.nodes[day.end_node]),
+        day_start=at(day.depart),
         day_end=at(end_arrival),
         stops=stops,
         legs=legs,
@@ -258,6 +335,7 @@ def _leg(
         distance_m=int(ctx.matrix.metres[a, b]),
         mode=ctx.request.mode,
         provider=ctx.matrix.leg_provider(a, b),
+        estimated=ctx.matrix.estimated_pair(a, b),
         geometry=[
             (float(x), float(y)) for x, y in ctx.travel.path(pa.lonlat, pb.lonlat, ctx.request.mode)
         ],

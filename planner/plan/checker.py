@@ -156,6 +156,11 @@ def violations(
             out.append(
                 f"leg {k} claims provider {leg.provider!r}, the provider is {want_provider!r}"
             )
+        want_estimated = not into_picnic and matrix.estimated_pair(a, b)
+        if leg.estimated != want_estimated:
+            out.append(
+                f"leg {k} says estimated={leg.estimated}, the provider says {want_estimated}"
+            )
         if leg.depart != clock:
             out.append(
                 f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"

@@ -1,8 +1,9 @@
 """The plain state of one planning run: the problem the solver sees and how to time its answer.
 
-:class:`Setup` is what :class:`planner.plan.planner.Planner` builds from a request (places, windows,
+:class:`Setup` is what :func:`planner.plan.build.build_setup` makes of a request (places, windows,
 travel, meal windows) and what every step after the solver works on; ``Setup.schedule`` times a
-day leg by leg with the traffic in force at each departure, the pace's buffer and the picnic.
+day leg by leg (:mod:`planner.plan.timing`) with the traffic in force at each departure, the
+pace's buffer and the picnic.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from planner.model import Poi, Reason, TripRequest
 from planner.model.common import DAY_S
-from planner.plan.timing import Timing, Window, schedule
+from planner.plan.timing import DayTerms, Timing, Window, schedule
 from planner.solve.problem import OrienteeringProblem
 from planner.travel.base import TravelMatrix
 from planner.travel.traffic import Traffic
@@ -65,29 +65,28 @@ class Setup:
         buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
         return self.traffic.travel_s(base, day, depart) + buffer
 
-    def day_terms(self, day: int) -> dict[str, Any]:
-        """What every leg-by-leg timing of ``day`` shares (depots, departure, travel, windows,
-        the picnic pause, traffic): the keywords of :func:`schedule` and :func:`overflow`."""
+    def day_terms(self, day: int) -> DayTerms:
+        """What every leg-by-leg timing of ``day`` shares (depots, hours, travel, windows, the
+        picnic pause, traffic)."""
         a, b = self.depot_of_day[day]
         p = self.problem
-        return {
-            "start_node": a,
-            "end_node": b,
-            "depart": self.day_bounds[day][0],
-            "travel": p.travel,
-            "service": p.service,
-            "windows": p.windows,
-            "pause": (self.lunch[day], self.meal_s) if self.lunch[day] else None,
-            "travel_at": self.travel_at,
-        }
+        lo, hi = self.day_bounds[day]
+        return DayTerms(
+            start_node=a,
+            end_node=b,
+            depart=lo,
+            latest_end=hi,
+            travel=p.travel,
+            service=p.service,
+            windows=p.windows,
+            pause=(self.lunch[day], self.meal_s) if self.lunch[day] else None,
+            travel_at=self.travel_at,
+        )
 
     def schedule(self, day: int, seq: Sequence[int]) -> tuple[list[Timing], int] | None:
         """The leg-by-leg schedule of ``seq`` on ``day`` (traffic, buffer, picnic), or None when
         it breaks a window or the day's end."""
-        res = schedule(seq, **self.day_terms(day))
-        if res is None or res[1] > self.day_bounds[day][1]:
-            return None
-        return res
+        return schedule(seq, self.day_terms(day))
 
     @property
     def meal_nodes(self) -> set[int]:

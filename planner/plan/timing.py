@@ -40,102 +40,101 @@ PAUSE = -1
 leg starts from the last real place."""
 
 
-def schedule(
-    seq: Sequence[int],
-    *,
-    start_node: int,
-    end_node: int,
-    depart: int,
-    travel: NDArray[np.int64],
-    service: Sequence[int],
-    windows: Sequence[Sequence[Window]],
-    pause: tuple[Sequence[Window], int] | None = None,
-    travel_at: TravelAt | None = None,
-) -> tuple[list[Timing], int] | None:
-    """Earliest schedule of visiting ``seq`` between two depots, leaving at ``depart``.
+@dataclass(frozen=True)
+class DayTerms:
+    """What every leg-by-leg timing of one day shares: its depots, hours, travel, visits, picnic."""
 
-    ``seq`` may contain :data:`PAUSE`: a break of ``pause[1]`` seconds starting in one of
-    ``pause[0]``, taken where the traveller is. Returns the timing of each visit (and pause) and
-    the arrival time at ``end_node``, or None when something cannot start inside its windows.
-    The day's end is not checked here. ``travel_at``, when given, replaces the ``travel`` matrix
-    with times that depend on the departure (traffic).
+    start_node: int
+    end_node: int
+    depart: int
+    """When the day leaves ``start_node``."""
+    latest_end: int
+    """When the day must be back at ``end_node`` at the latest."""
+    travel: NDArray[np.int64]
+    """Seconds between nodes, used when ``travel_at`` is None."""
+    service: Sequence[int]
+    """Seconds spent at each node."""
+    windows: Sequence[Sequence[Window]]
+    """Per node: when its visit may start."""
+    pause: tuple[Sequence[Window], int] | None = None
+    """The picnic: when it may start and how long it lasts (None: no picnic that day)."""
+    travel_at: TravelAt | None = None
+    """Time-dependent travel (traffic), replacing ``travel`` when given."""
+
+    def leg_s(self, i: int, j: int, depart: int) -> int:
+        """Seconds from node ``i`` to ``j`` leaving at ``depart``."""
+        return self.travel_at(i, j, depart) if self.travel_at else int(self.travel[i, j])
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A day timed leg by leg: each visit's timing, the return, and how late the worst point is."""
+
+    visits: list[Timing]
+    """The timing of each node of the sequence (pauses included)."""
+    end: int
+    """Arrival at the end depot."""
+    late_s: int = 0
+    """The largest lateness (past a window's last start or past ``latest_end``); 0 when on time."""
+    first_late: int | None = None
+    """Position in the sequence of the first late visit (its length when only the return is
+    late); None when nothing is late."""
+
+
+def timeline(seq: Sequence[int], day: DayTerms, *, relax: bool = False) -> Timeline | None:
+    """Earliest-start timing of visiting ``seq`` on ``day``, in one pass.
+
+    ``seq`` may contain :data:`PAUSE`: a break of ``day.pause[1]`` seconds starting in one of
+    ``day.pause[0]``, taken where the traveller is. Without ``relax`` the timing is None as soon
+    as something cannot start inside its windows or the return is past ``day.latest_end``. With
+    ``relax`` every window close is relaxed: a late visit starts on arrival and the lateness is
+    recorded instead.
     """
     out: list[Timing] = []
-    here, t = start_node, depart
-    for node in seq:
-        if node == PAUSE:
-            if pause is None:
-                raise ValueError("a pause in the sequence needs pause=(windows, seconds)")
-            start = earliest_start(t, pause[0])
-            if start is None:
-                return None
-            out.append(Timing(t, start, start + pause[1]))
-            t = start + pause[1]
-            continue
-        arrival = t + (travel_at(here, node, t) if travel_at else int(travel[here, node]))
-        start = earliest_start(arrival, windows[node])
-        if start is None:
-            return None
-        t = start + int(service[node])
-        out.append(Timing(arrival, start, t))
-        here = node
-    return out, t + (travel_at(here, end_node, t) if travel_at else int(travel[here, end_node]))
-
-
-def overflow(
-    seq: Sequence[int],
-    *,
-    start_node: int,
-    end_node: int,
-    depart: int,
-    latest_end: int,
-    travel: NDArray[np.int64],
-    service: Sequence[int],
-    windows: Sequence[Sequence[Window]],
-    pause: tuple[Sequence[Window], int] | None = None,
-    travel_at: TravelAt | None = None,
-) -> tuple[int, int | None]:
-    """How many seconds too late the worst point of ``seq`` would be, relaxing every window close.
-
-    Returns ``(seconds, first_late)``: the largest lateness (past a window's last start or past
-    ``latest_end``), and the position in ``seq`` of the first late visit (``len(seq)`` when only
-    the return is late; None when nothing is late, i.e. the sequence is feasible).
-    """
-    worst = 0
-    first_late: int | None = None
-    here, t = start_node, depart
+    worst, first_late = 0, None
+    here, t = day.start_node, day.depart
     for k, node in enumerate(seq):
         if node == PAUSE:
-            wins = pause[0] if pause else []
-            start = earliest_start(t, wins)
-            if start is None:
-                late = t - (wins[-1][1] if wins else t)
-                start = t
-                worst = max(worst, late)
-                if first_late is None and late > 0:
-                    first_late = k
-            t = start + (pause[1] if pause else 0)
-            continue
-        arrival = t + (travel_at(here, node, t) if travel_at else int(travel[here, node]))
-        wins = windows[node]
+            if day.pause is None and not relax:
+                raise ValueError("a pause in the sequence needs DayTerms.pause=(windows, seconds)")
+            wins, length = day.pause if day.pause is not None else ((), 0)
+            arrival = t
+        else:
+            wins, length = day.windows[node], int(day.service[node])
+            arrival = t + day.leg_s(here, node, t)
+            here = node
         start = earliest_start(arrival, wins)
         if start is None:
-            last = wins[-1][1] if wins else arrival
-            late = arrival - last
-            start = arrival
-            if late > worst:
-                worst = late
+            if not relax:
+                return None
+            late = arrival - (wins[-1][1] if wins else arrival)
+            worst = max(worst, late)
             if first_late is None and late > 0:
                 first_late = k
-        t = start + int(service[node])
-        here = node
-    end_late = (
-        t
-        + (travel_at(here, end_node, t) if travel_at else int(travel[here, end_node]))
-        - latest_end
-    )
-    if end_late > worst:
-        worst = end_late
-    if first_late is None and end_late > 0:
-        first_late = len(seq)
-    return max(worst, 0), first_late
+            start = arrival
+        t = start + length
+        out.append(Timing(arrival, start, t))
+    end = t + day.leg_s(here, day.end_node, t)
+    end_late = end - day.latest_end
+    if end_late > 0:
+        if not relax:
+            return None
+        worst = max(worst, end_late)
+        if first_late is None:
+            first_late = len(seq)
+    return Timeline(out, end, worst, first_late)
+
+
+def schedule(seq: Sequence[int], day: DayTerms) -> tuple[list[Timing], int] | None:
+    """The timing of each visit of ``seq`` and the arrival at the end depot, or None when
+    something cannot start inside its windows or the day ends late (no lateness allowed)."""
+    res = timeline(seq, day)
+    return None if res is None else (res.visits, res.end)
+
+
+def overflow(seq: Sequence[int], day: DayTerms) -> tuple[int, int | None]:
+    """How many seconds too late the worst point of ``seq`` would be, relaxing every window close,
+    and the position of the first late visit (see :class:`Timeline`)."""
+    res = timeline(seq, day, relax=True)
+    assert res is not None  # a relaxed timing always exists
+    return res.late_s, res.first_late

@@ -46,7 +46,11 @@ class TimelineEntry:
 
 
 def is_estimated(provider: str) -> bool:
-    """Whether a leg's provider is the straight-line estimate (not routed on roads)."""
+    """Whether a leg's provider is the straight-line estimate (not routed on roads).
+
+    Kept for callers that only have a provider name; a :class:`~planner.model.Leg` says so
+    itself in ``Leg.estimated``.
+    """
     return provider.startswith("estimate")
 
 
@@ -76,7 +80,7 @@ def timeline(it: Itinerary) -> list[TimelineEntry]:
                 to_en,
                 leg=k,
                 distance_m=leg.distance_m,
-                estimated=is_estimated(leg.provider),
+                estimated=leg.estimated,
             )
         )
         if target is None:

@@ -29,11 +29,15 @@ class TravelMatrix:
     provider: str
     """Which provider made it, with its version (e.g. ``estimate:v1`` or ``osm:3fa2...``)."""
     estimated: bool
-    """True when the times are a straight-line estimate rather than routed on roads."""
+    """True when any pair's time is a straight-line estimate rather than routed on roads."""
 
     def leg_provider(self, i: int, j: int) -> str:
         """The provider of the pair ``i -> j`` (a road matrix may estimate single pairs)."""
         return self.provider
+
+    def estimated_pair(self, i: int, j: int) -> bool:
+        """Whether the time from point ``i`` to point ``j`` is a straight-line estimate."""
+        return self.estimated
 
 
 @runtime_checkable

@@ -14,8 +14,9 @@ fastest path are summed along the predecessor trees, vectorised. Nothing calls n
   are ``outside`` the network;
 * a pair with no road path (an end ``outside``, or no path in the graph) takes the fallback
   estimate's values for that pair: :class:`RoadTravelMatrix` marks it in ``fallback``, its
-  ``provider`` becomes ``"osm:<hash12>+estimate:v1"`` and :meth:`RoadTravelMatrix.leg_provider`
-  names the provider of each leg;
+  ``provider`` becomes ``"osm:<hash12>+estimate:v1"``, ``estimated`` is true, and
+  :meth:`RoadTravelMatrix.leg_provider` and :meth:`RoadTravelMatrix.estimated_pair` name the
+  provider of each leg and whether it is estimated;
 * a mode whose network the artifact lacks gets the fallback's matrix, labelled as estimated;
 * moving legs get the mode's ``access_s`` from ``configs/travel.yaml`` (parking, the gate), as
   the estimate does, so the two providers answer the same question.
@@ -82,7 +83,8 @@ class RoadTravelMatrix(TravelMatrix):
     """A :class:`TravelMatrix` routed on roads, with how each place snapped and which pairs fell back.
 
     ``provider`` is ``"osm:<hash12>"`` when every pair was routed, ``"osm:<hash12>+<fallback>"``
-    when some pairs used the fallback estimate, and the fallback's name when all did.
+    when some pairs used the fallback estimate, and the fallback's name when all did;
+    ``estimated`` is true in both of those cases, :meth:`estimated_pair` says which pairs.
     """
 
     snaps: tuple[Snap, ...] = ()
@@ -94,6 +96,10 @@ class RoadTravelMatrix(TravelMatrix):
     def leg_provider(self, i: int, j: int) -> str:
         """The provider of the leg from point ``i`` to point ``j``."""
         return self.fallback_provider if self.fallback[i, j] else self.road_provider
+
+    def estimated_pair(self, i: int, j: int) -> bool:
+        """Whether the leg from point ``i`` to point ``j`` is the fallback estimate."""
+        return bool(self.fallback[i, j])
 
     @property
     def far_places(self) -> list[int]:
@@ -335,7 +341,7 @@ class RoadTravelTimes:
         if (n > 1 and fallback[off_diagonal].all()) or (n <= 1 and not snaps):
             provider, estimated = self.fallback.name, True
         elif fallback[off_diagonal].any():
-            provider, estimated = f"{self.name}+{self.fallback.name}", False
+            provider, estimated = f"{self.name}+{self.fallback.name}", True
         else:
             provider, estimated = self.name, False
         return RoadTravelMatrix(
@@ -404,7 +410,7 @@ class RoadTravelTimes:
             seconds=int(m.seconds[0, 1]),
             metres=int(m.metres[0, 1]),
             provider=provider,
-            estimated=bool(m.fallback[0, 1]) or m.estimated,
+            estimated=m.estimated_pair(0, 1) if m.snaps else m.estimated,
             geometry=geometry,
             snap_from=snap_a,
             snap_to=snap_b,

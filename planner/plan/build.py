@@ -1,0 +1,297 @@
+"""From a request to the solver's problem: a :class:`~planner.plan.setup.Setup`.
+
+:func:`build_setup` chooses the candidate places (each valued, with its visit-start windows over
+the trip, or left out with a reason), the depots of each day, the travel matrix (scaled by the
+typical traffic, with the pace's buffer), pins, meal windows, and the plain
+:class:`~planner.solve.problem.OrienteeringProblem` the solver sees.
+
+Time inside a problem is seconds after midnight of the trip's first day: day ``k`` runs from
+``k * 86400 + start`` to ``k * 86400 + end``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planner.data.catalog import Catalog
+from planner.data.hours import open_intervals
+from planner.data.seasons import SeasonCalendar
+from planner.errors import InfeasibleRequest
+from planner.i18n.texts import reason
+from planner.model import Category, Poi, Reason, TripRequest
+from planner.model.common import DAY_S
+from planner.plan.setup import (
+    Candidate,
+    Setup,
+    dinner_windows,
+    format_intervals,
+    lunch_windows,
+    meal_spans,
+    secs,
+)
+from planner.plan.timing import Window
+from planner.plan.value import value_poi
+from planner.solve.problem import OrienteeringProblem, Route
+from planner.travel.base import TravelMatrix, TravelTimes
+from planner.travel.traffic import Traffic
+
+SCORE_SCALE = 10
+"""Values (0-125) become integer solver scores with one decimal kept."""
+SEEN_FACTOR = 0.2
+"""Share of a place's score in an alternative plan when an earlier alternative already has it."""
+
+Pins = tuple[dict[int, frozenset[int]], dict[int, int], dict[int, tuple[int | None, int]]]
+"""Allowed days per pinned node, fixed start times, and (day, position) pins."""
+
+
+def build_setup(
+    request: TripRequest,
+    stay: Poi | None,
+    *,
+    catalog: Catalog,
+    travel: TravelTimes,
+    seasons: SeasonCalendar,
+    traffic: Traffic,
+    seen: frozenset[str] = frozenset(),
+) -> Setup:
+    """The problem for ``request`` with nights at ``stay``; places in ``seen`` count for less.
+
+    Raises :class:`InfeasibleRequest` when a must-visit place cannot be visited at all, or a
+    day is too short even to go from its start to its end.
+    """
+    start = catalog.resolve(request.start, field="start")
+    end = catalog.resolve(request.end, field="end") if request.end else start
+    day_bounds = [
+        (k * DAY_S + secs(request.start_time), k * DAY_S + secs(request.end_time))
+        for k in range(request.days)
+    ]
+    depots, depot_of_day = _depots(start, end, stay, request.days)
+    candidates, dropped = place_candidates(
+        request, catalog, seasons, {p.id for p in depots}, day_bounds
+    )
+    nodes = depots + [c.poi for c in candidates]
+    first = len(depots)
+    matrix = travel.matrix([p.lonlat for p in nodes], request.mode)
+    _check_direct(request, nodes, matrix, depot_of_day, day_bounds)
+    meal_s = request.meal_minutes * 60
+    service = [0] * first + [
+        meal_s if c.meal else request.pace.visit_s(c.poi.visit_minutes) for c in candidates
+    ]
+    # places already shown in another alternative count for less, so the next one differs
+    score = [0] * first + [
+        max(1, round(c.value * SCORE_SCALE * (SEEN_FACTOR if c.poi.id in seen else 1.0)))
+        for c in candidates
+    ]
+    windows: list[list[Window]] = [[(day_bounds[0][0], day_bounds[-1][1])]] * first + [
+        c.windows for c in candidates
+    ]
+    index = {c.poi.id: first + k for k, c in enumerate(candidates)}
+    required = frozenset(index[pid] for pid in request.required_ids if pid in index)
+    allowed, pins_at, pins_pos = _pins(request, index, windows)
+    problem = OrienteeringProblem(
+        travel=_solver_travel(request, matrix, traffic, day_bounds, first),
+        service=tuple(service),
+        score=tuple(score),
+        windows=tuple(tuple(w) for w in windows),
+        routes=tuple(
+            Route(start=a, end=b, earliest_start=day_bounds[k][0], latest_end=day_bounds[k][1])
+            for k, (a, b) in enumerate(depot_of_day)
+        ),
+        required=required,
+        allowed_routes=allowed,
+    )
+    lunch = [lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
+    dinner = [dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
+    return Setup(
+        dinner=dinner,
+        traffic=traffic,
+        lunch=lunch,
+        meal_s=meal_s,
+        request=request,
+        nodes=nodes,
+        depot_of_day=depot_of_day,
+        candidates=candidates,
+        first=first,
+        dropped=dropped,
+        matrix=matrix,
+        problem=problem,
+        day_bounds=day_bounds,
+        pins_at=pins_at,
+        pins_pos=pins_pos,
+    )
+
+
+def _depots(
+    start: Poi, end: Poi, stay: Poi | None, days: int
+) -> tuple[list[Poi], list[tuple[int, int]]]:
+    """The distinct depots (start, end, the stay on trips of several days) and each day's pair."""
+    depots: list[Poi] = []
+
+    def depot(p: Poi) -> int:
+        for i, q in enumerate(depots):
+            if q.id == p.id:
+                return i
+        depots.append(p)
+        return len(depots) - 1
+
+    s_i = depot(start)
+    e_i = depot(end)
+    l_i = depot(stay) if stay is not None and days > 1 else None
+    depot_of_day = []
+    for k in range(days):
+        a = s_i if k == 0 else l_i
+        b = e_i if k == days - 1 else l_i
+        assert a is not None and b is not None
+        depot_of_day.append((a, b))
+    return depots, depot_of_day
+
+
+def _check_direct(
+    request: TripRequest,
+    nodes: list[Poi],
+    matrix: TravelMatrix,
+    depot_of_day: list[tuple[int, int]],
+    day_bounds: list[tuple[int, int]],
+) -> None:
+    """Raise :class:`InfeasibleRequest` when a day cannot even go from its start to its end."""
+    for k, (a, b) in enumerate(depot_of_day):
+        direct = int(matrix.seconds[a, b])
+        lo, hi = day_bounds[k]
+        if lo + direct > hi:
+            raise InfeasibleRequest(
+                "end_time",
+                f"going from {nodes[a].id!r} to {nodes[b].id!r} alone takes {math.ceil(direct / 60)} min by "
+                f"{request.mode.value}, but the day has {(hi - lo) // 60} min; "
+                "end later, start earlier, or choose an end point closer to the start",
+            )
+
+
+def _solver_travel(
+    request: TripRequest,
+    matrix: TravelMatrix,
+    traffic: Traffic,
+    day_bounds: list[tuple[int, int]],
+    first: int,
+) -> NDArray[np.int64]:
+    """The solver's travel: the matrix at the typical traffic, the pace's buffer after visits."""
+    # the solver plans with each day's typical traffic factor (the worst day's, over a trip);
+    # every schedule after it is timed leg by leg with the factor at departure (Setup.travel_at)
+    typical = max(
+        traffic.typical(request.date + dt.timedelta(days=k), lo - k * DAY_S, hi - k * DAY_S)
+        for k, (lo, hi) in enumerate(day_bounds)
+    )
+    travel = np.rint(matrix.seconds * typical).astype(np.int64)
+    travel[:, first:] += request.pace.buffer_s  # slack after arriving at a visit (not at depots)
+    for i in range(first, len(travel)):
+        travel[i, i] = 0
+    return travel
+
+
+def _pins(request: TripRequest, index: dict[str, int], windows: list[list[Window]]) -> Pins:
+    """Pins as solver terms; a pinned start time narrows ``windows`` (in place) to that time."""
+    allowed: dict[int, frozenset[int]] = {}
+    pins_at: dict[int, int] = {}
+    pins_pos: dict[int, tuple[int | None, int]] = {}
+    for pin in request.pins:
+        node = index.get(pin.poi_id)
+        if node is None:
+            continue  # reported by place_candidates as closed / out of hours
+        day = (pin.day - 1) if pin.day is not None else None
+        if day is not None:
+            allowed[node] = frozenset({day})
+        if pin.at is not None:
+            at_days = [day] if day is not None else list(range(request.days))
+            fixed = [
+                (k * DAY_S + secs(pin.at),) * 2
+                for k in at_days
+                if any(lo <= k * DAY_S + secs(pin.at) <= hi for lo, hi in windows[node])
+            ]
+            if not fixed:
+                raise InfeasibleRequest(
+                    "pins",
+                    f"{pin.poi_id!r} cannot start at {pin.at:%H:%M}: its visit fits only in "
+                    f"{format_intervals([w for w in windows[node] if day is None or w[0] // DAY_S == day])}; "
+                    "choose a time in that range",
+                )
+            windows[node] = fixed
+            pins_at[node] = fixed[0][0]
+        if pin.position is not None:
+            pins_pos[node] = (day, pin.position)
+    return allowed, pins_at, pins_pos
+
+
+def place_candidates(
+    request: TripRequest,
+    catalog: Catalog,
+    seasons: SeasonCalendar,
+    depot_ids: set[str],
+    day_bounds: list[tuple[int, int]],
+) -> tuple[list[Candidate], list[tuple[Poi, float, Reason]]]:
+    """Places that may be visited, each with its value and visit-start windows over the trip,
+    and the places left out from the start with their value and reason."""
+    cands: list[Candidate] = []
+    dropped: list[tuple[Poi, float, Reason]] = []
+    required = set(request.required_ids)
+    dates = [request.date + dt.timedelta(days=k) for k in range(request.days)]
+    date_s = request.date.isoformat() if request.days == 1 else f"{dates[0]}..{dates[-1]}"
+    for poi in catalog:
+        if not poi.visitable or poi.id in depot_ids:
+            continue
+        val = value_poi(poi, request, seasons)
+        if val.excluded is not None:
+            dropped.append((poi, 0.0, val.excluded))
+            continue
+        ticket = poi.ticket_cny or 0.0
+        if request.budget_cny is not None and ticket > request.budget_cny:
+            if poi.id in required:
+                raise InfeasibleRequest(
+                    "budget_cny",
+                    f"{poi.id!r} costs ¥{ticket:g}, more than the whole budget ¥{request.budget_cny:g}; "
+                    "raise the budget or remove it from must",
+                )
+            why = reason("out.over_budget", ticket=f"{ticket:g}", budget=f"{request.budget_cny:g}")
+            dropped.append((poi, val.value, why))
+            continue
+        meal = poi.category == Category.restaurant
+        if meal and not (request.lunch or request.dinner):
+            dropped.append((poi, val.value, reason("out.no_meals")))
+            continue
+        visit_s = request.meal_minutes * 60 if meal else request.pace.visit_s(poi.visit_minutes)
+        wins: list[Window] = []
+        openings: list[tuple[int, int]] = []
+        for k, day in enumerate(dates):
+            lo, hi = day_bounds[k]
+            # a restaurant is a meal place: its visit lies inside a meal window
+            spans = meal_spans(request, k) if meal else [(lo, hi)]
+            for a, b in open_intervals(poi.opening_hours, day):
+                a, b = a + k * DAY_S, b + k * DAY_S
+                openings.append((a, b))
+                for s_lo, s_hi in spans:
+                    s_lo, s_hi = max(s_lo, lo), min(s_hi, hi)
+                    if max(a, s_lo) <= min(b, s_hi) - visit_s:
+                        wins.append((max(a, s_lo), min(b, s_hi) - visit_s))
+        if not wins:
+            if not openings:
+                why = reason("out.closed", date=date_s)
+            else:
+                why = reason(
+                    "out.hours_too_short",
+                    hours=format_intervals(openings),
+                    date=date_s,
+                    minutes=visit_s // 60,
+                )
+            if poi.id in required:
+                raise InfeasibleRequest(
+                    "must",
+                    f"{poi.id!r} cannot be visited on {date_s} between {request.start_time:%H:%M} and "
+                    f"{request.end_time:%H:%M}: open {format_intervals(openings)}, visit {visit_s // 60} min; "
+                    "choose another date or hours, or remove it from must",
+                )
+            dropped.append((poi, val.value, why))
+            continue
+        cands.append(Candidate(poi, val.value, val.why, sorted(wins), meal=meal))
+    return cands, dropped

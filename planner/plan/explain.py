@@ -1,0 +1,118 @@
+"""Why: every place left out of a plan, a request that cannot be met, and the day's warnings.
+
+The reasons are checked, not guessed: a place is "not enough time" only when no insertion
+position fits, "over budget" only when it fits in time, and so on.
+"""
+
+from __future__ import annotations
+
+import math
+
+from planner.data.hours import DEFAULT_HOURS, open_intervals
+from planner.errors import InfeasibleRequest
+from planner.i18n.texts import reason
+from planner.model import Confidence, Poi, Reason
+from planner.plan.enforce import Routes, tickets
+from planner.plan.setup import Candidate, Setup, format_intervals
+from planner.plan.timing import PAUSE, overflow
+from planner.travel.base import TravelMatrix
+
+
+def left_out(setup: Setup, routes: Routes) -> list[tuple[Poi, float, Reason]]:
+    """Every place not in ``routes`` with its value and reason, most valuable first."""
+    visited = {i for r in routes for i in r}
+    dropped = list(setup.dropped)
+    for k, c in enumerate(setup.candidates):
+        node = setup.first + k
+        if node not in visited:
+            dropped.append((c.poi, c.value, why_not(setup, routes, node, c)))
+    dropped.sort(key=lambda d: -d[1])
+    return dropped
+
+
+def why_not(setup: Setup, routes: Routes, node: int, cand: Candidate) -> Reason:
+    """A checked reason for leaving ``node`` out.
+
+    If the place cannot be visited even alone on any day, its hours do not fit the days;
+    if it fits in time but not in the budget, the budget; otherwise the least lateness over
+    every insertion position.
+    """
+    alone_at_gate = False
+    if cand.meal and all(any(i == PAUSE or i in setup.meal_nodes for i in r) for r in routes):
+        return reason("out.meal_elsewhere")
+    best_alone, best_late = None, None
+    for d, r in enumerate(routes):
+        terms = setup.day_terms(d)
+        alone, first_late = overflow([node], terms)
+        if alone > 0 and first_late == 0:
+            alone_at_gate = True  # too late for its hours even coming straight from the start
+        best_alone = alone if best_alone is None else min(best_alone, alone)
+        late = min(overflow([*r[:pos], node, *r[pos:]], terms)[0] for pos in range(len(r) + 1))
+        best_late = late if best_late is None else min(best_late, late)
+    assert best_alone is not None and best_late is not None
+    if best_alone > 0 and alone_at_gate:
+        opening = open_intervals(cand.poi.opening_hours, setup.request.date)
+        return reason("out.window_missed", hours=format_intervals(opening))
+    req = setup.request
+    ticket = cand.poi.ticket_cny or 0.0
+    if best_late == 0:
+        if req.budget_cny is not None and tickets(setup, routes) + ticket > req.budget_cny + 1e-9:
+            return reason("out.over_budget", ticket=f"{ticket:g}", budget=f"{req.budget_cny:g}")
+        return reason("out.lower_value")
+    return reason("out.not_enough_time", minutes=math.ceil(best_late / 60))
+
+
+def explain_infeasible(setup: Setup) -> InfeasibleRequest:
+    """Why the solver found no plan: the first must-visit place that does not fit even alone,
+    else the must-visit places together."""
+    p, req = setup.problem, setup.request
+    for node in sorted(p.required):
+        fits = False
+        for d in range(len(setup.depot_of_day)):
+            allowed = p.allowed_routes.get(node)
+            if allowed is not None and d not in allowed:
+                continue
+            if setup.schedule(d, [node]) is not None:
+                fits = True
+        if not fits:
+            return InfeasibleRequest(
+                "must",
+                f"{setup.nodes[node].id!r} does not fit in the day even alone; start earlier, end later, "
+                "or remove it from must",
+            )
+    return InfeasibleRequest(
+        "must",
+        f"the must-visit places {req.required_ids} do not all fit between {req.start_time:%H:%M} and "
+        f"{req.end_time:%H:%M}; remove one or make the day longer",
+    )
+
+
+def day_warnings(setup: Setup, day: int, pois: list[Poi]) -> list[Reason]:
+    """The warnings of ``day``, whose points (depots included) are ``pois``."""
+    return (
+        warnings(pois, setup.matrix)
+        + ([reason("warn.no_lunch")] if day in setup.no_lunch else [])
+        + ([reason("warn.no_dinner")] if day in setup.no_dinner else [])
+    )
+
+
+def warnings(pois: list[Poi], matrix: TravelMatrix) -> list[Reason]:
+    """Estimated travel, low-confidence places and unknown opening hours among ``pois``."""
+    out: list[Reason] = []
+    if matrix.estimated:
+        out.append(reason("warn.estimated_travel", provider=matrix.provider))
+    seen: set[str] = set()
+    for p in pois:
+        if p.confidence == Confidence.low and p.id not in seen:
+            seen.add(p.id)
+            out.append(reason("warn.low_confidence", name={"en": p.name_en, "zh": p.name_zh}))
+    for p in pois:
+        if p.opening_hours is None and p.visitable:
+            out.append(
+                reason(
+                    "warn.hours_unknown",
+                    name={"en": p.name_en, "zh": p.name_zh},
+                    hours=DEFAULT_HOURS,
+                )
+            )
+    return out

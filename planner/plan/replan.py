@@ -1,0 +1,68 @@
+"""The request for the rest of a day: what :meth:`planner.plan.planner.Planner.replan` plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from planner.data.catalog import Catalog
+from planner.errors import InfeasibleRequest, RequestError
+from planner.model import Itinerary, TripRequest
+from planner.model.common import TZ
+
+
+def rest_of_day(
+    itinerary: Itinerary,
+    catalog: Catalog,
+    *,
+    now: dt.datetime,
+    here: str | tuple[float, float] | None,
+    visited: Sequence[str],
+) -> tuple[TripRequest, list[str]]:
+    """The request for the rest of ``itinerary``'s day from ``now`` (rounded up to the minute)
+    and ``here``, and the places done by then.
+
+    Done places are avoided (and their tickets come off the budget); must-visit and pinned
+    places not yet done stay required, in whatever order now fits.
+    """
+    req = itinerary.request
+    local = now.astimezone(TZ) if now.tzinfo else now.replace(tzinfo=TZ)
+    if local.date() != req.date:
+        raise RequestError(
+            "now", f"{local:%Y-%m-%d} is not the plan's date {req.date}; plan that day anew"
+        )
+    minute = (local + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)
+    if minute.time() >= req.end_time:
+        raise InfeasibleRequest(
+            "now", f"it is {minute:%H:%M}, past the day's end {req.end_time:%H:%M}"
+        )
+    if here is None:
+        here_id = visited[-1] if visited else itinerary.start.poi_id
+    elif isinstance(here, tuple):
+        here_id = f"{here[0]:.6f},{here[1]:.6f}"
+    else:
+        here_id = here
+    catalog.resolve(here_id, field="here")
+    done = list(dict.fromkeys([*itinerary.visited, *visited]))
+    for pid in done:
+        catalog.get(pid, field="visited")
+    new = req.model_copy(
+        update={
+            "start": here_id,
+            "end": req.end or itinerary.end.poi_id,
+            "start_time": minute.time(),
+            # pinned positions and times belonged to the original day: what is still to be
+            # visited stays required, in whatever order now fits
+            "must": [m for m in req.required_ids if m not in done],
+            "avoid": list(dict.fromkeys([*req.avoid, *done])),
+            "pins": [],
+            "budget_cny": None
+            if req.budget_cny is None
+            else max(
+                0.0,
+                req.budget_cny - sum(s.ticket_cny for s in itinerary.stops if s.poi_id in done),
+            ),
+        }
+    )
+    TripRequest.model_validate(new.model_dump())  # the shifted request is valid as a whole
+    return new, done
