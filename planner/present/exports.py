@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from planner.model import TIMEZONE, Itinerary, Mode
-from planner.present.timeline import Plan, days_of, is_estimated, leg_endpoints, timeline
+from planner.present.timeline import Plan, days_of, leg_endpoints, timeline
 
 AMAP_MODES: dict[Mode, str] = {
     Mode.car: "car",
@@ -80,7 +80,7 @@ def _day_features(it: Itinerary, day: int) -> list[dict[str, Any]]:
                     "distance_m": leg.distance_m,
                     "mode": leg.mode.value,
                     "provider": leg.provider,
-                    "estimated": is_estimated(leg.provider),
+                    "estimated": leg.estimated,
                 },
             }
         )
@@ -143,7 +143,7 @@ def itinerary_gpx(plan: Plan) -> str:
                 name=f"{prefix}{k + 1}. {a_en} → {b_en}",
                 description=f"{a_zh} → {b_zh}; {leg.travel_s // 60} min, {leg.distance_m} m",
             )
-            track.type = "estimate" if is_estimated(leg.provider) else "road"  # type: ignore[assignment]
+            track.type = "estimate" if leg.estimated else "road"  # type: ignore[assignment]
             seg = gpxpy.gpx.GPXTrackSegment()
             for lon, lat in leg.geometry:
                 seg.points.append(gpxpy.gpx.GPXTrackPoint(latitude=lat, longitude=lon))
@@ -291,7 +291,7 @@ def _sketch_svg(it: Itinerary) -> str:
     parts = [f'<svg viewBox="0 0 {w:.0f} {h:.0f}" xmlns="http://www.w3.org/2000/svg">']
     for leg in it.legs:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(*p) for p in leg.geometry))
-        dash = ' stroke-dasharray="6 5"' if is_estimated(leg.provider) else ""
+        dash = ' stroke-dasharray="6 5"' if leg.estimated else ""
         parts.append(
             f'<polyline points="{path}" fill="none" stroke="#d9572b" stroke-width="3"{dash}/>'
         )

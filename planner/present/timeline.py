@@ -45,15 +45,6 @@ class TimelineEntry:
         return self.name_zh if lang == "zh" else self.name_en
 
 
-def is_estimated(provider: str) -> bool:
-    """Whether a leg's provider is the straight-line estimate (not routed on roads).
-
-    Kept for callers that only have a provider name; a :class:`~planner.model.Leg` says so
-    itself in ``Leg.estimated``.
-    """
-    return provider.startswith("estimate")
-
-
 def timeline(it: Itinerary) -> list[TimelineEntry]:
     """The day in order: start, then per stop travel, wait (if any) and visit, then travel and end.
 
