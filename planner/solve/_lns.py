@@ -1,8 +1,8 @@
 """Ruin-and-recreate moves around OR-Tools' local search: the Python face of the compiled kernels.
 
 OR-Tools' greedy descent is the improvement engine of :mod:`planner.solve.solver`, but one descent costs
-milliseconds to half a second (it grows with the number of routes), too slow to be the only move
-of a large-neighbourhood search. This module supplies the cheap half: remove some visits from a
+milliseconds to a second on large instances (measured in bench/README.md), too slow to be the
+only move of a large-neighbourhood search. This module supplies the cheap half: remove some visits from a
 plan (random, related, worst-ratio visits, a run of consecutive visits) and refill
 it by greedy insertion with a noisy ``score**2 / time consumed`` priority, the classic
 orienteering insertion rule (Vansteenwegen et al. 2009). Insertions are checked in O(1) per

@@ -2,11 +2,10 @@
 
 :mod:`planner.solve._lns` is the Python face; this module holds the loops that run thousands of times
 per second: the earliest schedule and *latest start* of every stop of a route, the cheapest
-feasible insertion of a place, the noisy greedy refill, the five ruins, and whole rounds of
-ruin, refill and record-to-record acceptance. In plain Python with numpy these rounds cost
-about 4 ms each on 300 places and 3-4 routes, most of it call overhead; compiled, they cost
-tens of microseconds, and the search's quality on large multi-route instances grows with the
-number of rounds it gets (``bench/toptw.py``).
+feasible insertion of a place, the noisy greedy refill, the four ruins, and whole rounds of
+ruin, refill and record-to-record acceptance. They are compiled because the search's quality
+on large multi-route instances grows with the number of rounds it gets (measured in
+bench/README.md).
 
 Data layout. A problem is the :class:`Arrays` tuple (travel matrix, windows as padded
 ``[node, window]`` arrays, route bounds, allowed routes, insertion weights, candidates, nearest
@@ -343,9 +342,8 @@ def ruin(a, s, rng, share, max_remove, removed, ctr):
     Returns -1 when the plan has no visit that may be removed.
 
     Rules: random visits, a visit and its nearest visited neighbours, the worst score per time
-    saved (noisy), and a run of consecutive visits. (Emptying a whole route, tried as a fifth
-    rule, cost a long refill and left four-route plans 0.3 point worse: pr02-pr10, m = 4, 10 s,
-    two seeds, 2.1 % against 1.8 %.)
+    saved (noisy), and a run of consecutive visits (no whole-route ruin: measured in
+    bench/README.md).
 
     Between 1 and ``share`` of the visits go (at least 4, at most ``max_remove``). Required
     places stay. A removal that makes a route late (travel times without the triangle
@@ -482,7 +480,7 @@ def rounds(a, cur, cand, best, rng, ctr, prm, removed, delays, positions, memo, 
             return BOUND_REACHED
         ctr[ROUNDS] += 1
         copy_state(cur, cand)
-        ctr[WORK] += cur.path.size + 1500  # a round's fixed cost, about 20 us
+        ctr[WORK] += cur.path.size + 1500  # a round's fixed cost (measured in bench/README.md)
         for i in range(n):
             removed[i] = False
         gone = ruin(a, cand, rng, prm[SHARE], int(prm[MAX_REMOVE]), removed, ctr)

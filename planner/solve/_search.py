@@ -24,8 +24,8 @@ class SearchBudget:
     work: int
     """Work units for the whole search."""
     descent_cost: float
-    """Work units charged per visit of the plan for one OR-Tools greedy descent (plus 5 %
-    per improvement it finds)."""
+    """Work units charged per (visit of the plan + 10) for one OR-Tools greedy descent, plus
+    5 % per improving solution it finds (:func:`planner.solve.solver.descent_cost`)."""
     polish_gap: int
     """Work units between two OR-Tools polishes of new best plans; the last best is polished
     at the end."""

@@ -50,13 +50,10 @@ class SearchSettings:
     """
 
     work_rate: int = 32_000_000
-    """Work units per second of ``time_limit_s`` and per worker. The compiled rounds do 46-99
-    million units a second in one process on this 2-core machine (``c101`` to ``pr10`` with four
-    routes), and OR-Tools' descents are charged from their own measurements
-    (:func:`descent_cost`). Two workers on a quiet machine then use about half the limit
-    (``bench/toptw.py --all --limits 1 10``: 10 s runs took 5.1 s on average, 7.5 s at most;
-    1 s runs 0.6 s, 1.5 s at most), which leaves room for building the model and for other
-    load; a busy machine takes longer but plans the same."""
+    """Work units per second of ``time_limit_s`` and per worker: a search gets
+    ``work_rate * time_limit_s`` units on any machine. Set so that two workers on a quiet
+    machine use about half the limit, leaving room for building the model and for other load;
+    a busy machine takes longer but plans the same. Measured in bench/README.md."""
     workers: int = 2
     """Independent seeded searches per plan; the best wins. Part of what defines the plan."""
     processes: int | None = None
@@ -72,11 +69,9 @@ class SearchSettings:
     noise: float = 0.5
     """Relative noise on the insertion priorities of each refill."""
     threshold: float = 0.1
-    """Record-to-record acceptance share at the start of the search (shrinks to 0). Measured
-    on the literature instances (m = 1, 10 s, with the rounds still in Python, ten times fewer
-    of them): 0.03 left a mean gap of 2.8 %, 0.05 1.6 %, 0.1 0.4 % (0.2 no better); at 1 s,
-    0.1 also beat 0.03 (0.7 % against 1.5 %). With the compiled rounds (m = 4, pr02-pr10 at
-    10 s, one seed) 0.05 and 0.03 were within the seed-to-seed noise of 0.1."""
+    """Record-to-record acceptance: at the start of the search a round's plan within this share
+    of the best score is accepted; the share shrinks linearly to 0 over the budget. Measured in
+    bench/README.md."""
     polish_share: float = 0.1
     """New best plans go to OR-Tools' descent at most once per this share of the budget."""
     restart: int = 2_000
@@ -196,13 +191,11 @@ def warm_up_in_background() -> threading.Thread:
 def descent_cost(problem: OrienteeringProblem, rate: int) -> float:
     """Work units charged per visit of the plan (plus 10) for one OR-Tools greedy descent.
 
-    Measured on the literature instances (quiet 2-core machine, ``n`` places, ``v`` visits,
-    ``s`` improving solutions found): a descent takes 5-12 us per ``n * (v + 10) * (1 + 0.05
-    s)``, with one route or four (c101 21 ms; pr10, m = 1: 60 ms; pr06, m = 3: 340-790 ms;
-    pr10, m = 4: 560-1120 ms); the number of routes matters only through the visits. Charged at
-    15 us (two workers side by side each run slower than one alone). (The earlier charge, ``5 * m`` us with several routes and no solution count, billed a
-    four-route descent four times its cost and left the rounds half the budget.)
-    Microseconds become work units at ``rate`` units a second, like the compiled rounds.
+    A descent from a plan of ``v`` visits over ``n`` places that finds ``s`` improving solutions
+    is charged ``descent_cost * (v + 10) * (1 + 0.05 s)`` units
+    (:func:`planner.solve._search.search`); the number of routes counts only through the
+    visits. The charge is 15 us per place and per (visit + 10), turned into work units at
+    ``rate`` units a second like the compiled rounds. Measured in bench/README.md.
     """
     return problem.size * 15.0 * rate / 1e6
 
