@@ -170,7 +170,7 @@ def test_remove_and_pin_a_stop_replan_the_day():
     run(at)
     req = request_from_query(at.query_params)
     pinned = pin.split("_", 2)[2]
-    assert pinned in getattr(req, "required_ids", req.must)
+    assert pinned in req.required_ids
     assert any(b.key == f"unpin_0_{pinned}" for b in at.button)
 
 
@@ -187,6 +187,37 @@ def test_running_late_replans_from_where_you_are():
     assert not at.error, [e.value for e in at.error]
     req = request_from_query(at.query_params)
     assert req.start == here and req.start_time == dt.time(11, 0) and here in req.avoid
+
+
+def test_running_late_on_a_later_day_of_a_trip_replans_that_day():
+    """Each day of a trip has its own running-late form; it re-plans the rest of that day."""
+    at = plan_page(**SPRING, days="2")
+    assert not at.error, [e.value for e in at.error]
+    at.time_input(key="late_now_1").set_value(dt.time(10, 0))
+    at.button(key="late_go_1").click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    req = request_from_query(at.query_params)
+    assert req.date == dt.date(2027, 4, 18) and req.days == 1
+    assert req.start_time == dt.time(10, 0)
+
+
+def test_catalogue_text_in_the_page_html_is_escaped(
+    configs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A place named ``<b>x</b>`` shows as that text on its stop card, never as markup."""
+    own = tmp_path / "configs"
+    shutil.copytree(configs, own, ignore=shutil.ignore_patterns(".history", ".*.lock"))
+    pois = own / "pois.yaml"
+    text = pois.read_text(encoding="utf-8")
+    assert "name_zh: 金海湖风景区\n" in text
+    pois.write_text(text.replace("name_zh: 金海湖风景区\n", "name_zh: 金海湖<b>x</b>\n"), "utf-8")
+    monkeypatch.setenv("PINGGU_CONFIGS", str(own))
+    at = plan_page(**SPRING, must="jinhai-lake")
+    assert not at.error, [e.value for e in at.error]
+    cards = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "金海湖&lt;b&gt;x&lt;/b&gt;" in cards
+    assert "<b>x</b>" not in cards
 
 
 BAD_URLS = [

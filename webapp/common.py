@@ -84,12 +84,8 @@ def district_rings() -> list[list[list[float]]]:
 # ------------------------------------------------------------------ language
 def browser_lang() -> str:
     """``zh`` when the browser asks for Chinese first (or says nothing), else ``en``."""
-    locale = getattr(st.context, "locale", None) or ""
-    header = ""
-    try:
-        header = st.context.headers.get("Accept-Language", "") or ""
-    except Exception:  # no request (bare mode)
-        header = ""
+    locale = st.context.locale or ""
+    header = st.context.headers.get("Accept-Language", "") or ""
     first = (header.split(",")[0] if header else locale).strip().lower()
     if not first:
         return "zh"
@@ -120,10 +116,6 @@ def language_switch(container: st.delta_generator.DeltaGenerator | None = None) 
         required=True,
     )
     return current
-
-
-def L() -> str:
-    return lang()
 
 
 # ------------------------------------------------------------------ operators
