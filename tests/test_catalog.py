@@ -169,14 +169,14 @@ def test_a_transport_point_may_lie_outside_the_district() -> None:
     """Transport hubs (the capital airport) are exempt from the boundary check; other places are not."""
     err = load_broken("far_away.yaml", check_boundary=True)
     assert len(err.problems) == 1
-    assert "'bund'" in err.problems[0]
+    assert err.problems[0].entity == "far_away.yaml: poi 'bund'"
     assert "capital-airport" not in str(err)
 
 
 def test_a_place_far_outside_pinggu_says_check_wgs84_or_swapped() -> None:
     """A point far from Pinggu is reported with its distance and the two usual causes."""
     err = load_broken("far_away.yaml", check_boundary=True)
-    message = err.problems[0]
+    message = str(err.problems[0])
     assert "outside Pinggu District" in message
     assert "WGS84" in message
     assert "swapped" in message
@@ -218,23 +218,24 @@ def test_a_wrong_top_level_is_one_clear_problem(name: str, expected: str) -> Non
     """The file's shape is checked before its places: one problem naming the file and the fix."""
     err = load_broken(name)
     assert len(err.problems) == 1
-    assert name in err.problems[0]
-    assert expected in err.problems[0]
+    assert name in str(err.problems[0])
+    assert expected in str(err.problems[0])
 
 
 def test_an_unknown_field_names_the_place_and_the_field() -> None:
     """A misspelt or invented field is an error (not silently ignored) naming place and field."""
     err = load_broken("unknown_field.yaml")
-    assert err.problems == [
+    assert [str(p) for p in err.problems] == [
         "unknown_field.yaml: poi 'lake': colour is not a known field "
         "(check its spelling; see configs/README.md)"
     ]
+    assert err.problems[0].field == "colour"
 
 
 def test_bad_opening_hours_name_the_place_and_quote_the_text() -> None:
     """Invalid hours name the place and the field, quote the text and show valid syntax."""
     err = load_broken("bad_hours.yaml")
-    (message,) = err.problems
+    (message,) = map(str, err.problems)
     assert message.startswith("bad_hours.yaml: poi 'museum': opening_hours")
     assert '"Tu-Su 9-16"' in message
     assert "Mo-Su 08:00-17:30" in message
@@ -254,7 +255,7 @@ def test_a_field_is_named_once_at_the_start_of_its_problem(
     mini_entries[1][field] = value
     with pytest.raises(ConfigError) as info:
         build_catalog(mini_entries, source="x.yaml")
-    (message,) = info.value.problems
+    (message,) = map(str, info.value.problems)
     rest = message.removeprefix("x.yaml: poi 'lake': ")
     assert rest.startswith(expected_start)
     assert rest.count(field) == 1
@@ -263,7 +264,7 @@ def test_a_field_is_named_once_at_the_start_of_its_problem(
 def test_a_duplicate_id_names_both_entries() -> None:
     """Ids are unique; a repeated id names the id and both entry numbers."""
     err = load_broken("duplicate_id.yaml")
-    (message,) = err.problems
+    (message,) = map(str, err.problems)
     assert "'lake'" in message
     assert "used twice" in message
     assert "#1" in message
@@ -273,7 +274,7 @@ def test_a_duplicate_id_names_both_entries() -> None:
 def test_swapped_lon_and_lat_say_swapped() -> None:
     """lon/lat written the wrong way round is reported as possibly swapped, naming the place."""
     err = load_broken("lon_lat_reversed.yaml", check_boundary=True)
-    (message,) = err.problems
+    (message,) = map(str, err.problems)
     about = message.removeprefix("lon_lat_reversed.yaml: ")
     assert about.startswith("poi 'lake'")
     assert "swapped" in about
@@ -282,7 +283,7 @@ def test_swapped_lon_and_lat_say_swapped() -> None:
 def test_swapped_lon_and_lat_are_rejected_naming_the_place() -> None:
     """Whatever the wording, a swapped point never loads and the problem names place and field."""
     err = load_broken("lon_lat_reversed.yaml", check_boundary=True)
-    (message,) = err.problems
+    (message,) = map(str, err.problems)
     assert "poi 'lake'" in message
     assert "lat" in message
 
@@ -298,8 +299,8 @@ def test_every_problem_of_a_file_is_reported_at_once() -> None:
         "museum": "category",
     }
     for problem, (pid, field) in zip(err.problems, expected.items(), strict=True):
-        assert f"poi '{pid}'" in problem
-        assert field in problem
+        assert problem.entity == f"many_errors.yaml: poi '{pid}'"
+        assert problem.field == field
     assert "station" not in str(err)
     assert str(err).startswith("many_errors.yaml: 4 problems\n")
 
@@ -319,7 +320,9 @@ def test_an_entry_without_a_usable_id_is_named_by_number(
     mini_entries[0]["id"] = 5
     with pytest.raises(ConfigError) as info:
         build_catalog(mini_entries, source="x.yaml")
-    assert info.value.problems == ["x.yaml: poi #1: id Input should be a valid string"]
+    assert [str(p) for p in info.value.problems] == [
+        "x.yaml: poi #1: id Input should be a valid string"
+    ]
 
 
 def test_config_error_is_a_value_error_with_a_stable_code() -> None:

@@ -8,18 +8,19 @@ operator saved in between (the etag read with the table no longer matches).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
+from planner.data.catalog import entry_entity
 from planner.data.coords import gcj02_to_wgs84
 from planner.data.store import StaleWriteError
-from planner.errors import ConfigError, PlannerError
+from planner.errors import ConfigError, PlannerError, Problem
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
-from planner.model import Category, Confidence, Interest, Poi, SeasonKind
+from planner.model import Category, Confidence, Interest, SeasonKind
 from webapp import maps, mapview
 from webapp.common import (
     catalog_store,
@@ -49,8 +50,6 @@ TABLE_FIELDS = [
     "source",
 ]
 INT_FIELDS = {"visit_minutes"}
-Problems = dict[str, dict[str, list[str]]]
-"""place id -> field -> messages."""
 
 
 # ------------------------------------------------------------------ snapshot and saving
@@ -91,37 +90,33 @@ def row_to_entry(row: dict[str, Any], seasons: list[dict[str, Any]] | None) -> d
     return {k: v for k, v in entry.items() if v is not None}
 
 
-def field_problems(entries: list[Mapping[str, Any]]) -> Problems:
-    """Each entry validated on its own: problems by place and field (the model's own checks)."""
-    out: Problems = {}
-    seen: set[str] = set()
-    for i, e in enumerate(entries):
-        pid = str(e.get("id") or f"#{i + 1}")
-        try:
-            Poi.model_validate(e)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = [str(x) for x in err.get("loc", ())]
-                field = ".".join(loc) or "—"
-                msg = str(err.get("msg", "")).removeprefix("Value error, ")
-                out.setdefault(pid, {}).setdefault(field, []).append(msg)
-        if pid in seen:
-            out.setdefault(pid, {}).setdefault("id", []).append(t("op.duplicate_id", "en"))
-        seen.add(pid)
-    return out
+def catalog_source() -> str:
+    """The name the store's problems give the catalogue (``pois.yaml``)."""
+    return catalog_store().path.name
 
 
-def store_problems(exc: ConfigError) -> Problems:
-    """The store's whole-catalogue problems (boundary, duplicates), by place where it says which."""
-    out: Problems = {}
-    for p in exc.problems:
-        rest = p.split(": ", 1)[1] if ": " in p else p
-        if rest.startswith("poi '"):
-            pid, _, msg = rest[5:].partition("': ")
-            field = "lon" if msg.startswith("lon/lat") else msg.split(" ", 1)[0]
-            out.setdefault(pid, {}).setdefault(field, []).append(msg)
-        else:
-            out.setdefault("—", {}).setdefault("—", []).append(rest)
+def field_problems(entries: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """Every problem the store would find in these entries (their fields, repeated ids), at once.
+
+    The boundary is the store's to check, on save; each problem names its entry as the store's do.
+    """
+    from planner.data.catalog import build_catalog
+
+    try:
+        build_catalog(entries, source=catalog_source())
+    except ConfigError as exc:
+        return exc.problems
+    return []
+
+
+def form_errors(problems: Sequence[Problem], entity: str) -> dict[str, list[str]]:
+    """One entry's problems by the form input they belong to (``""``: the place as a whole),
+    each naming its field (``opening_hours "8-5" is not valid ...``) but not the place."""
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        if p.entity == entity:
+            key = (p.field or "").split(".")[0].split("/")[0]  # seasons.0.start, lon/lat
+            out.setdefault(key, []).append(str(replace(p, entity="")))
     return out
 
 
@@ -135,7 +130,7 @@ def save(action: str, fn: Any, lang: str) -> bool:
         return False
     except ConfigError as exc:
         ss["op_result"] = ("invalid", action)
-        ss["op_problems"] = store_problems(exc)
+        ss["op_problems"] = exc.problems
         return False
     except PlannerError as exc:
         ss["op_result"] = ("error", str(exc))
@@ -168,18 +163,25 @@ def _reload() -> None:
     st.session_state.pop("op_problems", None)
 
 
-def show_problems(problems: Problems, lang: str, ids: list[str] | None = None) -> None:
+def show_problems(problems: Sequence[Problem], lang: str, ids: list[str] | None = None) -> None:
     """Every problem of a refused save: place, field, what is wrong (and the table row, when
     ``ids`` gives the table's order; a new row has none)."""
     if not problems:
         return
-    rows = [
-        ({t("op.row", lang): ids.index(pid) + 1 if pid in ids else None} if ids is not None else {})
-        | {t("label.place", lang): pid, t("op.field", lang): field, t("op.problem", lang): m}
-        for pid, fields in problems.items()
-        for field, msgs in fields.items()
-        for m in msgs
-    ]
+    source = catalog_source()
+    place_of = {entry_entity(source, 0, {"id": pid}): pid for pid in ids or []}
+    rows = []
+    for p in problems:
+        pid = place_of.get(p.entity)
+        row = {t("op.row", lang): ids.index(pid) + 1 if pid is not None else None} if ids else {}
+        rows.append(
+            row
+            | {
+                t("label.place", lang): pid or p.entity or "—",
+                t("op.field", lang): p.field or "—",
+                t("op.problem", lang): p.message,
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="op_problem_table")
 
 
@@ -250,7 +252,7 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
     # After a refused save the problems sit right above the table, each with its row and column.
     # (Not inside the cells: the editor forgets unsaved edits whenever its columns change.)
     show_problems(
-        st.session_state.get("op_problems", {}), lang, [str(e.get("id")) for e in entries]
+        st.session_state.get("op_problems", []), lang, [str(e.get("id")) for e in entries]
     )
     edited = st.data_editor(
         df,
@@ -330,6 +332,7 @@ def place_form(
             st.error(m, icon=":material/error:")
 
     with st.form(f"op_place_{tag}"):
+        problems_of("")
         values: dict[str, Any] = {}
         values["id"] = st.text_input("id", b.get("id", ""), disabled=base is not None)
         problems_of("id")
@@ -399,15 +402,16 @@ def place_form(
         for k in ("opening_hours", "ticket_cny"):
             if values.get(k) in ("", None):
                 entry.pop(k, None)
-        by_field = field_problems([entry]).get(str(entry.get("id") or "#1"), {})
+        entity = entry_entity(catalog_source(), 0, entry)
+        by_field = form_errors(field_problems([entry]), entity)
         if by_field:
-            ss["op_form_errors"] = {k.split(".")[0]: v for k, v in by_field.items()}
+            ss["op_form_errors"] = by_field
             ss["op_result"] = ("invalid", "place")
         else:
             ss.pop("op_form_errors", None)
             ok = save("place", lambda: catalog_store().put(entry, if_match=etag), lang)
             if not ok and "op_problems" in ss:
-                ss["op_form_errors"] = next(iter(ss["op_problems"].values()), {})
+                ss["op_form_errors"] = form_errors(ss["op_problems"], entity)
             if ok:
                 ss.pop("op_click", None)
         st.rerun()

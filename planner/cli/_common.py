@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+
+from planner.errors import Problem
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -15,6 +18,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
         f"[bold red]error:[/] {message}", markup=True
     )
     raise typer.Exit(code)
+
+
+def fail_with(problem: Problem, options: Mapping[str, str] | None = None) -> NoReturn:
+    """:func:`fail` naming the problem's field as the command line spells it (``--from: ...``).
+
+    ``options`` maps request fields to options; a field it lacks is named as it is (the
+    geodata commands' problems already name their option).
+    """
+    field = problem.field or problem.entity
+    fail(f"{(options or {}).get(field, field)}: {problem.message}")
 
 
 # Options several commands share, declared once.

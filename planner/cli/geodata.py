@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from planner.cli._common import fail
+from planner.cli._common import fail, fail_with
 from planner.errors import PlannerError, RequestError
 from planner.model import Mode
 
@@ -34,7 +34,9 @@ geodata_app = typer.Typer(
 def _errors_as_one_line() -> Iterator[None]:
     try:
         yield
-    except PlannerError as exc:  # RequestError and ConfigError messages name option and fix
+    except RequestError as exc:  # its field is the option at fault
+        fail_with(exc.problem)
+    except PlannerError as exc:  # ConfigError messages name the file and the fix
         fail(str(exc))
 
 

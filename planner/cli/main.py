@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from planner.cli._common import RoadsOption, fail
+from planner.cli._common import RoadsOption, fail, fail_with
 from planner.cli.geodata import geodata_app, route_command
 from planner.cli.service import batch_command, forecast_command, serve_command
 from planner.errors import ConfigError, PlannerError, RequestError
@@ -165,9 +165,7 @@ def plan(
         else:
             trip = planner.plan_trip(request)
     except RequestError as exc:
-        if exc.field == "count":
-            fail(f"--alternatives: {str(exc).split(': ', 1)[1]}")
-        fail(f"{OPTION_OF_FIELD.get(exc.field, exc.field)}: {str(exc).split(': ', 1)[1]}")
+        fail_with(exc.problem, OPTION_OF_FIELD | {"count": "--alternatives"})
     except ConfigError as exc:
         fail(str(exc))
     if alternatives != 1:
@@ -266,9 +264,7 @@ def replan(
         )
     except RequestError as exc:
         option = {"now": "--now", "here": "--here", "visited": "--visited", "point": "--here"}
-        fail(
-            f"{option.get(exc.field, OPTION_OF_FIELD.get(exc.field, exc.field))}: {str(exc).split(': ', 1)[1]}"
-        )
+        fail_with(exc.problem, OPTION_OF_FIELD | option)
     except ConfigError as exc:
         fail(str(exc))
     if as_json:
@@ -300,7 +296,9 @@ def pois_list(
                 "category",
                 f"{category!r} is not a category; use one of {', '.join(c.value for c in Category)}",
             )
-    except (ConfigError, RequestError) as exc:
+    except RequestError as exc:
+        fail_with(exc.problem)
+    except ConfigError as exc:
         fail(str(exc))
     rows = cat.filter(category=category)
     if as_json:

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 
 from planner.cli._common import ConfigsOption, RoadsOption, fail
-from planner.errors import ConfigError, PlannerError, RequestError
+from planner.errors import ConfigError, PlannerError, RequestError, problems_from_validation
 
 _OPTION_OF_SETTING = {
     "configs_dir": "--configs",
@@ -103,9 +103,9 @@ def serve_command(
             api_key_env=api_key_env,
         )
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]) if err.get("loc") else "settings"
-        fail(f"{_OPTION_OF_SETTING.get(name, '--' + name.replace('_', '-'))}: {err['msg']}")
+        problem = problems_from_validation(exc, "settings")[0]
+        name = (problem.field or "settings").split(".")[0]
+        fail(f"{_OPTION_OF_SETTING.get(name, '--' + name.replace('_', '-'))}: {problem.message}")
     try:  # fail here, once, rather than in every worker
         from planner.plan.live import build_planner
 
@@ -186,7 +186,7 @@ def batch_command(
     try:
         items = read_lines(requests)
     except RequestError as exc:
-        fail(f"REQUESTS: {str(exc).split(': ', 1)[1]}")
+        fail(f"REQUESTS: {exc.problem.message}")
     settings = PlannerSettings(configs_dir=configs, catalog_path=catalog, use_roads=roads)
     began = time.perf_counter()
     try:
@@ -260,7 +260,7 @@ def forecast_command(
     try:
         fc = forecast(read_plans(plans), scale=scale)
     except RequestError as exc:
-        fail(f"PLANS: {str(exc).split(': ', 1)[1]}")
+        fail(f"PLANS: {exc.problem.message}")
     write_csv(fc, out)
     write_chart(fc, chart)
     typer.echo(

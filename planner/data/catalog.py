@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
-from planner.errors import ConfigError, RequestError
+from planner.errors import ConfigError, Problem, RequestError, problems_from_validation
 from planner.model import Category, Confidence, Interest, Poi
 
 if TYPE_CHECKING:
@@ -153,19 +153,27 @@ def unknown_id_message(poi_id: str, known: Iterable[str]) -> str:
     return f"unknown place {poi_id!r}{hint} (list them with `planner pois list`)"
 
 
-def _format_error(entry_name: str, err: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
+def entry_entity(source: str, index: int, raw: object) -> str:
+    """How problems name a catalogue entry: ``pois.yaml: poi 'jinhai-lake'``, or ``poi #3``
+    (1-based, in file order) when it has no usable id."""
+    if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+        return f"{source}: poi {raw['id']!r}"
+    return f"{source}: poi #{index + 1}"
+
+
+def _entry_problems(entity: str, exc: ValidationError, raw: Mapping[str, Any]) -> list[Problem]:
     """``poi 'x': <field> <what is wrong>``, the field named once, at the start."""
-    loc = ".".join(str(x) for x in err.get("loc", ()))
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "is not a known field (check its spelling; see configs/README.md)"
-    elif err.get("type") == "missing":
-        msg = "is required"
-    elif loc in ("lat", "lon") and _looks_swapped(raw):
-        msg = f"{msg}; lon and lat look swapped (lon is about 117 and lat about 40 in Pinggu)"
-    if not loc or msg.startswith((f"{loc}:", f"{loc} ")):
-        return f"{entry_name}: {msg}"
-    return f"{entry_name}: {loc} {msg}"
+
+    def describe(err: Mapping[str, Any], field: str | None, msg: str) -> str:
+        if err.get("type") == "extra_forbidden":
+            return "is not a known field (check its spelling; see configs/README.md)"
+        if err.get("type") == "missing":
+            return "is required"
+        if field in ("lat", "lon") and _looks_swapped(raw):
+            return f"{msg}; lon and lat look swapped (lon is about 117 and lat about 40 in Pinggu)"
+        return msg
+
+    return problems_from_validation(exc, entity, describe=describe, subject=True)
 
 
 def _looks_swapped(raw: Mapping[str, Any]) -> bool:
@@ -201,26 +209,29 @@ def build_catalog(
     import hashlib
     import json
 
-    problems: list[str] = []
+    problems: list[Problem] = []
     pois: list[Poi] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(entries):
-        name = f"poi #{i + 1}"
-        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
-            name = f"poi {raw['id']!r}"
+        entity = entry_entity(source, i, raw)
         if not isinstance(raw, Mapping):
             problems.append(
-                f"{source}: {name}: must be a mapping of fields, got {type(raw).__name__}"
+                Problem(entity, None, f"must be a mapping of fields, got {type(raw).__name__}")
             )
             continue
         try:
             poi = Poi.model_validate(dict(raw))
         except ValidationError as exc:
-            problems.extend(f"{source}: {_format_error(name, e, raw)}" for e in exc.errors())
+            problems.extend(_entry_problems(entity, exc, raw))
             continue
         if poi.id in seen:
             problems.append(
-                f"{source}: {name}: id is used twice (entries #{seen[poi.id] + 1} and #{i + 1}); ids must be unique"
+                Problem(
+                    entity,
+                    "id",
+                    f"is used twice (entries #{seen[poi.id] + 1} and #{i + 1}); ids must be unique",
+                    subject=True,
+                )
             )
             continue
         seen[poi.id] = i
@@ -239,7 +250,7 @@ def build_catalog(
 
 def _boundary_problems(
     pois: Sequence[Poi], boundary: BaseGeometry, source: str, tolerance_m: float | None
-) -> list[str]:
+) -> list[Problem]:
     from planner.data.boundary import BOUNDARY_TOLERANCE_M, distance_outside_m
 
     tol = BOUNDARY_TOLERANCE_M if tolerance_m is None else tolerance_m
@@ -250,9 +261,14 @@ def _boundary_problems(
         d = distance_outside_m(boundary, p.lon, p.lat)
         if d > tol:
             out.append(
-                f"{source}: poi {p.id!r}: lon/lat ({p.lon:.5f}, {p.lat:.5f}) lies {d / 1000:.1f} km outside "
-                f"Pinggu District (allowed: {tol / 1000:.1f} km); check that the point is WGS84 "
-                "(not GCJ-02 or BD-09) and that lon and lat are not swapped"
+                Problem(
+                    entry_entity(source, 0, {"id": p.id}),
+                    "lon/lat",
+                    f"({p.lon:.5f}, {p.lat:.5f}) lies {d / 1000:.1f} km outside "
+                    f"Pinggu District (allowed: {tol / 1000:.1f} km); check that the point is WGS84 "
+                    "(not GCJ-02 or BD-09) and that lon and lat are not swapped",
+                    subject=True,
+                )
             )
     return out
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from planner.errors import ConfigError
+from planner.errors import ConfigError, problems_from_validation
 from planner.model import Mode, Strict
 
 M = TypeVar("M", bound=BaseModel)
@@ -73,9 +74,8 @@ def read_config(path: Path, model: type[M], *, bundled: str = "", missing_ok: bo
         return model.model_validate(data)
     except ValidationError as exc:
         problems = [
-            f"{path.name}: {'.'.join(str(x) for x in e['loc']) or 'file'}: "
-            f"{str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
+            p if p.field else replace(p, field="file")
+            for p in problems_from_validation(exc, path.name)
         ]
         raise ConfigError(problems, source=path.name) from None
 

@@ -33,7 +33,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from planner.data.catalog import Catalog, build_catalog, parse_catalog_text
-from planner.errors import ConfigError, PlannerError
+from planner.errors import ConfigError, PlannerError, Problem
 
 HISTORY_DIRNAME = ".history"
 _VERSION_RE = re.compile(
@@ -276,7 +276,9 @@ class CatalogStore:
         are removed (``entry`` is the whole place, as in an HTTP PUT).
         """
         if not isinstance(entry.get("id"), str):
-            raise ConfigError("id: every place needs an id (kebab-case, e.g. jinhai-lake)")
+            raise ConfigError(
+                Problem("", "id", "every place needs an id (kebab-case, e.g. jinhai-lake)")
+            )
 
         def edit(text: str) -> str:
             doc = _yaml().load(text)

@@ -155,23 +155,29 @@ def parse_trip_request(data: object) -> TripRequest:
     Shells (CLI, HTTP, app) call this so that a bad value becomes one sentence with the field and
     the fix, never a traceback.
     """
+    from collections.abc import Mapping
+    from dataclasses import replace
+    from typing import Any
+
     from pydantic import ValidationError
 
-    from planner.errors import RequestError
+    from planner.errors import REQUEST, RequestError, problems_from_validation
+
+    def describe(err: Mapping[str, Any], path: str | None, msg: str) -> str:
+        field = (path or REQUEST).split(".")[0]
+        if err.get("type") == "extra_forbidden":
+            return "is not a known field"
+        if err.get("type") == "enum" and field in {"interests", "mode"}:
+            allowed = ", ".join(m.value for m in (Interest if field == "interests" else Mode))
+            return f"{err.get('input')!r} is not one of: {allowed}"
+        if err.get("type", "").startswith(("date", "time")):
+            fmt = "YYYY-MM-DD" if field == "date" else "HH:MM"
+            return f"{err.get('input')!r} is not a valid {field.replace('_', ' ')}; use {fmt}"
+        return msg
 
     try:
         return TripRequest.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(x) for x in err.get("loc", ())]
-        field = loc[0] if loc else "request"
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        if err.get("type") == "extra_forbidden":
-            msg = "is not a known field"
-        elif err.get("type") == "enum" and field in {"interests", "mode"}:
-            allowed = ", ".join(m.value for m in (Interest if field == "interests" else Mode))
-            msg = f"{err.get('input')!r} is not one of: {allowed}"
-        elif err.get("type", "").startswith(("date", "time")):
-            fmt = "YYYY-MM-DD" if field == "date" else "HH:MM"
-            msg = f"{err.get('input')!r} is not a valid {field.replace('_', ' ')}; use {fmt}"
-        raise RequestError(field, msg) from None
+        (first,) = problems_from_validation(exc.errors()[:1], REQUEST, describe=describe)
+        top = first.field.split(".")[0] if first.field else None  # the field a shell names
+        raise RequestError(replace(first, field=top)) from None

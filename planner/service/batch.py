@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from planner.errors import PlannerError, RequestError
+from planner.errors import REQUEST, PlannerError, RequestError, problems_from_validation
 from planner.model import parse_trip_request
 from planner.plan.live import PlannerSettings, build_planner
 from planner.plan.planner import Planner
@@ -89,11 +89,12 @@ def plan_one(line: str, planner: Planner, *, line_no: int | None = None) -> Reco
         else:
             record |= {"ok": True, "trip": planner.plan_trip(request).model_dump(mode="json")}
     except ValidationError as exc:  # the envelope
-        err = exc.errors()[0]
-        field = ".".join(str(x) for x in err.get("loc", ())) or "line"
-        record["error"] = _error("invalid_request", field, f"{field}: {err.get('msg')}")
+        problem = problems_from_validation(exc, REQUEST)[0]
+        record["error"] = _error("invalid_request", problem.field or "line", str(problem))
+    except RequestError as exc:
+        record["error"] = _error(exc.code, exc.field, str(exc.problem))
     except PlannerError as exc:
-        record["error"] = _error(exc.code, getattr(exc, "field", None), str(exc))
+        record["error"] = _error(exc.code, None, str(exc))
     except Exception as exc:  # a bug must not sink the other requests of a festival
         record["error"] = _error("internal_error", None, f"{type(exc).__name__}: {exc}")
     return record

@@ -282,12 +282,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = _STATUS_OF_CODE.get(exc.code, 400)
         if isinstance(exc, CatalogUnavailable):
             status = 503
-        field = getattr(exc, "field", None)
+        field = exc.field if isinstance(exc, RequestError) else None
         errors = None
         if isinstance(exc, ConfigError) and len(exc.problems) > 1:
-            from planner.service.problem_json import FieldProblem
+            from planner.service.problem_json import as_field_problems
 
-            errors = [FieldProblem(field="body", message=p) for p in exc.problems]
+            errors = as_field_problems(exc.problems)
         if status >= 500:
             _log.error("%s on %s: %s", exc.code, request.url.path, exc)
         return problem_response(
@@ -316,15 +316,17 @@ def _install_error_handlers(app: FastAPI) -> None:
                 instance=request.url.path,
                 field="Content-Type",
             )
+        from planner.service.problem_json import as_field_problems
+
         problems = field_problems(errs)
         first = problems[0] if problems else None
         return problem_response(
             422,
             "invalid_request",
-            first.message if first else "the request is not valid",
+            str(first) if first else "the request is not valid",
             instance=request.url.path,
             field=first.field if first else None,
-            errors=problems,
+            errors=as_field_problems(problems),
         )
 
     @app.exception_handler(StarletteHTTPException)

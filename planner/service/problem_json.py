@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+
+from planner.errors import REQUEST, problems_from_validation
+from planner.errors import Problem as PlannerProblem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:pinggu-planner:problem:"
@@ -116,37 +120,46 @@ def problem_response(
     )
 
 
-def field_problems(errors: Iterable[Mapping[str, Any]]) -> list[FieldProblem]:
-    """pydantic / FastAPI validation errors as field problems, each message naming the fix."""
+def field_problems(errors: Iterable[Mapping[str, Any]]) -> list[PlannerProblem]:
+    """pydantic / FastAPI validation errors as the request's problems, each naming the fix.
+
+    The ``body`` / ``query`` / ``path`` / ``header`` at the start of FastAPI's ``loc`` says where
+    the field is; it is dropped from the field path (and is the field when nothing else is left).
+    """
     out = []
     for err in errors:
-        loc = [str(x) for x in err.get("loc", ())]
+        loc = tuple(err.get("loc", ()))
+        where = "body"
         if loc and loc[0] in ("body", "query", "path", "header"):
-            where, loc = loc[0], loc[1:]
-        else:
-            where = "body"
-        field = ".".join(loc) if loc else ("body" if where == "body" else where)
-        out.append(FieldProblem(field=field, message=_message(err, field)))
+            where, loc = str(loc[0]), loc[1:]
+        (problem,) = problems_from_validation([{**err, "loc": loc}], REQUEST, describe=_message)
+        out.append(problem if problem.field else replace(problem, field=where))
     return out
 
 
-def _message(err: Mapping[str, Any], field: str) -> str:
+def as_field_problems(
+    problems: Iterable[PlannerProblem], default: str = "body"
+) -> list[FieldProblem]:
+    """The ``errors`` entries of problem details: each problem's field and its whole sentence."""
+    return [FieldProblem(field=p.field or default, message=str(p)) for p in problems]
+
+
+def _message(err: Mapping[str, Any], field: str | None, msg: str) -> str:
     kind = str(err.get("type", ""))
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     given = err.get("input")
     if kind == "extra_forbidden":
-        return f"{field}: is not a known field; remove it (see the schema at /openapi.json)"
+        return "is not a known field; remove it (see the schema at /openapi.json)"
     if kind == "missing":
-        return f"{field}: is required"
-    if kind in ("model_attributes_type", "dict_type") and not field.count("."):
-        return f"{field}: must be a JSON object, got {_short(given)}"
+        return "is required"
+    if kind in ("model_attributes_type", "dict_type") and "." not in (field or ""):
+        return f"must be a JSON object, got {_short(given)}"
     if kind.startswith("enum"):
         expected = (err.get("ctx") or {}).get("expected", "")
-        return f"{field}: {_short(given)} is not one of {expected}"
+        return f"{_short(given)} is not one of {expected}"
     if kind.startswith(("date", "time", "datetime")):
         fmt = {"date": "YYYY-MM-DD", "time": "HH:MM", "datetime": "an ISO 8601 date-time"}
-        return f"{field}: {_short(given)} is not valid; use {fmt[kind.split('_')[0]]}"
-    return f"{field}: {msg}"
+        return f"{_short(given)} is not valid; use {fmt[kind.split('_')[0]]}"
+    return msg
 
 
 def _short(value: Any, limit: int = 60) -> str:
