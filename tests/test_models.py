@@ -7,11 +7,14 @@ Unknown keys are errors (``extra="forbid"``) and values are validated on assignm
 from __future__ import annotations
 
 import datetime as dt
+import re
+import typing
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+import planner.model
 from planner.errors import (
     ConfigError,
     InfeasibleRequest,
@@ -19,7 +22,8 @@ from planner.errors import (
     PlannerError,
     RequestError,
 )
-from planner.model import Mode, Poi, Season, TripRequest, parse_trip_request
+from planner.model import Mode, Pin, Poi, Season, TripRequest, parse_trip_request
+from planner.model.common import LOCAL_TIME_PATTERN
 
 
 def lake(**changes: Any) -> dict[str, Any]:
@@ -254,7 +258,7 @@ def test_parse_trip_request_returns_the_validated_request() -> None:
         pytest.param(
             request(start_time="18:00", end_time="08:00"),
             "end_time",
-            "end_time 08:00 is not after start_time 18:00",
+            "end_time: 08:00 is not after start_time 18:00",
             id="end-before-start",
         ),
         pytest.param(request(colour="red"), "colour", "is not a known field", id="unknown-key"),
@@ -346,4 +350,152 @@ def test_a_config_error_with_one_problem_is_that_sentence() -> None:
     assert str(ConfigError("x.yaml: poi 'a': bad", source="x.yaml")) == "x.yaml: poi 'a': bad"
     several = ConfigError(["first", "second"], source="x.yaml")
     assert str(several) == "x.yaml: 2 problems\nfirst\nsecond"
-    assert several.problems == ["first", "second"]
+    assert [str(p) for p in several.problems] == ["first", "second"]
+
+
+# --------------------------------------------------------------------------- clock times
+
+
+def _models() -> list[type[BaseModel]]:
+    """Every model planner.model exports."""
+    return [
+        m
+        for m in vars(planner.model).values()
+        if isinstance(m, type) and issubclass(m, BaseModel) and m is not planner.model.Strict
+    ]
+
+
+def _clock_fields() -> list[tuple[type[BaseModel], str]]:
+    """(model, field) for every ``dt.time`` field (optional or not) of the models."""
+    return [
+        (model, name)
+        for model in _models()
+        for name, info in model.model_fields.items()
+        if dt.time in _types(info.annotation)
+    ]
+
+
+def _types(annotation: object) -> set[object]:
+    """The types an annotation names: through unions (``X | None``) and ``Annotated``."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _types(args[0])
+    return set().union(*map(_types, args)) if args else {annotation}
+
+
+def test_the_clock_time_fields_are_found() -> None:
+    """The search below sees the request's six times and the pin's time (and misses none)."""
+    found = {f"{model.__name__}.{name}" for model, name in _clock_fields()}
+    assert found >= {
+        *(
+            f"TripRequest.{f}"
+            for f in (
+                "start_time",
+                "end_time",
+                "lunch_from",
+                "lunch_to",
+                "dinner_from",
+                "dinner_to",
+            )
+        ),
+        "Pin.at",
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "name"), _clock_fields(), ids=lambda v: getattr(v, "__name__", v)
+)
+def test_a_clock_time_is_published_as_a_local_hh_mm_string(
+    model: type[BaseModel], name: str
+) -> None:
+    """Not JSON Schema's ``format: time`` (RFC 3339: an offset is required) but a string
+    with the pattern of what the API takes and returns, in validation and serialisation schemas."""
+    for mode in ("validation", "serialization"):
+        prop = model.model_json_schema(mode=mode)["properties"][name]
+        (schema,) = [s for s in prop.get("anyOf", [prop]) if s.get("type") != "null"]
+        assert schema["type"] == "string"
+        assert schema["pattern"] == LOCAL_TIME_PATTERN
+        assert "format" not in schema
+
+
+def test_no_model_publishes_format_time() -> None:
+    """Nowhere in the published schemas (nested models included) is a ``format: time``."""
+    for model in _models():
+        for mode in ("validation", "serialization"):
+            assert '"format": "time"' not in str(model.model_json_schema(mode=mode)).replace(
+                "'", '"'
+            ), model.__name__
+
+
+def test_the_pattern_accepts_what_the_model_serialises() -> None:
+    """Every clock time a request serialises (defaults, HH:MM input, a pin) matches the pattern,
+    and the JSON is unchanged: ``HH:MM:SS``."""
+    req = TripRequest(
+        **request(
+            start_time="07:05",
+            end_time="23:59:59",
+            pins=[{"poi_id": "lake", "at": "00:00"}],
+            lunch_from="11:00:30",
+        )
+    )
+    dumped = req.model_dump(mode="json")
+    times = [dumped[f] for f in ("start_time", "end_time", "lunch_from", "lunch_to")]
+    times += [dumped["dinner_from"], dumped["dinner_to"], dumped["pins"][0]["at"]]
+    assert times == [
+        "07:05:00",
+        "23:59:59",
+        "11:00:30",
+        "13:30:00",
+        "17:30:00",
+        "20:00:00",
+        "00:00:00",
+    ]
+    assert all(re.fullmatch(LOCAL_TIME_PATTERN, t) for t in times)
+    assert TripRequest.model_validate(dumped) == req
+
+
+@pytest.mark.parametrize("text", ["08:30", "08:30:00", "00:00", "23:59:59"])
+def test_the_pattern_accepts_what_the_api_takes(text: str) -> None:
+    """HH:MM and HH:MM:SS, hours 00-23: matched by the pattern and accepted by the model."""
+    assert re.fullmatch(LOCAL_TIME_PATTERN, text)
+    assert Pin(poi_id="lake", at=text).at is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["8:30", "24:00", "08:60", "08:30:60", "08:30+08:00", "08:30Z", "08:30:00.5", "0830"]
+)
+def test_the_pattern_refuses_what_the_api_refuses(text: str) -> None:
+    """What the pattern refuses, the model refuses too (the schema tells the truth both ways)."""
+    assert not re.search(LOCAL_TIME_PATTERN, text)
+    with pytest.raises(ValidationError):
+        Pin(poi_id="lake", at=text)
+    with pytest.raises(ValidationError):
+        TripRequest(**request(start_time=text))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(
+            request(start_time="08:30+08:00"),
+            "start_time: 08:30:00+08:00 carries a time zone; give local Pinggu time as HH:MM",
+            id="offset",
+        ),
+        pytest.param(
+            request(pins=[{"poi_id": "lake", "at": "10:00Z"}]),
+            "pins: at 10:00:00+00:00 carries a time zone",
+            id="pin-offset",
+        ),
+        pytest.param(
+            request(lunch_to="13:30:00.5"),
+            "lunch_to: 13:30:00.500000 has a fraction of a second; give HH:MM or HH:MM:SS",
+            id="fraction",
+        ),
+    ],
+)
+def test_a_clock_time_is_local_and_in_whole_seconds(data: dict[str, Any], message: str) -> None:
+    """An offset (the planner would ignore it) or a fraction of a second (the planner works in
+    whole seconds) is refused with a sentence, for every clock-time field, pins included."""
+    with pytest.raises(RequestError) as info:
+        parse_trip_request(data)
+    assert str(info.value).startswith(message)

@@ -13,16 +13,53 @@ silent no-op); the solver and the rest of the core trust these objects.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, WithJsonSchema
 
 TIMEZONE = "Asia/Shanghai"
 """The time zone of every clock time in the project (UTC+8, no daylight saving)."""
 TZ = ZoneInfo(TIMEZONE)
 DAY_S = 24 * 3600
 """Seconds in a day: day ``k`` of a trip is ``k * DAY_S`` seconds after its first midnight."""
+
+LOCAL_TIME_PATTERN = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
+"""A clock time as the API takes it (``HH:MM`` or ``HH:MM:SS``, hours 00-23) and returns it
+(``HH:MM:SS``). ``[0-9]``, not ``\\d``: the latter also matches non-ASCII digits in Python."""
+
+
+def _local_clock(v: dt.time, info: ValidationInfo) -> dt.time:
+    """A clock time is local and whole seconds: what :data:`LOCAL_TIME_PATTERN` publishes."""
+    name = info.field_name or "time"
+    if v.tzinfo is not None:
+        raise ValueError(
+            f"{name} {v.isoformat()} carries a time zone; give local Pinggu time as HH:MM"
+        )
+    if v.microsecond:
+        raise ValueError(
+            f"{name} {v.isoformat()} has a fraction of a second; give HH:MM or HH:MM:SS"
+        )
+    return v
+
+
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_local_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": LOCAL_TIME_PATTERN,
+            "description": f"Local time in Pinggu ({TIMEZONE}, UTC+8), HH:MM or HH:MM:SS, "
+            "without a UTC offset",
+        }
+    ),
+]
+"""A local clock time in Pinggu (no offset, whole seconds). Serialised as :class:`datetime.time`
+is (``HH:MM:SS``); published as a patterned string, not JSON Schema's ``format: time`` (RFC 3339
+requires an offset there)."""
 
 
 class Strict(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from planner.model.common import Interest, Mode, Pace, Strict
+from planner.model.common import Interest, LocalTime, Mode, Pace, Strict
 
 
 class Pin(Strict):
@@ -17,7 +17,7 @@ class Pin(Strict):
     position: Annotated[int, Field(ge=1, le=20)] | None = Field(
         default=None, description="1-based position among the day's stops"
     )
-    at: dt.time | None = Field(default=None, description="Start the visit at this local time")
+    at: LocalTime | None = Field(default=None, description="Start the visit at this local time")
     day: Annotated[int, Field(ge=1, le=4)] | None = Field(
         default=None, description="Which day of a multi-day trip (1-based); None: any day"
     )
@@ -31,8 +31,10 @@ class TripRequest(Strict):
         description="Catalogue id of the place the day starts", examples=["pinggu-bus-station"]
     )
     end: str | None = Field(default=None, description="Where the day ends; default: back at start")
-    start_time: dt.time = Field(default=dt.time(8, 30), description="Local time the day starts")
-    end_time: dt.time = Field(default=dt.time(18, 0), description="Local time the day must end by")
+    start_time: LocalTime = Field(default=dt.time(8, 30), description="Local time the day starts")
+    end_time: LocalTime = Field(
+        default=dt.time(18, 0), description="Local time the day must end by"
+    )
     interests: list[Interest] = Field(default_factory=list)
     must: list[str] = Field(default_factory=list, description="Place ids that must be visited")
     avoid: list[str] = Field(default_factory=list, description="Place ids never to visit")
@@ -53,16 +55,24 @@ class TripRequest(Strict):
         default=True,
         description="Plan lunch each day: at a farm restaurant when one fits, else a picnic break",
     )
-    lunch_from: dt.time = Field(default=dt.time(11, 30), description="Lunch may start from")
-    lunch_to: dt.time = Field(default=dt.time(13, 30), description="Lunch must be over by")
+    lunch_from: LocalTime = Field(
+        default=dt.time(11, 30), description="Local time lunch may start from"
+    )
+    lunch_to: LocalTime = Field(
+        default=dt.time(13, 30), description="Local time lunch must be over by"
+    )
     meal_minutes: Annotated[int, Field(ge=30, le=120)] = Field(
         default=50, description="How long a meal (or picnic) lasts, minutes"
     )
     dinner: bool = Field(
         default=False, description="Also plan dinner at a farm restaurant each day (when one fits)"
     )
-    dinner_from: dt.time = Field(default=dt.time(17, 30), description="Dinner may start from")
-    dinner_to: dt.time = Field(default=dt.time(20, 0), description="Dinner must be over by")
+    dinner_from: LocalTime = Field(
+        default=dt.time(17, 30), description="Local time dinner may start from"
+    )
+    dinner_to: LocalTime = Field(
+        default=dt.time(20, 0), description="Local time dinner must be over by"
+    )
     days: Annotated[int, Field(ge=1, le=4)] = Field(
         default=1, description="Number of days (1-4); nights are spent at `stay`"
     )
@@ -77,15 +87,6 @@ class TripRequest(Strict):
         out = list(self.must)
         out += [p.poi_id for p in self.pins if p.poi_id not in out]
         return out
-
-    @field_validator("start_time", "end_time", "lunch_from", "lunch_to", "dinner_from", "dinner_to")
-    @classmethod
-    def _local_clock(cls, v: dt.time, info: ValidationInfo) -> dt.time:
-        if v.tzinfo is not None:
-            raise ValueError(
-                f"{info.field_name} {v.isoformat()} carries a time zone; give local Pinggu time as HH:MM"
-            )
-        return v
 
     @field_validator("end_time")
     @classmethod
