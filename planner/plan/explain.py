@@ -74,16 +74,23 @@ def explain_infeasible(setup: Setup) -> InfeasibleRequest:
                 continue
             if setup.schedule(d, [node]) is not None:
                 fits = True
+        pid = setup.nodes[node].id
+        pinned = any(pin.poi_id == pid for pin in req.pins)
         if not fits:
             return InfeasibleRequest(
-                "must",
-                f"{setup.nodes[node].id!r} does not fit in the day even alone; start earlier, end later, "
-                "or remove it from must",
+                "pins" if pinned else "must",
+                f"{pid!r} does not fit in the day even alone"
+                + (" at its pinned time" if pinned and node in setup.pins_at else "")
+                + "; start earlier, end later, or "
+                + ("unpin it" if pinned else "remove it from must"),
             )
     return InfeasibleRequest(
-        "must",
-        f"the must-visit places {req.required_ids} do not all fit between {req.start_time:%H:%M} and "
-        f"{req.end_time:%H:%M}; remove one or make the day longer",
+        "pins" if req.pins else "must",
+        f"the must-visit and pinned places {req.required_ids} do not all fit between "
+        f"{req.start_time:%H:%M} and {req.end_time:%H:%M}; remove one or make the day longer"
+        if req.pins
+        else f"the must-visit places {req.required_ids} do not all fit between "
+        f"{req.start_time:%H:%M} and {req.end_time:%H:%M}; remove one or make the day longer",
     )
 
 

@@ -46,16 +46,29 @@ def rest_of_day(
     done = list(dict.fromkeys([*itinerary.visited, *visited]))
     for pid in done:
         catalog.get(pid, field="visited")
+    end_id = req.end or itinerary.end.poi_id
+    # a restaurant visited, or a picnic planned to be over by now, was that meal
+    eaten = [
+        s.visit_start.time()
+        for s in itinerary.stops
+        if (s.kind == "meal" and s.poi_id in done) or (s.kind == "picnic" and s.departure <= local)
+    ]
+    had_lunch = any(req.lunch_from <= t <= req.lunch_to for t in eaten)
+    had_dinner = any(req.dinner_from <= t <= req.dinner_to for t in eaten)
     new = req.model_copy(
         update={
             "start": here_id,
-            "end": req.end or itinerary.end.poi_id,
+            "end": end_id,
             "start_time": minute.time(),
             # pinned positions and times belonged to the original day: what is still to be
             # visited stays required, in whatever order now fits
-            "must": [m for m in req.required_ids if m not in done],
+            # (where the visitor is now, or ends the day, is no longer a place to visit)
+            "must": [m for m in req.required_ids if m not in {*done, here_id, end_id}],
             "avoid": list(dict.fromkeys([*req.avoid, *done])),
             "pins": [],
+            # a meal already eaten is not planned again
+            "lunch": req.lunch and not had_lunch,
+            "dinner": req.dinner and not had_dinner,
             "budget_cny": None
             if req.budget_cny is None
             else max(
