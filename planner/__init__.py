@@ -19,7 +19,8 @@ from planner.errors import (
     PlannerError,
     RequestError,
 )
-from planner.model import Category, Interest, Itinerary, Mode, Poi, TripRequest
+from planner.model import Category, Interest, Itinerary, Mode, Poi, Trip, TripRequest
+from planner.plan.live import LivePlanner, PlannerSettings, build_planner
 from planner.plan.planner import Planner
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.estimate import EstimatedTravelTimes
@@ -38,15 +39,19 @@ __all__ = [
     "Interest",
     "Itinerary",
     "ItineraryCheckError",
+    "LivePlanner",
     "Mode",
     "Planner",
     "PlannerError",
+    "PlannerSettings",
     "Poi",
     "RequestError",
     "TravelMatrix",
     "TravelTimes",
+    "Trip",
     "TripRequest",
     "__version__",
     "build_catalog",
+    "build_planner",
     "load_catalog",
 ]

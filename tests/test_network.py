@@ -63,8 +63,8 @@ def test_bad_roads_yaml_reports_every_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_road_settings(bad)
     assert len(err.value.problems) == 3
-    assert any("snap.report_m" in p for p in err.value.problems)
-    assert any("modes.car.network" in p for p in err.value.problems)
+    assert any("snap.report_m" in str(p) for p in err.value.problems)
+    assert any("modes.car.network" in str(p) for p in err.value.problems)
 
 
 def test_valley_keeps_roads_drops_the_island_and_the_river(valley) -> None:

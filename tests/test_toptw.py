@@ -109,7 +109,7 @@ def test_malformed_values_are_all_reported_with_file_and_line() -> None:
     """A non-numeric score (line 5) and a window closing before it opens (line 6): both named."""
     with pytest.raises(ConfigError) as caught:
         read_toptw(DATA / "bad_values.txt")
-    problems = caught.value.problems
+    problems = [str(p) for p in caught.value.problems]
     assert len(problems) == 2
     assert "bad_values.txt: line 5:" in problems[0] and "not a number" in problems[0]
     assert "bad_values.txt: line 6:" in problems[1] and "closes" in problems[1]
