@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.i18n.texts import t
-from webapp import history, operator, plan
+from webapp import history, operators, plan
 from webapp.common import lang, start_solver_warm_up
 
 st.set_page_config(
@@ -25,7 +25,7 @@ page = st.navigation(
             plan.page, title=t("nav.plan", L), icon=":material/map:", url_path="plan", default=True
         ),
         st.Page(
-            operator.page,
+            operators.page,
             title=t("nav.operator", L),
             icon=":material/admin_panel_settings:",
             url_path="operator",

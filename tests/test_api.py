@@ -1,4 +1,4 @@
-"""The HTTP API (planner/service/http.py): endpoints, problem+json errors, operator writes, golden pairs.
+"""The HTTP API (planner/service/api.py): endpoints, problem+json errors, operator writes, golden pairs.
 
 Every app here runs over a temporary copy of ``configs/`` (or of ``tests/data/mini_pois.yaml``)
 with the estimated travel times, so no test writes the repository's files.
@@ -26,7 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from planner.errors import ConfigError
-from planner.service.http import ApiSettings, create_app
+from planner.service.api import ApiSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "docs" / "api"

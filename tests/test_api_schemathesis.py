@@ -38,7 +38,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
 
-from planner.service.http import ApiSettings, create_app
+from planner.service.api import ApiSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "schemathesis-key"

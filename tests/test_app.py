@@ -282,14 +282,14 @@ def test_a_map_click_sets_the_start():
 def test_operator_page_stays_locked_without_a_password(monkeypatch: pytest.MonkeyPatch):
     """With neither the env var nor a secret, the page says how to set one and shows nothing else."""
     monkeypatch.delenv("PINGGU_OPERATOR_PASSWORD")
-    at = run(page_app("operator"))
+    at = run(page_app("operators"))
     assert at.warning and "PINGGU_OPERATOR_PASSWORD" in at.warning[0].value
     assert not at.data_editor and not at.text_input
 
 
 def test_operator_wrong_password_is_refused():
     """A wrong password shows an error and keeps the page locked."""
-    at = run(page_app("operator"))
+    at = run(page_app("operators"))
     at.text_input(key="op_password").set_value("nope")
     at.button[0].click()
     run(at)
@@ -304,7 +304,7 @@ def unlocked(name: str) -> AppTest:
 
 def test_operator_sees_the_table_the_map_and_data_quality():
     """Signed in: the places table, the click map, seasons and the data-quality counts."""
-    at = run(page_app("operator"))
+    at = run(page_app("operators"))
     at.text_input(key="op_password").set_value(PASSWORD)
     at.button[0].click()
     run(at)
@@ -321,7 +321,7 @@ def _place_form_input(at: AppTest, label: str):
 def test_a_bad_place_edit_shows_the_problem_next_to_the_field_and_writes_nothing(configs: Path):
     """Hours in a wrong syntax: an error under the hours field; the file is unchanged."""
     before = (configs / "pois.yaml").read_bytes()
-    at = unlocked("operator")
+    at = unlocked("operators")
     at.selectbox(key="op_target").set_value("jinhai-lake")
     run(at)
     _place_form_input(at, "开放时间").set_value("8-5")
@@ -335,7 +335,7 @@ def test_a_place_edit_is_saved_versioned_and_used_by_the_next_plan(configs: Path
     """A valid edit is written (previous version kept) and the tourist page plans with it."""
     store = CatalogStore(configs / "pois.yaml")
     n_before = len(store.file.history())
-    at = unlocked("operator")
+    at = unlocked("operators")
     at.selectbox(key="op_target").set_value("jinhai-lake")
     run(at)
     _place_form_input(at, "name_en").set_value("Jinhai Lake (edited)")
@@ -351,7 +351,7 @@ def test_a_place_edit_is_saved_versioned_and_used_by_the_next_plan(configs: Path
 def test_a_stale_save_is_refused(configs: Path):
     """Another operator saved after this one loaded: the save is refused, their edit kept."""
     store = CatalogStore(configs / "pois.yaml")
-    at = unlocked("operator")
+    at = unlocked("operators")
     at.selectbox(key="op_target").set_value("jinhai-lake")
     run(at)
     cat, tag = store.load()
@@ -366,7 +366,7 @@ def test_a_stale_save_is_refused(configs: Path):
 def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
     """A table with a bad value is refused before writing; the problems list names place and field."""
     before = (configs / "pois.yaml").read_bytes()
-    at = unlocked("operator")
+    at = unlocked("operators")
     at.session_state[at.data_editor[0].key] = {
         "edited_rows": {0: {"visit_minutes": -5}, 1: {"opening_hours": "always"}},
         "added_rows": [],

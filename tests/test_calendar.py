@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from planner.data.holidays import public_holiday
+from planner.model.holidays import public_holiday
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,9 @@ from planner import (
     TripRequest,
     build_catalog,
 )
-from planner.data.hours import open_intervals
 from planner.data.seasons import SeasonCalendar
 from planner.model import Dropped, Leg, Stop
+from planner.model.hours import open_intervals
 from planner.plan.checker import check, violations
 from planner.travel.traffic import TrafficSettings
 

@@ -12,8 +12,8 @@ import pytest
 from planner import InfeasibleRequest, Planner, RequestError, TripRequest
 from planner.data.catalog import build_catalog, load_catalog
 from planner.data.config import load_travel_settings
-from planner.data.hours import open_intervals
 from planner.data.seasons import SeasonCalendar
+from planner.model.hours import open_intervals
 from planner.plan.checker import violations
 from planner.plan.value import value_poi
 from planner.travel.estimate import EstimatedTravelTimes

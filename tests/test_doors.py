@@ -27,8 +27,8 @@ from planner.cli.main import app as cli_app
 from planner.model import Itinerary, Trip
 from planner.plan.live import PlannerSettings
 from planner.present.share import request_to_query
+from planner.service.api import ApiSettings, create_app
 from planner.service.batch import run_batch
-from planner.service.http import ApiSettings, create_app
 
 FESTIVAL = {"date": "2027-04-17", "start": "pinggu-bus-station", "interests": ["blossom", "lake"]}
 WEEKDAY = {

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from planner.data.hours import DAY_S, DEFAULT_HOURS, open_intervals, parse_opening_hours
+from planner.model.hours import DAY_S, DEFAULT_HOURS, open_intervals, parse_opening_hours
 
 
 def hm(text: str) -> int:

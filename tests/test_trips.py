@@ -362,7 +362,7 @@ def _brute_force_two_days(planner: Planner, request: TripRequest) -> float:
     values = [0.0, 0.0] + [round(value_poi(p, request).value * 10) / 10 for p in pois]
 
     def best_day(k: int, chosen: tuple[int, ...]) -> bool:
-        from planner.data.hours import open_intervals
+        from planner.model.hours import open_intervals
 
         day = request.date + dt.timedelta(days=k)
         wins: list[list[tuple[int, int]]] = [[(lo, hi)], [(lo, hi)]]

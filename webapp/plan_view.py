@@ -25,9 +25,8 @@ from planner.present.exports import (
     leg_amap_url,
     printable_html,
 )
-from planner.present.report import fmt_duration
 from planner.present.share import request_to_query
-from planner.present.timeline import leg_endpoints, timeline
+from planner.present.timeline import fmt_duration, leg_endpoints, timeline
 from webapp import maps, mapview, plan_form
 from webapp.common import district_rings
 

@@ -177,7 +177,7 @@ def plan(
                 + "\n"
             )
             return
-        from planner.present.report import render_trip
+        from planner.cli.report import render_trip
 
         for k, alt in enumerate(options, 1):
             Console(highlight=False).print(
@@ -189,7 +189,7 @@ def plan(
         doc = trip.days[0] if request.days == 1 else trip
         sys.stdout.write(doc.model_dump_json(indent=2) + "\n")
         return
-    from planner.present.report import render_trip
+    from planner.cli.report import render_trip
 
     render_trip(trip, Console(highlight=False), lang=language)
 
@@ -270,7 +270,7 @@ def replan(
     if as_json:
         sys.stdout.write(new.model_dump_json(indent=2) + "\n")
         return
-    from planner.present.report import render_itinerary
+    from planner.cli.report import render_itinerary
 
     render_itinerary(new, Console(highlight=False), lang=language)
 

@@ -1,5 +1,5 @@
 """``planner serve``, ``planner batch`` and ``planner forecast``: thin shells over
-:mod:`planner.service.http`, :mod:`planner.service.batch` and :mod:`planner.service.forecast`.
+:mod:`planner.service.api`, :mod:`planner.service.batch` and :mod:`planner.service.forecast`.
 
 Register them on the main app (``planner/cli/main.py``)::
 
@@ -80,7 +80,7 @@ def serve_command(
     """Serve the HTTP API (FastAPI on uvicorn): /v1/plan, /v1/pois, ... and /docs."""
     from pydantic import ValidationError
 
-    from planner.service.http import ApiSettings
+    from planner.service.api import ApiSettings
 
     if not 1 <= port <= 65535:
         fail(f"--port: {port} is not a TCP port; use 1 to 65535")
@@ -120,7 +120,7 @@ def serve_command(
 
     os.environ.update(settings.to_env())  # the workers build their app from these
     uvicorn.run(
-        "planner.service.http:app_from_env",
+        "planner.service.api:app_from_env",
         factory=True,
         host=host,
         port=port,

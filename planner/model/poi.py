@@ -113,7 +113,7 @@ class Poi(Strict):
     def _parse_hours(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from planner.data.hours import parse_opening_hours
+        from planner.model.hours import parse_opening_hours
 
         parse_opening_hours(v)  # raises ValueError with a readable message
         return v

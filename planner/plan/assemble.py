@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from planner.data.hours import open_intervals
 from planner.i18n.texts import reason
 from planner.model import (
     Category,
@@ -28,6 +27,7 @@ from planner.model import (
     TripRequest,
 )
 from planner.model.common import DAY_S, TZ
+from planner.model.hours import open_intervals
 from planner.plan.explain import day_warnings
 from planner.plan.setup import Setup
 from planner.plan.timing import PAUSE, DayTerms, Window, schedule

@@ -18,12 +18,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planner.data.catalog import Catalog
-from planner.data.hours import open_intervals
 from planner.data.seasons import SeasonCalendar
 from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
 from planner.model import Category, Poi, Reason, TripRequest
 from planner.model.common import DAY_S
+from planner.model.hours import open_intervals
 from planner.plan.setup import (
     Candidate,
     Setup,

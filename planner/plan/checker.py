@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from planner.data.catalog import Catalog
-from planner.data.hours import open_intervals
 from planner.errors import ItineraryCheckError
 from planner.model import Endpoint, Itinerary, Poi, Stop, Trip
 from planner.model.common import TZ
+from planner.model.hours import open_intervals
 from planner.plan.assemble import PICNIC_ID
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-from planner.data.hours import DEFAULT_HOURS, open_intervals
 from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
 from planner.model import Confidence, Poi, Reason
+from planner.model.hours import DEFAULT_HOURS, open_intervals
 from planner.plan.enforce import Routes, tickets
 from planner.plan.setup import Candidate, Setup, format_intervals
 from planner.plan.timing import PAUSE, overflow

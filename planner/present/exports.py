@@ -310,7 +310,7 @@ def _sketch_svg(it: Itinerary) -> str:
 
 def _day_rows(it: Itinerary, lang: str) -> str:
     from planner.i18n.texts import MODE_LABELS, t
-    from planner.present.report import fmt_duration
+    from planner.present.timeline import fmt_duration
 
     zh = lang == "zh"
     e = html.escape
@@ -359,7 +359,7 @@ def _day_rows(it: Itinerary, lang: str) -> str:
 def printable_html(plan: Plan, lang: str = "zh") -> str:
     """A self-contained, printable HTML page (timeline per day, places, left out, totals, links)."""
     from planner.i18n.texts import MODE_LABELS, t
-    from planner.present.report import fmt_duration
+    from planner.present.timeline import fmt_duration
 
     zh = lang == "zh"
     e = html.escape

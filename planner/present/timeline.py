@@ -125,3 +125,12 @@ def leg_endpoints(it: Itinerary, k: int) -> tuple[tuple[LonLat, str, str], tuple
     pts += [((s.lon, s.lat), s.name_zh, s.name_en) for s in it.stops]
     pts.append(((it.end.lon, it.end.lat), it.end.name_zh, it.end.name_en))
     return pts[k], pts[k + 1]
+
+
+def fmt_duration(seconds: int, lang: str) -> str:
+    """``1 h 05 min`` / ``1小时05分``; minutes alone under an hour."""
+    minutes = round(seconds / 60)
+    h, m = divmod(minutes, 60)
+    if lang == "zh":
+        return f"{h}小时{m:02d}分" if h else f"{m}分钟"
+    return f"{h} h {m:02d} min" if h else f"{m} min"

@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from planner.errors import ItineraryCheckError
-from planner.solve._routing import Routes
 from planner.solve.problem import OrienteeringProblem, Solution
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # OR-Tools (in _routing) and numba (in _search) load when a plan is solved
+    from planner.solve._routing import Routes
     from planner.solve._search import SearchBudget, SearchOutcome
 
 __all__ = [

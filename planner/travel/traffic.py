@@ -2,7 +2,7 @@
 
 A leg's travel time is the provider's time multiplied by the factor in force when the leg departs
 (``configs/traffic.yaml``). The day type comes from the calendars: a Peach Blossom Festival day
-(``configs/seasons.yaml``), a public holiday (:mod:`planner.data.holidays`), a weekend, or a weekday.
+(``configs/seasons.yaml``), a public holiday (:mod:`planner.model.holidays`), a weekend, or a weekday.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from planner.data.holidays import public_holiday
 from planner.data.seasons import SeasonCalendar
 from planner.model import Strict
+from planner.model.holidays import public_holiday
 
 
 class DayType(StrEnum):

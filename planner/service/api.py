@@ -64,7 +64,7 @@ from planner.service.problem_json import (
 )
 from planner.solve.solver import warm_up_in_background
 
-_log = logging.getLogger("planner.service.http")
+_log = logging.getLogger("planner.service.api")
 
 API_VERSION = "1"
 ENV_PREFIX = "PINGGU_"

@@ -7,15 +7,7 @@ from rich.table import Table
 
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Itinerary, Trip
-
-
-def fmt_duration(seconds: int, lang: str) -> str:
-    """``1 h 05 min`` / ``1小时05分``; minutes alone under an hour."""
-    minutes = round(seconds / 60)
-    h, m = divmod(minutes, 60)
-    if lang == "zh":
-        return f"{h}小时{m:02d}分" if h else f"{m}分钟"
-    return f"{h} h {m:02d} min" if h else f"{m} min"
+from planner.present.timeline import fmt_duration
 
 
 def render_itinerary(

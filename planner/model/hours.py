@@ -2,7 +2,7 @@
 
 Parsing is done by ``opening-hours-py`` (the Rust port of the reference grammar). Its built-in
 Chinese calendar knows only the first day of each holiday, so ``PH`` (public holiday) rules are
-resolved with the project's own calendar (:mod:`planner.data.holidays`: every statutory holiday and day
+resolved with the project's own calendar (:mod:`planner.model.holidays`: every statutory holiday and day
 off in lieu): on a holiday, every ``PH`` selector is read as matching that day. We add the
 translation into seconds after local midnight that the solver needs, and readable errors.
 """
@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from opening_hours import OpeningHours, State
 
-from planner.data.holidays import public_holiday
 from planner.model.common import DAY_S
+from planner.model.holidays import public_holiday
 
 DEFAULT_HOURS = "Mo-Su 08:00-17:00"
 """Assumed when a place's hours are unknown: the usual day of a Pinggu scenic area. Plans that rely

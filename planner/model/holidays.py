@@ -3,7 +3,7 @@
 The statutory holidays (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn,
 National Day) and their official "days off in lieu" come from the maintained ``holidays`` package;
 for years whose arrangement the State Council has not yet announced, that package's rules give
-the expected days. Opening hours use this calendar for ``PH`` rules (see :mod:`planner.data.hours`).
+the expected days. Opening hours use this calendar for ``PH`` rules (see :mod:`planner.model.hours`).
 """
 
 from __future__ import annotations
