@@ -498,6 +498,16 @@ def _problem_content_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _solver_cap_openapi(schema: dict[str, Any], cap: float) -> dict[str, Any]:
+    """``time_limit_s`` is published with this server's cap as its maximum (a request above it
+    gets a 422), not the model's own bound."""
+    for model in schema.get("components", {}).get("schemas", {}).values():
+        limit = model.get("properties", {}).get("time_limit_s")
+        if limit is not None and "maximum" in limit:
+            limit["maximum"] = min(float(limit["maximum"]), cap)
+    return schema
+
+
 # ---------------------------------------------------------------------- the app
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """The HTTP API over the catalogue and configs named in ``settings`` (default: bundled)."""
@@ -750,7 +760,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _problem_content_openapi(schema)
+            schema = _problem_content_openapi(schema)
+            app.openapi_schema = _solver_cap_openapi(schema, settings.max_solver_seconds)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
