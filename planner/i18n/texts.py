@@ -47,6 +47,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Out of season on {date} ({seasons})",
         "zh": "{date} 不在季节内（{seasons}）",
     },
+    "out.off_season": {
+        "en": "Out of season on {date} ({seasons}): worth less to you today than the stops chosen",
+        "zh": "{date} 不在季节内（{seasons}）：今天对您的价值低于已选景点",
+    },
     "out.not_enough_time": {
         "en": "Not enough time: fitting it in needs about {minutes} more minutes",
         "zh": "时间不够：加入它还需要约 {minutes} 分钟",

@@ -293,5 +293,7 @@ def place_candidates(
                 )
             dropped.append((poi, val.value, why))
             continue
-        cands.append(Candidate(poi, val.value, val.why, sorted(wins), meal=meal))
+        cands.append(
+            Candidate(poi, val.value, val.why, sorted(wins), meal=meal, off_season=val.off_season)
+        )
     return cands, dropped

@@ -417,7 +417,7 @@ def _dropped_violations(trip: Trip, catalog: Catalog, spent: float) -> list[str]
             req.budget_cny is None or (poi.ticket_cny or 0.0) + spent <= req.budget_cny + 0.005
         ):
             out.append(f"{d.poi_id!r} is said to be over budget, but its ticket fits")
-        elif code == "out.out_of_season" and not poi.seasons:
+        elif code in ("out.out_of_season", "out.off_season") and not poi.seasons:
             out.append(f"{d.poi_id!r} is said to be out of season, but it has no seasons")
     return out
 

@@ -58,8 +58,9 @@ def why_not(setup: Setup, routes: Routes, node: int, cand: Candidate) -> Reason:
     if best_late == 0:
         if req.budget_cny is not None and tickets(setup, routes) + ticket > req.budget_cny + 1e-9:
             return reason("out.over_budget", ticket=f"{ticket:g}", budget=f"{req.budget_cny:g}")
-        return reason("out.lower_value")
-    return reason("out.not_enough_time", minutes=math.ceil(best_late / 60))
+        return cand.off_season or reason("out.lower_value")
+    # out of season, the place is worth less than what the day holds: that is why it is not in it
+    return cand.off_season or reason("out.not_enough_time", minutes=math.ceil(best_late / 60))
 
 
 def explain_infeasible(setup: Setup) -> InfeasibleRequest:

@@ -29,6 +29,8 @@ class Candidate:
     """Visit-start windows over the whole trip (seconds after the first midnight)."""
     meal: bool = False
     """A farm restaurant, planned only as a meal inside the lunch window."""
+    off_season: Reason | None = None
+    """Why the place is worth less on these dates (its season is not on), if it is."""
 
 
 @dataclass

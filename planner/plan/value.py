@@ -32,6 +32,9 @@ class Valuation:
     why: list[Reason] = field(default_factory=list)
     excluded: Reason | None = None
     """Set when the place cannot be part of this plan at all (avoided, pointless out of season)."""
+    off_season: Reason | None = None
+    """Set when the place is worth less because its season is not on: the true reason for
+    leaving it out when time or value would otherwise be blamed."""
 
 
 def value_poi(poi: Poi, request: TripRequest, calendar: SeasonCalendar | None = None) -> Valuation:
@@ -67,27 +70,43 @@ def value_poi(poi: Poi, request: TripRequest, calendar: SeasonCalendar | None = 
         )
         if any(cal.festival(d) for d in days) and active[0].kind.value in ("bloom", "festival"):
             why.append(reason("why.festival"))
-    elif seasonal:
+    off_season: Reason | None = None
+    if seasonal and not active:
         factor *= poi.off_season_value
+        seasons = {
+            lang: ("；" if lang == "zh" else "; ").join(
+                f"{label_list(SEASON_LABELS, [s.kind.value])[lang]} {_span(s, cal, day.year, lang)}"
+                for s in seasonal
+            )
+            for lang in ("en", "zh")
+        }
         if poi.off_season_value == 0 and not must:
-            kinds = sorted({s.kind.value for s in seasonal})
-            spans = ", ".join(_span(s, cal, day.year) for s in seasonal)
-            seasons = {
-                lang: f"{label_list(SEASON_LABELS, kinds)[lang]} {spans}" for lang in ("en", "zh")
-            }
             return Valuation(
                 0.0, excluded=reason("out.out_of_season", date=day.isoformat(), seasons=seasons)
             )
+        off_season = reason("out.off_season", date=day.isoformat(), seasons=seasons)
 
     if poi.popularity >= POPULAR:
         why.append(reason("why.popular"))
     if not why:
         why.append(reason("why.fits"))
-    return Valuation(BASE_VALUE * poi.popularity * factor, why=why)
+    return Valuation(BASE_VALUE * poi.popularity * factor, why=why, off_season=off_season)
 
 
-def _span(season: Season, cal: SeasonCalendar, year: int) -> str:
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _span(season: Season, cal: SeasonCalendar, year: int, lang: str) -> str:
+    """When a season runs, as a visitor reads it: ``about 10-26 Apr`` / ``约4月10日至26日``."""
     if season.zone is not None and season.zone in cal.zones:
         w = cal.window(season.zone, year)
-        return f"{w.start}..{w.end}"
-    return f"{season.start}..{season.end}"
+        start, end = w.start, w.end
+    elif season.start is not None and season.end is not None:
+        start, end = season.start, season.end
+    else:
+        return ""
+    (m1, d1), (m2, d2) = (tuple(int(x) for x in md.split("-")) for md in (start, end))
+    if lang == "zh":
+        return f"约{m1}月{d1}日至{d2}日" if m1 == m2 else f"约{m1}月{d1}日至{m2}月{d2}日"
+    a, b = _MONTHS_EN[m1 - 1], _MONTHS_EN[m2 - 1]
+    return f"about {d1}-{d2} {a}" if m1 == m2 else f"about {d1} {a}-{d2} {b}"
