@@ -20,6 +20,9 @@ MATCH_BONUS = 0.25
 """Extra share of value per additional interest matched (a lake that is also family-friendly)."""
 NO_MATCH_FACTOR = 0.2
 """A place matching none of the visitor's interests still counts a little: worth a stop on the way."""
+SEASON_MATTERS = 0.5
+"""A place keeping at most this share of its value out of season is worth visiting for its season:
+left out off season, that is the reason given."""
 POPULAR = 0.85
 """Popularity from which a place is called one of Pinggu's most popular sights."""
 
@@ -84,7 +87,8 @@ def value_poi(poi: Poi, request: TripRequest, calendar: SeasonCalendar | None = 
             return Valuation(
                 0.0, excluded=reason("out.out_of_season", date=day.isoformat(), seasons=seasons)
             )
-        off_season = reason("out.off_season", date=day.isoformat(), seasons=seasons)
+        if poi.off_season_value <= SEASON_MATTERS:
+            off_season = reason("out.off_season", date=day.isoformat(), seasons=seasons)
 
     if poi.popularity >= POPULAR:
         why.append(reason("why.popular"))
