@@ -59,7 +59,7 @@ def test_calibration_file_is_a_valid_travel_yaml_and_names_its_network(
     )
     estimate = load_estimate(tmp_path, travel)
     assert isinstance(estimate, CalibratedEstimate)
-    assert estimate.name == f"estimate:v1+cal:{network.short_hash}"
+    assert estimate.name == f"estimate:v2+cal:{network.short_hash}"
 
 
 def test_offline_plans_use_the_calibrated_estimate(network, tmp_path: Path) -> None:
@@ -72,10 +72,35 @@ def test_offline_plans_use_the_calibrated_estimate(network, tmp_path: Path) -> N
     write_calibration(calibrate(network, travel, sample=50), travel, configs / CALIBRATED_FILENAME)
     provider = default_travel_times(configs)
     m = provider.matrix([VALLEY.lonlat("a"), VALLEY.lonlat("i")], Mode.car)
-    assert m.estimated and m.provider.startswith("estimate:v1+cal:")
+    assert m.estimated and m.provider.startswith("estimate:v2+cal:")
 
 
 def test_a_network_too_small_to_fit_is_a_clear_error(network) -> None:
     """Too few pairs to fit (e.g. everything closer than min_straight_m) is a ConfigError."""
     with pytest.raises(ConfigError, match="too small to fit"):
         calibrate(network, scenario_travel_settings(), modes=[Mode.car], min_straight_m=50_000)
+
+
+def test_the_far_part_of_long_legs_is_fitted_from_what_the_near_part_leaves() -> None:
+    """Pairs timed with known long-leg constants give those constants back (threshold kept)."""
+    import numpy as np
+
+    from planner.data.config import LongLegs, ModeSpeed
+    from planner.travel.calibrate import _fit_long_legs
+
+    truth = ModeSpeed(
+        speed_kmh=40,
+        detour_factor=1.4,
+        access_s=0,
+        long_legs=LongLegs(beyond_km=10, speed_kmh=80, detour_factor=1.2),
+    )
+    d = np.linspace(12_000, 60_000, 40)
+    fitted = _fit_long_legs(
+        LongLegs(beyond_km=10, speed_kmh=50, detour_factor=1.5),
+        truth.moving_s(d),
+        truth.road_m(d),
+        d,
+        1.4,
+        40 / 3.6,
+    )
+    assert fitted == LongLegs(beyond_km=10, speed_kmh=80, detour_factor=1.2)

@@ -39,7 +39,7 @@ def test_plan_prints_a_readable_itinerary():
         "Arrive",
         "Leave",
         "Matches your interests",
-        "estimate:v1",
+        "estimate:v2",
     ):
         assert text in out
     assert "Back at" not in out  # the totals line says "back at HH:MM"

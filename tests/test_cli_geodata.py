@@ -87,12 +87,12 @@ def test_info_and_route_without_a_network_say_the_estimate_is_used(project: Path
     cfg = ["--configs", str(project / "configs")]
     info = runner.invoke(geodata_app, ["info", *cfg])
     assert info.exit_code == 0
-    assert "no road network found" in info.output and "estimate:v1" in info.output
+    assert "no road network found" in info.output and "estimate:v2" in info.output
     route = runner.invoke(
         _route_app(), ["route", "--from", _lonlat("a"), "--to", _lonlat("i"), *cfg]
     )
     assert route.exit_code == 0, route.output
-    assert "estimate:v1" in route.output and "straight-line estimate" in route.output
+    assert "estimate:v2" in route.output and "straight-line estimate" in route.output
 
 
 @pytest.mark.parametrize(

@@ -165,8 +165,8 @@ def test_stops_say_why_they_were_chosen(planner: Planner):
 def test_plans_say_which_travel_provider_they_used(planner: Planner):
     """The solver status, every leg and a warning name the straight-line estimate."""
     it = planner.plan(req())
-    assert it.solver.travel_provider == "estimate:v1"
-    assert {leg.provider for leg in it.legs if leg.to_id != "picnic"} == {"estimate:v1"}
+    assert it.solver.travel_provider == "estimate:v2"
+    assert {leg.provider for leg in it.legs if leg.to_id != "picnic"} == {"estimate:v2"}
     assert any(w.code == "warn.estimated_travel" for w in it.warnings)
 
 

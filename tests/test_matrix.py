@@ -135,16 +135,16 @@ def test_pairs_outside_the_network_fall_back_to_the_estimate_and_say_so(network)
     pts = [VALLEY.lonlat("a"), VALLEY.lonlat("c"), FAR_AWAY]
     m = rt.matrix(pts, Mode.car)
     estimate = EstimatedTravelTimes(scenario_travel_settings()).matrix(pts, Mode.car)
-    assert m.provider == f"osm:{network.short_hash}+estimate:v1"
+    assert m.provider == f"osm:{network.short_hash}+estimate:v2"
     assert m.estimated, "estimated: some pair is"
     assert m.estimated_pair(0, 2) and m.estimated_pair(2, 1) and not m.estimated_pair(0, 1)
     assert m.fallback.tolist() == [[False, False, True], [False, False, True], [True, True, False]]
-    assert m.leg_provider(0, 2) == "estimate:v1"
+    assert m.leg_provider(0, 2) == "estimate:v2"
     assert m.leg_provider(0, 1) == f"osm:{network.short_hash}"
     assert m.seconds[0, 2] == estimate.seconds[0, 2]
     assert m.seconds[0, 1] == 240
     leg = rt.route(VALLEY.lonlat("a"), FAR_AWAY, Mode.car)
-    assert leg.estimated and leg.provider == "estimate:v1"
+    assert leg.estimated and leg.provider == "estimate:v2"
     assert leg.geometry == [VALLEY.lonlat("a"), FAR_AWAY]
 
 
@@ -152,7 +152,7 @@ def test_a_mode_without_its_network_uses_the_estimate(valley_osm: Path) -> None:
     """An artifact built for cars only answers walking with the labelled estimate."""
     net = build_network(settings=scenario_road_settings(), osm_file=valley_osm, modes=[Mode.car])
     m = provider(net).matrix([VALLEY.lonlat("a"), VALLEY.lonlat("i")], Mode.walk)
-    assert m.estimated and m.provider == "estimate:v1"
+    assert m.estimated and m.provider == "estimate:v2"
 
 
 def test_route_geometry_follows_the_roads(network) -> None:
@@ -193,7 +193,7 @@ def test_default_travel_times_falls_back_to_the_estimate_without_a_network(tmp_p
     travel = default_travel_times(configs)
     assert isinstance(travel, EstimatedTravelTimes)
     m = travel.matrix([VALLEY.lonlat("a"), VALLEY.lonlat("c")], Mode.car)
-    assert m.estimated and m.provider == "estimate:v1"
+    assert m.estimated and m.provider == "estimate:v2"
 
 
 def test_default_travel_times_finds_a_built_network(network, tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_without_roads_the_plan_is_labelled_an_estimate(road_planner: Planner):
         traffic=TrafficSettings(),
     )
     it = est.plan(TripRequest(date="2027-05-12", start="start"))
-    assert it.solver.travel_provider == "estimate:v1"
+    assert it.solver.travel_provider == "estimate:v2"
     assert any(w.code == "warn.estimated_travel" for w in it.warnings)
 
 

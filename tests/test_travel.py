@@ -140,10 +140,10 @@ def test_no_points_give_an_empty_matrix(estimate: EstimatedTravelTimes) -> None:
 
 
 def test_the_provider_names_itself_with_a_version(estimate: EstimatedTravelTimes) -> None:
-    """The estimate is ``estimate:v1``, and every matrix says so and that it is estimated."""
-    assert estimate.name == "estimate:v1"
+    """The estimate is ``estimate:v2``, and every matrix says so and that it is estimated."""
+    assert estimate.name == "estimate:v2"
     m = estimate.matrix([STATION, LAKE], Mode.car)
-    assert m.provider == "estimate:v1"
+    assert m.provider == "estimate:v2"
     assert m.estimated is True
 
 
@@ -243,3 +243,53 @@ def test_missing_travel_settings_are_a_config_error(tmp_path: Path) -> None:
     """A missing file is a ConfigError that points at the bundled one."""
     with pytest.raises(ConfigError, match=r"not found.*configs/travel\.yaml"):
         load_travel_settings(tmp_path / "nope.yaml")
+
+
+# ---------------------------------------------------------------------- long legs
+def _bundled_leg(start: str, end: str, mode: Mode) -> tuple[float, float]:
+    """Minutes and km of the bundled estimate between two catalogue places."""
+    from planner.data.catalog import load_catalog
+
+    catalog = load_catalog()
+    a, b = catalog.get(start).lonlat, catalog.get(end).lonlat
+    m = EstimatedTravelTimes(load_travel_settings()).matrix([a, b], mode)
+    return m.seconds[0, 1] / 60, m.metres[0, 1] / 1000
+
+
+def test_from_dongzhimen_the_car_takes_about_the_hour_and_a_half_the_sources_give() -> None:
+    """Dongzhimen -> Pinggu Bus Station by car: about 1.5 h and 70 km (the catalogue's sources);
+    one speed for every distance made it 3 h 45 min. The far part runs on the expressways."""
+    minutes, km = _bundled_leg("dongzhimen-hub", "pinggu-bus-station", Mode.car)
+    assert 70 <= minutes <= 105
+    assert 65 <= km <= 90
+
+
+def test_from_dongzhimen_the_express_bus_takes_one_and_a_half_to_two_hours() -> None:
+    """Buses 852 and 918 take 1.5-2 h from Dongzhimen; with the walk to the stop and the wait
+    the estimate stays within that, give or take a quarter of an hour."""
+    minutes, _ = _bundled_leg("dongzhimen-hub", "pinggu-bus-station", Mode.bus)
+    assert 90 <= minutes <= 135
+
+
+def test_legs_shorter_than_the_long_leg_threshold_keep_the_near_speed() -> None:
+    """Inside the first ``beyond_km`` the estimate is the plain formula; past it every extra
+    straight-line metre costs the long-leg detour and speed."""
+    settings = TravelSettings.model_validate(
+        {
+            "modes": {
+                "car": {
+                    "speed_kmh": 40,
+                    "detour_factor": 1.5,
+                    "access_s": 0,
+                    "long_legs": {"beyond_km": 10, "speed_kmh": 90, "detour_factor": 1.2},
+                }
+            }
+        }
+    )
+    speed = settings.for_mode(Mode.car)
+    d = np.array([5_000.0, 10_000.0, 30_000.0])
+    assert speed.road_m(d).tolist() == pytest.approx([7_500, 15_000, 15_000 + 24_000])
+    near_s = 15_000 / (40 / 3.6)
+    assert speed.moving_s(d).tolist() == pytest.approx(
+        [7_500 / (40 / 3.6), near_s, near_s + 24_000 / (90 / 3.6)]
+    )

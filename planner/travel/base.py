@@ -27,7 +27,7 @@ class TravelMatrix:
     seconds: NDArray[np.int64]
     metres: NDArray[np.int64]
     provider: str
-    """Which provider made it, with its version (e.g. ``estimate:v1`` or ``osm:3fa2...``)."""
+    """Which provider made it, with its version (e.g. ``estimate:v2`` or ``osm:3fa2...``)."""
     estimated: bool
     """True when any pair's time is a straight-line estimate rather than routed on roads."""
 

@@ -14,7 +14,7 @@ It reports the fit's error (median and 90th percentile of ``|predicted - routed|
 the fitted and the current settings. :func:`write_calibration` stores the result as
 ``configs/travel_calibrated.yaml``, a valid ``travel.yaml`` whose comments carry the report;
 :func:`load_estimate` then gives a :class:`CalibratedEstimate` named
-``estimate:v1+cal:<network hash12>``, so a plan says its estimate was calibrated, and on what.
+``estimate:v2+cal:<network hash12>``, so a plan says its estimate was calibrated, and on what.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from typing import Final
 
 import numpy as np
 import yaml
+from numpy.typing import NDArray
 
-from planner.data.config import ModeSpeed, TravelSettings, load_travel_settings
+from planner.data.config import LongLegs, ModeSpeed, TravelSettings, load_travel_settings
 from planner.data.coords import haversine_matrix_m
 from planner.errors import ConfigError
 from planner.model import Mode
@@ -68,6 +69,8 @@ class ModeFit:
     """The same errors for the settings in use before calibration."""
     before_p90_pct: float
     bands: tuple[BandFit, ...]
+    long_legs: LongLegs | None = None
+    """The fitted far part of long legs (the settings' threshold kept), when the mode has one."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Calibration:
                 speed_kmh=round(fit.speed_kmh, 1),
                 detour_factor=round(min(max(fit.detour_factor, 1.0), 3.0), 3),
                 access_s=access,
+                long_legs=fit.long_legs,
             )
         return TravelSettings(version=base.version, modes=modes)
 
@@ -151,15 +155,26 @@ def _fit_mode(graph: ModeGraph, before: ModeSpeed, sample: int, seed: int, min_m
             f"for mode {graph.mode.value!r}; the network is too small to fit (need 10)"
         )
     s, m, d = seconds[ok], metres[ok], straight[ok]
-    detour = float(np.median(m / d))
-    speed_ms = float(np.median(d * detour / s))
+    # legs up to the long-leg threshold fit the near part; the far part of longer ones fits the
+    # rest of their road metres and seconds (the settings' threshold is kept)
+    near_only = d < before.long_legs.beyond_km * 1000 if before.long_legs else np.ones_like(d, bool)
+    sel = near_only if near_only.sum() >= 10 else np.ones_like(d, bool)
+    detour = float(np.median(m[sel] / d[sel]))
+    speed_ms = float(np.median(d[sel] * detour / s[sel]))
+    long_legs = _fit_long_legs(before.long_legs, s, m, d, detour, speed_ms)
+    fitted = ModeSpeed(
+        speed_kmh=speed_ms * 3.6,
+        detour_factor=min(max(detour, 1.0), 3.0),
+        access_s=0,
+        long_legs=long_legs,
+    )
 
-    def errors(detour_f: float, speed: float) -> tuple[float, float]:
-        rel = np.abs(d * detour_f / speed - s) / s * 100
+    def errors(speed: ModeSpeed) -> tuple[float, float]:
+        rel = np.abs(speed.moving_s(d) - s) / s * 100
         return float(np.median(rel)), float(np.percentile(rel, 90))
 
-    after = errors(detour, speed_ms)
-    old = errors(before.detour_factor, before.speed_kmh / 3.6)
+    after = errors(fitted)
+    old = errors(before)
     bands = []
     for lo, hi in itertools.pairwise(BANDS_M):
         sel = (d >= lo) & (d < hi)
@@ -183,6 +198,36 @@ def _fit_mode(graph: ModeGraph, before: ModeSpeed, sample: int, seed: int, min_m
         before_median_pct=old[0],
         before_p90_pct=old[1],
         bands=tuple(bands),
+        long_legs=long_legs,
+    )
+
+
+def _fit_long_legs(
+    before: LongLegs | None,
+    s: NDArray[np.float64],
+    m: NDArray[np.float64],
+    d: NDArray[np.float64],
+    detour: float,
+    speed_ms: float,
+) -> LongLegs | None:
+    """The far part of long legs fitted to what the near part leaves of their metres and seconds;
+    the settings' own when fewer than 10 pairs are long (a district network rarely has many)."""
+    if before is None:
+        return None
+    near_m = before.beyond_km * 1000
+    far = d > near_m
+    rest_m = m[far] - near_m * detour
+    rest_s = s[far] - near_m * detour / speed_ms
+    good = (rest_m > 0) & (rest_s > 0)
+    if good.sum() < 10:
+        return before
+    far_detour = float(np.median(rest_m[good] / (d[far][good] - near_m)))
+    far_detour = min(max(far_detour, 1.0), 3.0)
+    far_speed = float(np.median((d[far][good] - near_m) * far_detour / rest_s[good])) * 3.6
+    return LongLegs(
+        beyond_km=before.beyond_km,
+        speed_kmh=round(min(max(far_speed, 1.0), 150.0), 1),
+        detour_factor=round(far_detour, 3),
     )
 
 
@@ -196,6 +241,11 @@ def report_lines(calibration: Calibration) -> list[str]:
             f"(p90 {fit.error_p90_pct:.1f} %), before {fit.before_median_pct:.1f} % "
             f"(p90 {fit.before_p90_pct:.1f} %)"
         )
+        if fit.long_legs is not None:
+            lines.append(
+                f"  past {fit.long_legs.beyond_km:g} km: detour {fit.long_legs.detour_factor:.3f}, "
+                f"speed {fit.long_legs.speed_kmh:.1f} km/h"
+            )
         for b in fit.bands:
             hi = "inf" if b.hi_m == float("inf") else f"{b.hi_m / 1000:g}"
             lines.append(

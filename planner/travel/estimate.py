@@ -13,13 +13,15 @@ from planner.travel.base import LonLat, TravelMatrix
 
 
 class EstimatedTravelTimes:
-    """Great-circle distance x a detour factor, at a speed per mode, plus a fixed access time per leg.
+    """Great-circle distance x a detour factor, at a speed per mode, plus a fixed access time per leg;
+    the far part of a long leg at the mode's expressway speed and detour (``long_legs``).
 
     Deterministic and offline: the fallback when no road network is present, calibrated by
     ``configs/travel.yaml`` (whose comments give the reasoning for each constant).
     """
 
-    VERSION = 1
+    VERSION = 2
+    """2: long legs travel their far part at the mode's expressway speed (``long_legs``)."""
 
     def __init__(self, settings: TravelSettings) -> None:
         self.settings = settings
@@ -33,8 +35,8 @@ class EstimatedTravelTimes:
         lons = np.array([p[0] for p in points], dtype=float)
         lats = np.array([p[1] for p in points], dtype=float)
         straight = haversine_matrix_m(lons, lats)
-        road_m = straight * speed.detour_factor
-        seconds = road_m / (speed.speed_kmh / 3.6)
+        road_m = speed.road_m(straight)
+        seconds = speed.moving_s(straight)
         moving = straight > 1.0  # same spot: no travel and no access time
         seconds = np.where(moving, seconds + speed.access_s, 0.0)
         return TravelMatrix(

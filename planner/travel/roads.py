@@ -14,7 +14,7 @@ fastest path are summed along the predecessor trees, vectorised. Nothing calls n
   are ``outside`` the network;
 * a pair with no road path (an end ``outside``, or no path in the graph) takes the fallback
   estimate's values for that pair: :class:`RoadTravelMatrix` marks it in ``fallback``, its
-  ``provider`` becomes ``"osm:<hash12>+estimate:v1"``, ``estimated`` is true, and
+  ``provider`` becomes ``"osm:<hash12>+estimate:v2"``, ``estimated`` is true, and
   :meth:`RoadTravelMatrix.leg_provider` and :meth:`RoadTravelMatrix.estimated_pair` name the
   provider of each leg and whether it is estimated;
 * a mode whose network the artifact lacks gets the fallback's matrix, labelled as estimated;
@@ -491,8 +491,8 @@ def default_travel_times(
     -------
     TravelTimes
         :class:`RoadTravelTimes` (named ``osm:<hash12>``) over the newest artifact, falling
-        back per pair to the estimate; or the estimate alone (``estimate:v1``, or
-        ``estimate:v1+cal:<hash12>`` when ``travel_calibrated.yaml`` exists).
+        back per pair to the estimate; or the estimate alone (``estimate:v2``, or
+        ``estimate:v2+cal:<hash12>`` when ``travel_calibrated.yaml`` exists).
     """
     from planner.data.catalog import default_configs_dir
     from planner.data.config import load_travel_settings
