@@ -471,3 +471,30 @@ def test_meal_windows_may_not_overlap():
     """A dinner window that starts before lunch ends is refused."""
     with pytest.raises(ValueError):
         req(dinner=True, dinner_from="13:00", dinner_to="15:00")
+
+
+def test_unknown_ticket_prices_stay_unknown_and_the_budget_says_how_it_counts_them() -> None:
+    """A place whose ticket price the catalogue does not know has ``ticket_cny`` None (never 0,
+    which means free); the totals count it apart, and with a budget a warning names it and says
+    the budget counted it as free."""
+    from planner import Planner, TripRequest
+
+    planner = Planner.from_configs(use_roads=False)
+    trip = planner.plan_trip(
+        TripRequest(
+            date="2027-04-17",
+            start="pinggu-bus-station",
+            interests=["blossom"],
+            must=["peach-blossom-sea"],
+            budget_cny=100,
+        )
+    )
+    stops = [s for d in trip.days for s in d.stops if s.kind == "visit"]
+    sea = next(s for s in stops if s.poi_id == "peach-blossom-sea")
+    assert sea.ticket_cny is None
+    unknown = [s for s in stops if s.ticket_cny is None]
+    assert trip.totals.tickets_unknown == len(unknown) >= 1
+    assert trip.totals.tickets_cny == sum(s.ticket_cny or 0 for s in stops)
+    warning = next(w for w in trip.warnings if w.code == "warn.budget_unknown_tickets")
+    assert sea.name_en in warning.en and "counts them as free" in warning.en
+    assert sea.name_zh in warning.zh

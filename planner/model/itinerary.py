@@ -44,7 +44,10 @@ class Stop(Strict):
     departure: dt.datetime
     wait_s: int
     visit_s: int
-    ticket_cny: float
+    ticket_cny: float | None = Field(
+        description="Ticket per person in CNY; None when the catalogue does not know it "
+        "(0 is free). Unknown prices count as 0 in a budget, and the plan warns about them"
+    )
     value: float = Field(
         description="The value the planner gave this visit (interests x popularity x season)"
     )
@@ -96,6 +99,10 @@ class Totals(Strict):
     wait_s: int
     distance_m: int
     tickets_cny: float
+    """Tickets with a known price, in CNY."""
+    tickets_unknown: int = Field(
+        default=0, description="Visits whose ticket price is unknown (not in tickets_cny)"
+    )
     value: float
 
 

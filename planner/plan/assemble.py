@@ -147,8 +147,33 @@ def build_trip(
         stay_suggested=suggested and has_stay,
         totals=trip_totals(days),
         dropped=dropped,
-        warnings=list({w.en: w for d in days for w in d.warnings}.values()),
+        warnings=list({w.en: w for d in days for w in d.warnings}.values())
+        + _unknown_ticket_warnings(request, days),
     )
+
+
+def _unknown_ticket_warnings(request: TripRequest, days: Sequence[Itinerary]) -> list[Reason]:
+    """With a budget, the places of unknown price it could not count (as 0), by name."""
+    unknown = list(
+        dict.fromkeys(
+            (s.name_en, s.name_zh)
+            for d in days
+            for s in d.stops
+            if s.kind == "visit" and s.ticket_cny is None
+        )
+    )
+    if request.budget_cny is None or not unknown:
+        return []
+    return [
+        reason(
+            "warn.budget_unknown_tickets",
+            names={
+                "en": ", ".join(en for en, _ in unknown),
+                "zh": "、".join(zh for _, zh in unknown),
+            },
+            budget=f"{request.budget_cny:g}",
+        )
+    ]
 
 
 def build_itinerary(
@@ -231,7 +256,7 @@ def build_itinerary(
                 departure=at(tm.departure),
                 wait_s=tm.start - tm.arrival,
                 visit_s=tm.departure - tm.start,
-                ticket_cny=poi.ticket_cny or 0.0,
+                ticket_cny=poi.ticket_cny,
                 value=round(value, 2),
                 opening_window=(at(window[0]), at(window[1])),
                 why=reasons,
@@ -284,7 +309,8 @@ def _totals(stops: Sequence[Stop], legs: Sequence[Leg]) -> Totals:
         visit_s=sum(s.visit_s for s in stops),
         wait_s=sum(s.wait_s for s in stops),
         distance_m=sum(leg.distance_m for leg in legs),
-        tickets_cny=round(sum(s.ticket_cny for s in stops), 2),
+        tickets_cny=round(sum(s.ticket_cny or 0.0 for s in stops), 2),
+        tickets_unknown=sum(1 for s in stops if s.kind == "visit" and s.ticket_cny is None),
         value=round(sum(s.value for s in stops), 2),
     )
 

@@ -74,10 +74,10 @@ def violations(
             )
     if (
         req.budget_cny is not None
-        and sum(s.ticket_cny for s in itinerary.stops) > req.budget_cny + 0.005
+        and sum(s.ticket_cny or 0.0 for s in itinerary.stops) > req.budget_cny + 0.005
     ):
         out.append(
-            f"tickets cost ¥{sum(s.ticket_cny for s in itinerary.stops):g}, over the budget ¥{req.budget_cny:g}"
+            f"tickets cost ¥{sum(s.ticket_cny or 0.0 for s in itinerary.stops):g}, over the budget ¥{req.budget_cny:g}"
         )
     dropped_ids = {d.poi_id for d in itinerary.dropped}
     for pid in set(ids) & dropped_ids:
@@ -203,7 +203,7 @@ def violations(
                     f"{stop.poi_id}: visit lasts {stop.visit_s} s, the catalogue says {poi.visit_minutes} min "
                     f"at a {req.pace.value} pace"
                 )
-            if stop.ticket_cny != (poi.ticket_cny or 0.0):
+            if stop.ticket_cny != poi.ticket_cny:
                 out.append(
                     f"{stop.poi_id}: ticket {stop.ticket_cny} differs from the catalogue's {poi.ticket_cny}"
                 )
@@ -250,8 +250,12 @@ def violations(
             out.append(
                 f"totals.{name} is {getattr(tot, name)}, the stops and legs add up to {value}"
             )
-    if abs(tot.tickets_cny - sum(s.ticket_cny for s in itinerary.stops)) > 0.005:
+    if abs(tot.tickets_cny - sum(s.ticket_cny or 0.0 for s in itinerary.stops)) > 0.005:
         out.append("totals.tickets_cny does not add up")
+    if tot.tickets_unknown != sum(
+        1 for s in itinerary.stops if s.kind == "visit" and s.ticket_cny is None
+    ):
+        out.append("totals.tickets_unknown does not count the stops of unknown price")
     if abs(tot.value - sum(s.value for s in itinerary.stops)) > 0.005:
         out.append("totals.value is not the sum of the stops' values")
     span = (itinerary.day_end - itinerary.day_start).total_seconds()
@@ -384,7 +388,7 @@ def trip_violations(
     for pid in req.avoid:
         if pid in ids:
             out.append(f"{pid!r} was to be avoided")
-    spent = sum(s.ticket_cny for d in trip.days for s in d.stops)
+    spent = sum(s.ticket_cny or 0.0 for d in trip.days for s in d.stops)
     out.extend(_dropped_violations(trip, catalog, spent))
     if req.budget_cny is not None and spent > req.budget_cny + 0.005:
         out.append(f"tickets cost ¥{spent:g} over the trip, over the budget ¥{req.budget_cny:g}")

@@ -73,7 +73,8 @@ def rest_of_day(
             if req.budget_cny is None
             else max(
                 0.0,
-                req.budget_cny - sum(s.ticket_cny for s in itinerary.stops if s.poi_id in done),
+                req.budget_cny
+                - sum(s.ticket_cny or 0.0 for s in itinerary.stops if s.poi_id in done),
             ),
         }
     )
