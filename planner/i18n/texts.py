@@ -47,6 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Out of season on {date} ({seasons})",
         "zh": "{date} 不在季节内（{seasons}）",
     },
+    "warn.budget_unknown_tickets": {
+        "en": "Ticket price unknown for {names}: the budget of ¥{budget} counts them as free; "
+        "check the prices before you go",
+        "zh": "{names} 票价未知：¥{budget} 的预算按免费计算，出发前请核实票价",
+    },
     "out.off_season": {
         "en": "Out of season on {date} ({seasons}): worth less to you today than the stops chosen",
         "zh": "{date} 不在季节内（{seasons}）：今天对您的价值低于已选景点",
@@ -108,6 +113,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "warn.empty": {
         "en": "No place fits this day: try a longer day, other interests or another date",
         "zh": "当天没有合适的景点：请延长时间、调整兴趣或更换日期",
+    },
+    "warn.day_too_short": {
+        "en": "No place fits in {length} ({start}-{end}): the quickest visit, {name}, needs about "
+        "{need} with the travel there and back; make the day at least that long",
+        "zh": "{start}-{end}（{length}）内安排不下任何景点：最快的{name}连同往返路程约需 {need}，"
+        "请把时间放宽到至少这么长",
+    },
+    "warn.no_interests": {
+        "en": "No interests chosen: planned Pinggu's most popular places; choose interests for a "
+        "day that suits you",
+        "zh": "未选择兴趣：已按平谷最热门的景点安排；选择兴趣可获得更适合您的行程",
     },
 }
 
