@@ -1,7 +1,8 @@
-"""Operator edits: validated first, atomic, every version kept, stale writes refused."""
+"""Operator edits: validated first, atomic, every version kept, minimal, merged per place."""
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import threading
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planner.data.catalog import load_catalog
-from planner.data.store import CatalogStore, NotFoundError, StaleWriteError
+from planner.data.store import CatalogStore, ConflictError, NotFoundError, StaleWriteError
 from planner.errors import ConfigError
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
@@ -61,13 +62,17 @@ def test_an_invalid_edit_writes_nothing_and_names_every_problem(store: CatalogSt
     assert store.file.history() == []
 
 
-def test_a_stale_write_is_refused_and_the_other_edit_survives(store: CatalogStore):
-    """Two operators load the same version; the second save is refused, not merged or lost."""
+def test_a_stale_write_to_the_same_place_is_refused_and_the_other_edit_survives(
+    store: CatalogStore,
+):
+    """Two operators load the same version and edit the same place; the second save is refused
+    (a ConflictError naming the place), not merged or lost."""
     _, tag = store.load()
+    mine = lake(store) | {"visit_minutes": 100}
     first = store.put(lake(store) | {"ticket_cny": 50.0}, if_match=tag)
-    with pytest.raises(StaleWriteError) as err:
-        store.put(lake(store) | {"visit_minutes": 100}, if_match=tag)
-    assert "changed by someone else" in str(err.value)
+    with pytest.raises(ConflictError) as err:
+        store.put(mine, if_match=tag)
+    assert "changed by someone else" in str(err.value) and err.value.places == ["lake"]
     cat, now = store.load()
     assert (
         now == first and cat.get("lake").ticket_cny == 50.0 and cat.get("lake").visit_minutes == 120
@@ -126,3 +131,102 @@ def test_parallel_writers_never_lose_an_update(store: CatalogStore):
     cat, _ = store.load()
     assert {f"lake-{k}" for k in range(8)} <= set(cat.ids)
     assert len(store.file.history()) == 8
+
+
+# ------------------------------------------------------------------ a save changes only what changed
+BUNDLED = Path(__file__).resolve().parents[1] / "configs" / "pois.yaml"
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> CatalogStore:
+    path = tmp_path / "pois.yaml"
+    shutil.copy(BUNDLED, path)
+    return CatalogStore(path, check_boundary=False)
+
+
+def changed_lines(before: str, after: str) -> int:
+    """Lines removed plus lines added between two texts."""
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="")
+    return sum(1 for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+
+
+def test_changing_three_fields_of_one_place_changes_three_lines(bundled: CatalogStore):
+    """The operator page sends a whole place (model_dump, defaults included): only the 3 edited
+    fields' lines change; long text is not reflowed and no default is added."""
+    before = bundled.path.read_text(encoding="utf-8")
+    cat, tag = bundled.load()
+    entry = cat.get("jinhai-lake").model_dump(mode="json")
+    entry |= {"ticket_cny": 77.0, "popularity": 0.81, "name_en": "Jinhai Lake (edited)"}
+    bundled.put(entry, if_match=tag)
+    assert changed_lines(before, bundled.path.read_text(encoding="utf-8")) <= 6
+
+
+def test_a_table_save_changes_only_the_edited_cells(bundled: CatalogStore):
+    """replace_all with every place as dumped and one cell edited changes that cell's line."""
+    before = bundled.path.read_text(encoding="utf-8")
+    cat, tag = bundled.load()
+    table = [p.model_dump(mode="json") for p in cat]
+    table[3]["visit_minutes"] = 95
+    bundled.replace_all(table, if_match=tag)
+    assert changed_lines(before, bundled.path.read_text(encoding="utf-8")) == 2
+
+
+def test_a_table_save_that_changes_nothing_writes_nothing(bundled: CatalogStore):
+    """The same table saved back: the file's bytes, its etag and the history are unchanged."""
+    before = bundled.path.read_bytes()
+    cat, tag = bundled.load()
+    assert bundled.replace_all([p.model_dump(mode="json") for p in cat], if_match=tag) == tag
+    assert bundled.path.read_bytes() == before and bundled.file.history() == []
+
+
+# ------------------------------------------------------------------ stale saves merged per place
+def place(store: CatalogStore, pid: str) -> dict:
+    return store.load()[0].get(pid).model_dump(mode="json")
+
+
+def test_a_stale_save_to_another_place_is_merged(store: CatalogStore):
+    """They edited the gorge, I (from the same version) the lake: both edits are saved, each
+    save a version of its own."""
+    _, tag = store.load()
+    mine = lake(store) | {"ticket_cny": 45.0}
+    store.put(place(store, "gorge") | {"ticket_cny": 65.0}, if_match=tag)
+    store.put(mine, if_match=tag)
+    cat, _ = store.load()
+    assert cat.get("lake").ticket_cny == 45.0 and cat.get("gorge").ticket_cny == 65.0
+    assert len(store.file.history()) == 2
+
+
+def test_a_stale_table_save_keeps_the_other_operators_places(store: CatalogStore):
+    """A whole table saved from an old version writes only the places edited in it: the other
+    operator's edit to a place this table did not change is not reverted."""
+    cat, tag = store.load()
+    table = [p.model_dump(mode="json") for p in cat]
+    table[1]["popularity"] = 0.55  # the lake
+    store.put(place(store, "museum") | {"ticket_cny": 12.0}, if_match=tag)
+    store.replace_all(table, if_match=tag)
+    cat, _ = store.load()
+    assert cat.get("lake").popularity == 0.55 and cat.get("museum").ticket_cny == 12.0
+
+
+def test_a_stale_table_save_lists_every_conflicting_place(store: CatalogStore):
+    """Both sides changed the lake and the gorge (one side deleted the gorge): refused, naming
+    both; nothing of this save is written."""
+    cat, tag = store.load()
+    table = [p.model_dump(mode="json") for p in cat]
+    table[1]["popularity"], table[2]["popularity"], table[3]["popularity"] = 0.5, 0.5, 0.5
+    t1 = store.put(lake(store) | {"ticket_cny": 1.0}, if_match=tag)
+    store.delete("gorge", if_match=t1)
+    before = store.path.read_bytes()
+    with pytest.raises(ConflictError) as err:
+        store.replace_all(table, if_match=tag)
+    assert err.value.places == ["gorge", "lake"]
+    assert store.path.read_bytes() == before
+
+
+def test_a_stale_save_from_an_unknown_version_is_refused(store: CatalogStore):
+    """Without the base version in the history there is nothing to merge from: refused as stale."""
+    _, tag = store.load()
+    store.put(lake(store) | {"ticket_cny": 50.0}, if_match=tag)
+    with pytest.raises(StaleWriteError) as err:
+        store.put(place(store, "gorge") | {"ticket_cny": 1.0}, if_match="0123456789abcdef")
+    assert not isinstance(err.value, ConflictError)
