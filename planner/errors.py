@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -75,6 +75,16 @@ def problems_from_validation(
     return out
 
 
+class Bilingual(Protocol):
+    """A text in both languages (a :class:`planner.model.Reason` is one)."""
+
+    @property
+    def en(self) -> str: ...
+
+    @property
+    def zh(self) -> str: ...
+
+
 class PlannerError(Exception):
     """Base of every error the planner raises on purpose."""
 
@@ -106,13 +116,18 @@ class RequestError(PlannerError, ValueError):
     """A trip request cannot be planned as asked (unknown place, end before start, ...).
 
     ``problem`` says which field is at fault and how to fix it; ``field`` is its field (or its
-    entity, ``request``, when the request as a whole is at fault).
+    entity, ``request``, when the request as a whole is at fault). ``text`` is the problem's
+    message in both languages, without the field, for shells that speak the visitor's language
+    (None where only the English ``problem.message`` exists).
     """
 
     code = "invalid_request"
 
-    def __init__(self, field: str | Problem, message: str = "") -> None:
+    def __init__(
+        self, field: str | Problem, message: str = "", *, text: Bilingual | None = None
+    ) -> None:
         self.problem = field if isinstance(field, Problem) else Problem(REQUEST, field, message)
+        self.text = text
         super().__init__(str(self.problem))
 
     @property
@@ -120,7 +135,13 @@ class RequestError(PlannerError, ValueError):
         return self.problem.field or self.problem.entity or REQUEST
 
     def __reduce__(self) -> tuple[Any, ...]:  # rebuilt from its problem in another process
-        return (type(self), (self.problem,))
+        return (_rebuild_request_error, (type(self), self.problem, self.text))
+
+
+def _rebuild_request_error(
+    cls: type[RequestError], problem: Problem, text: Bilingual | None
+) -> RequestError:
+    return cls(problem, text=text)
 
 
 class InfeasibleRequest(RequestError):

@@ -18,8 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 from planner import Planner
 from planner.data.store import CatalogStore
+from planner.i18n.texts import t
 from planner.model import TripRequest
 from planner.present.share import request_from_query, request_to_query
+from webapp import plan_form
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -240,7 +242,8 @@ def test_a_bad_share_link_shows_an_error_naming_the_field(params: dict[str, str]
     """A hand-edited link never crashes the page: one readable error that names the field."""
     at = plan_page(**params)
     assert at.error, "an error message"
-    assert field in at.error[0].value
+    assert t(plan_form.FIELD_LABELS[field], "zh") in at.error[0].value, "named by its label"
+    assert "planner pois" not in at.error[0].value, "no CLI command on a web page"
     assert map_spec(at)["points"], "the map is still there"
 
 
@@ -251,7 +254,9 @@ def test_end_before_start_in_the_form_is_an_error_not_an_exception():
     at.time_input(key="f_to").set_value(dt.time(9, 0))
     at.button[0].click()
     run(at)
-    assert at.error and "end_time" in at.error[0].value
+    assert at.error and at.error[0].value.startswith("返回时间：")
+    assert "end_time" not in at.error[0].value, "the field is named once, by its label, in Chinese"
+    assert "不晚于出发时间" in at.error[0].value
     assert "date" not in at.query_params
 
 
@@ -265,7 +270,16 @@ def test_an_impossible_must_see_is_explained():
         end_time="09:00",
         must=ids[0],
     )
-    assert at.error and "must" in at.error[0].value
+    assert at.error and at.error[0].value.startswith(t("label.must", "zh"))
+
+
+def test_the_form_speaks_the_page_language_in_placeholders_and_budget_help():
+    """No Streamlit default "Choose an option" on a Chinese page; the budget says tickets only."""
+    at = plan_page()
+    widgets = [*at.selectbox, *at.multiselect]
+    assert widgets and all(w.proto.placeholder != "Choose an option" for w in widgets)
+    budget = at.number_input(key="f_budget_cny")
+    assert "仅含门票" in budget.proto.help
 
 
 def test_a_map_click_sets_the_start():

@@ -382,3 +382,35 @@ def test_filter_by_interest_keeps_catalogue_order() -> None:
     cat = load_catalog(Path(__file__).parent / "data" / "mini_pois.yaml", check_boundary=False)
     assert [p.id for p in cat.filter(interest="lake")] == ["lake"]
     assert [p.id for p in cat.filter(interest="hiking", visitable=True)] == ["gorge"]
+
+
+def test_a_place_is_found_by_its_chinese_or_english_name_or_without_its_suffix():
+    """金海湖, 金海湖风景区 and Jinhai Lake Scenic Area all name jinhai-lake; a note in brackets or
+    a suffix such as 风景区 may be left off; an unknown name still raises."""
+    cat = load_catalog()
+    assert cat.get("金海湖").id == "jinhai-lake"
+    assert cat.get("jinhai lake scenic area").id == "jinhai-lake"
+    assert cat.resolve("平谷汽车站", field="start").id == "pinggu-bus-station"
+    assert cat.find_id("京东石林峡") == "shilinxia"
+    assert cat.find_id("no such place") is None
+    with pytest.raises(RequestError) as info:
+        cat.get("金海", field="must")
+    assert info.value.text is not None and "金海湖" in info.value.text.zh
+    assert "planner pois list" not in info.value.text.zh + info.value.text.en
+
+
+def test_with_ids_writes_names_as_ids_in_every_field_of_a_request():
+    """A request naming places by name becomes one naming them by id, so every door plans it."""
+    from planner.model import Pin, TripRequest
+
+    cat = load_catalog()
+    req = TripRequest(
+        date="2027-04-17",
+        start="平谷汽车站",
+        must=["金海湖"],
+        avoid=["ufo"],
+        pins=[Pin(poi_id="京东石林峡")],
+    )
+    out = cat.with_ids(req)
+    assert (out.start, out.must, out.avoid) == ("pinggu-bus-station", ["jinhai-lake"], ["ufo"])
+    assert out.pins[0].poi_id == "shilinxia"

@@ -241,3 +241,44 @@ def test_replan_bad_input_names_the_option(tmp_path: Path, args, option):
     f.write_text(saved.stdout, encoding="utf-8")
     result = runner.invoke(app, ["replan", "--catalog", MINI, "--plan", str(f), *args])
     assert result.exit_code == 2 and option in result.stderr
+
+
+def test_pois_list_shows_every_id_in_full_on_a_narrow_terminal():
+    """The ids a user must type are never cut short, even 80 columns wide."""
+    from planner.data.catalog import load_catalog
+
+    narrow = CliRunner(env={"COLUMNS": "80"})
+    result = narrow.invoke(app, ["pois", "list"])
+    assert result.exit_code == 0, result.output
+    for p in load_catalog():
+        assert p.id in result.output
+
+
+def test_places_may_be_given_by_their_chinese_names():
+    """--must 金海湖 --start 平谷汽车站 plans the same as the ids."""
+    result = runner.invoke(
+        app,
+        [
+            *["plan", "--date", "2027-04-17", "--no-roads", "--json"],
+            "--start",
+            "平谷汽车站",
+            "--must",
+            "金海湖",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["request"]["start"] == "pinggu-bus-station"
+    assert "jinhai-lake" in [s["poi_id"] for s in doc["stops"]]
+
+
+def test_a_day_too_short_for_any_visit_says_so_and_no_interests_says_popular():
+    """10:00-11:00 plans no stop: a warning names the quickest visit and what it needs; with no
+    interests, a tip says the popular places were planned."""
+    result = runner.invoke(
+        app, ["plan", "--date", "2027-04-17", "--no-roads", "--from", "10:00", "--to", "11:00"]
+    )
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "No place fits in 60 min (10:00-11:00)" in out
+    assert "No interests chosen" in out

@@ -174,3 +174,19 @@ def test_every_export_takes_a_trip_of_several_days(good_itinerary: Itinerary):
     assert {f["properties"]["day"] for f in gj["features"]} == {1, 2}
     assert len(gpxpy.parse(itinerary_gpx(trip)).tracks) == 2 * len(good_itinerary.legs)
     assert "Day 2" in printable_html(trip, "en")
+
+
+def test_printable_page_prints_in_its_language_and_unknown_tickets_read_unknown(
+    good_itinerary: Itinerary,
+):
+    """The Print button is 打印 in Chinese; a stop whose price is unknown (None) reads 票价未知,
+    one with 0 reads 免费."""
+    stops = list(good_itinerary.stops)
+    stops[0] = stops[0].model_copy(update={"ticket_cny": None})
+    if len(stops) > 1:
+        stops[1] = stops[1].model_copy(update={"ticket_cny": 0.0})
+    it = good_itinerary.model_copy(update={"stops": stops})
+    zh = printable_html(it, "zh")
+    assert ">打印</button>" in zh and "票价未知" in zh
+    assert ">Print</button>" in printable_html(it, "en")
+    assert "unknown" in printable_html(it, "en")

@@ -8,6 +8,7 @@ stop, "I'm running late") ends in :func:`set_request`, which writes the URL.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from planner.errors import RequestError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
 from planner.model import Category, Interest, Mode, Pace, Pin, parse_trip_request
 from planner.model.common import TZ
+from planner.present.error_text import error_reason
 from planner.present.share import request_from_query, request_to_query
 from webapp import mapview
 from webapp.common import get_planner
@@ -40,6 +42,11 @@ FIELD_LABELS = {
     "must": "label.must",
     "avoid": "label.avoid",
     "mode": "label.mode",
+    "days": "label.days",
+    "budget_cny": "label.budget_cny",
+    "stay": "label.stay_pick",
+    "pins": "label.pins",
+    "pace": "label.pace",
 }
 NAMED_FIELDS = ("start", "end", "stay", "must", "avoid")
 """Fields whose options are shown by place name: their widgets are keyed per language."""
@@ -177,10 +184,24 @@ def sync_form(planner: Planner) -> tuple[TripRequest | None, Exception | None]:
     return request, st.session_state.get("form_error") or url_error
 
 
-def error_text(exc: Exception, lang: str) -> str:
+def error_text(exc: Exception, lang: str, planner: Planner | None = None) -> str:
+    """The error in the page's language, its field named once by the form's label; the English
+    message where there is no translation (never a CLI command: the form has the lists)."""
+    text = error_reason(exc, planner.catalog if planner is not None else None)
+    if text is not None:
+        message = text.zh if lang == "zh" else text.en
+    elif isinstance(exc, RequestError):
+        message = exc.problem.message
+    else:
+        message = str(exc)
+    message = _CLI_HINT.sub("", message)
     if isinstance(exc, RequestError) and exc.field in FIELD_LABELS:
-        return t("error.field", lang, field=t(FIELD_LABELS[exc.field], lang), message=str(exc))
-    return t("error.input", lang, message=str(exc))
+        return t("error.field", lang, field=t(FIELD_LABELS[exc.field], lang), message=message)
+    return t("error.input", lang, message=message)
+
+
+_CLI_HINT = re.compile(r"\s*\((?:list them with|see) `planner [^`]*`\)")
+"""A pointer to a CLI command, which a web visitor cannot follow."""
 
 
 # ------------------------------------------------------------------ callbacks
@@ -341,7 +362,11 @@ def request_form(planner: Planner, lang: str) -> None:
         c1.date_input(t("label.date", lang), key="f_date", format="YYYY-MM-DD")
         c2.number_input(t("label.days", lang), min_value=1, max_value=4, step=1, key="f_days")
         st.selectbox(
-            t("label.start", lang), starts, format_func=label, key=widget_key("start", lang)
+            t("label.start", lang),
+            starts,
+            format_func=label,
+            key=widget_key("start", lang),
+            placeholder=t("label.choose", lang),
         )
         st.pills(
             t("label.interests", lang),
@@ -364,7 +389,11 @@ def request_form(planner: Planner, lang: str) -> None:
 def _more_options(planner: Planner, lang: str, starts: list[str], visitable: list[str]) -> None:
     label = _place_label(planner, lang)
     st.selectbox(
-        t("label.end", lang), ["", *starts], format_func=label, key=widget_key("end", lang)
+        t("label.end", lang),
+        ["", *starts],
+        format_func=label,
+        key=widget_key("end", lang),
+        placeholder=t("label.choose", lang),
     )
     c1, c2 = st.columns(2)
     c1.time_input(t("label.from", lang), step=900, key="f_from")
@@ -382,6 +411,7 @@ def _more_options(planner: Planner, lang: str, starts: list[str], visitable: lis
         [None, *stays],
         format_func=lambda i: t("label.stay_suggest", lang) if i is None else label(i),
         key=widget_key("stay", lang),
+        placeholder=t("label.choose", lang),
     )
     st.segmented_control(
         t("label.pace", lang),
@@ -396,10 +426,15 @@ def _more_options(planner: Planner, lang: str, starts: list[str], visitable: lis
         step=50.0,
         key="f_budget_cny",
         placeholder=t("label.no_limit", lang),
+        help=t("label.budget_help", lang),
     )
     for name in ("must", "avoid"):
         st.multiselect(
-            t(f"label.{name}", lang), visitable, format_func=label, key=widget_key(name, lang)
+            t(f"label.{name}", lang),
+            visitable,
+            format_func=label,
+            key=widget_key(name, lang),
+            placeholder=t("label.choose_places", lang),
         )
 
 
@@ -424,6 +459,7 @@ def running_late(it: Itinerary, day: int, lang: str) -> None:
             index=places.index(done[-1]) if done else 0,
             format_func=names.__getitem__,
             key=late_key("late_here", day),
+            placeholder=t("label.choose", lang),
         )
         c2.time_input(t("label.now", lang), value=now_t, step=300, key=late_key("late_now", day))
         st.multiselect(
@@ -432,6 +468,7 @@ def running_late(it: Itinerary, day: int, lang: str) -> None:
             default=done,
             format_func=names.__getitem__,
             key=late_key("late_visited", day),
+            placeholder=t("label.choose_places", lang),
         )
         st.button(
             t("label.replan_now", lang),

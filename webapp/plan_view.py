@@ -27,6 +27,7 @@ from planner.present.exports import (
 )
 from planner.present.share import request_to_query
 from planner.present.timeline import fmt_duration, leg_endpoints, timeline
+from planner.present.wording import hours_text, ticket_text
 from webapp import maps, mapview, plan_form
 from webapp.common import district_rings
 
@@ -197,12 +198,13 @@ def stop_card(
         stop_buttons(act, request, stop.poi_id, day, n, lang, pinned=pinned)
 
 
-def stop_facts(ticket_cny: float, poi: Poi | None, lang: str) -> str:
-    """Hours, ticket and (when estimated) the point's confidence, as one caption."""
-    ticket = t("label.free", lang) if ticket_cny == 0 else f"¥{ticket_cny:g}"
+def stop_facts(ticket_cny: float | None, poi: Poi | None, lang: str) -> str:
+    """Hours (in words), ticket ("unknown" when the catalogue does not know it, "free" only for
+    an explicit 0) and (when estimated) the point's confidence, as one caption."""
     if poi is not None and poi.ticket_cny is None:
-        ticket = t("label.unknown", lang)
-    hours = poi.opening_hours if poi is not None and poi.opening_hours else t("label.unknown", lang)
+        ticket_cny = None  # the stop may still carry 0 for an unknown price
+    ticket = ticket_text(ticket_cny, lang)
+    hours = (poi and hours_text(poi.opening_hours, lang)) or t("label.unknown", lang)
     facts = (
         f":material/schedule: {t('label.hours', lang)}: {hours} · "
         f":material/confirmation_number: {t('label.ticket', lang)}: {ticket}"

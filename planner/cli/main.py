@@ -77,10 +77,10 @@ def plan(
         str | None, typer.Option(help="Day of the trip, YYYY-MM-DD (default: next Saturday)")
     ] = None,
     start: Annotated[
-        str, typer.Option(help="Place id where the day starts")
+        str, typer.Option(help="Place id or name where the day starts")
     ] = "pinggu-bus-station",
     end: Annotated[
-        str | None, typer.Option(help="Place id where the day ends (default: the start)")
+        str | None, typer.Option(help="Place id or name where the day ends (default: the start)")
     ] = None,
     from_: Annotated[str, typer.Option("--from", help="Leave at, HH:MM")] = "08:30",
     to: Annotated[str, typer.Option("--to", help="Back by, HH:MM")] = "18:00",
@@ -90,8 +90,8 @@ def plan(
             help="Comma-separated: blossom,lake,gorge,mountain,hiking,culture,village,farm,picking,food,family,great_wall"
         ),
     ] = "",
-    must: Annotated[str, typer.Option(help="Comma-separated place ids to visit")] = "",
-    avoid: Annotated[str, typer.Option(help="Comma-separated place ids to skip")] = "",
+    must: Annotated[str, typer.Option(help="Comma-separated place ids or names to visit")] = "",
+    avoid: Annotated[str, typer.Option(help="Comma-separated place ids or names to skip")] = "",
     mode: Annotated[str, typer.Option(help="car, bus, bicycle or walk")] = "car",
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Solver time budget, seconds")
@@ -160,6 +160,7 @@ def plan(
         raw["pins"] = [_parse_pin(p) for p in pin or []]
         request = parse_trip_request(raw)
         planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
+        request = planner.catalog.with_ids(request)  # --must 金海湖 names a place by its name
         if alternatives != 1:
             options = planner.alternatives(request, count=alternatives)
         else:
@@ -307,7 +308,11 @@ def pois_list(
             + "\n"
         )
         return
-    table = Table("id", "名称", "name", "category", "hours", "min", "CNY", "coords")
+    table = Table()
+    # the id is what a user types: never shortened, whatever the terminal's width
+    table.add_column("id", no_wrap=True, min_width=max((len(p.id) for p in rows), default=2))
+    for col in ("名称", "name", "category", "hours", "min", "CNY", "coords"):
+        table.add_column(col, overflow="fold")
     for p in rows:
         table.add_row(
             p.id,

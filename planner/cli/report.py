@@ -8,6 +8,7 @@ from rich.table import Table
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Itinerary, Trip
 from planner.present.timeline import fmt_duration
+from planner.present.wording import ticket_text
 
 
 def render_itinerary(
@@ -52,7 +53,7 @@ def render_itinerary(
         wait = (
             f" (+{fmt_duration(stop.wait_s, lang)} {t('label.wait', lang)})" if stop.wait_s else ""
         )
-        ticket = t("label.free", lang) if stop.ticket_cny == 0 else f"¥{stop.ticket_cny:g}"
+        ticket = ticket_text(stop.ticket_cny, lang)
         table.add_row(
             str(k),
             f"{stop.arrival:%H:%M}",

@@ -19,7 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from planner.errors import ConfigError, Problem, RequestError, problems_from_validation
-from planner.model import Category, Confidence, Interest, Poi
+from planner.model import Category, Confidence, Interest, Poi, Reason, TripRequest
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -65,11 +65,57 @@ class Catalog:
         return [p.id for p in self.pois]
 
     def get(self, poi_id: str, *, field: str = "id") -> Poi:
-        """The place with this id; a :class:`RequestError` naming ``field`` and the closest ids otherwise."""
+        """The place with this id or name (:meth:`find_id`); a :class:`RequestError` naming
+        ``field`` and the closest places otherwise."""
         by_id: dict[str, Poi] = self._by_id  # type: ignore[attr-defined]
-        if poi_id in by_id:
-            return by_id[poi_id]
-        raise RequestError(field, unknown_id_message(poi_id, by_id))
+        found = self.find_id(poi_id)
+        if found is not None:
+            return by_id[found]
+        raise RequestError(
+            field,
+            unknown_id_message(poi_id, by_id),
+            text=unknown_place_text(poi_id, self.pois),
+        )
+
+    def find_id(self, text: str) -> str | None:
+        """The id of the place ``text`` names: its id, its Chinese or English name, or a name
+        that is unique once suffixes such as 风景区, 景区 or "Scenic Area" are dropped
+        (``金海湖`` -> ``jinhai-lake``); None when no place, or more than one, matches."""
+        by_id: dict[str, Poi] = self._by_id  # type: ignore[attr-defined]
+        if text in by_id:
+            return text
+        key = text.strip()
+        exact = {p.id for p in self.pois if key in (p.name_zh, p.name_en)}
+        exact |= {p.id for p in self.pois if key.casefold() == p.name_en.casefold()}
+        if len(exact) == 1:
+            return exact.pop()
+        if exact:
+            return None
+        bare = bare_name(key)
+        loose = {
+            p.id for p in self.pois if bare and bare in (bare_name(p.name_zh), bare_name(p.name_en))
+        }
+        return loose.pop() if len(loose) == 1 else None
+
+    def with_ids(self, request: TripRequest) -> TripRequest:
+        """``request`` with every place it names by name written as its id (unknown names are
+        kept, for :func:`~planner.plan.checks.check_ids` to report)."""
+
+        def one(text: str | None) -> str | None:
+            return None if text is None else (self.find_id(text) or text)
+
+        return request.model_copy(
+            update={
+                "start": one(request.start),
+                "end": one(request.end),
+                "stay": one(request.stay),
+                "must": [one(m) for m in request.must],
+                "avoid": [one(a) for a in request.avoid],
+                "pins": [
+                    pin.model_copy(update={"poi_id": one(pin.poi_id)}) for pin in request.pins
+                ],
+            }
+        )
 
     def resolve(self, text: str, *, field: str = "id") -> Poi:
         """A catalogue place by id, or an ad-hoc point written ``"lon,lat"`` (WGS84 degrees).
@@ -144,6 +190,50 @@ def parse_lonlat(text: str) -> tuple[float, float] | None:
         )
         raise RequestError("point", f"{text!r} is not a WGS84 lon,lat pair{hint}")
     return lon, lat
+
+
+NAME_SUFFIXES = (
+    "国家森林公园",
+    "风景名胜区",
+    "风景区",
+    "旅游区",
+    "景区",
+    "scenic area",
+    "scenic spot",
+    "scenic zone",
+)
+"""Endings a visitor often leaves off (or adds to) a place's name; :meth:`Catalog.find_id`
+matches names without them."""
+
+
+def bare_name(name: str) -> str:
+    """A name without its case, spaces, a note in brackets and a trailing
+    :data:`NAME_SUFFIXES` ending (``京东石林峡风景区（玻璃观景台）`` -> ``京东石林峡``)."""
+    out = re.sub(r"\s*[（(][^）)]*[）)]\s*", "", name).strip().casefold()
+    for suffix in NAME_SUFFIXES:
+        if out.endswith(suffix) and len(out) > len(suffix):
+            out = out[: -len(suffix)]
+            break
+    return out.replace(" ", "")
+
+
+def unknown_place_text(text: str, pois: Sequence[Poi]) -> Reason:
+    """Both languages of "no such place; did you mean ...? choose one from the list", the
+    closest places matched on ids and names alike, named in each language with their ids."""
+    keys = {p.id: p for p in pois}
+    keys |= {p.name_zh: p for p in pois} | {p.name_en.casefold(): p for p in pois}
+    close: list[Poi] = []
+    for k in difflib.get_close_matches(text.strip().casefold(), list(keys), n=6, cutoff=0.4):
+        if keys[k] not in close:
+            close.append(keys[k])
+    close = close[:3]
+    en_hint = "; did you mean " + ", ".join(f"{p.name_en} ({p.id})" for p in close) + "?"
+    zh_hint = "；您是不是要找：" + "、".join(f"{p.name_zh}（{p.id}）" for p in close) + "？"
+    return Reason(
+        code="error.unknown_place",
+        en=f"no place {text!r}{en_hint if close else ''} Choose one from the list.",
+        zh=f"没有找到地点“{text}”{zh_hint if close else '。'}请从列表中选择。",
+    )
 
 
 def unknown_id_message(poi_id: str, known: Iterable[str]) -> str:

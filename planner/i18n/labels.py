@@ -152,6 +152,80 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "链接会打开高德地图（或其网页），坐标已转换为高德坐标（GCJ-02）；GPX 与 GeoJSON 保持 WGS84，供 GPS 设备使用。",
     },
     "error.field": {"en": "{field}: {message}", "zh": "{field}：{message}"},
+    "label.choose": {"en": "Choose an option", "zh": "请选择"},
+    "label.choose_places": {"en": "Choose places", "zh": "选择景点"},
+    "label.print": {"en": "Print", "zh": "打印"},
+    "label.budget_help": {
+        "en": "Covers tickets only (per person), not travel, meals or the night's stay",
+        "zh": "仅含门票（每人），不含交通、餐饮和住宿",
+    },
+    "label.ticket_unknown": {"en": "unknown", "zh": "票价未知"},
+    "label.pins": {"en": "Pinned places", "zh": "固定的景点"},
+    "hours.daily": {"en": "daily {times}", "zh": "每天 {times}"},
+    "hours.days": {"en": "{days} {times}", "zh": "{days} {times}"},
+    "hours.holidays_off": {"en": "closed on public holidays", "zh": "节假日休息"},
+    "hours.off": {"en": "{days} closed", "zh": "{days}休息"},
+    "error.end_before_start": {
+        "en": "{end} is not after the start time {start}: choose a later time",
+        "zh": "{end} 不晚于出发时间 {start}，请选择更晚的时间",
+    },
+    "error.bad_date": {
+        "en": "{value} is not a valid date; use YYYY-MM-DD",
+        "zh": "{value} 不是有效日期，请按 YYYY-MM-DD 填写",
+    },
+    "error.bad_time": {
+        "en": "{value} is not a valid time; use HH:MM",
+        "zh": "{value} 不是有效时间，请按 HH:MM 填写",
+    },
+    "error.budget": {
+        "en": "the budget is an amount in yuan, 0 or more",
+        "zh": "预算须为不小于 0 的金额（元）",
+    },
+    "error.days": {"en": "choose 1 to 4 days", "zh": "请选择 1 至 4 天"},
+    "error.not_one_of": {
+        "en": "{value} is not one of the choices: {allowed}",
+        "zh": "{value} 不是可选项，请从以下选择：{allowed}",
+    },
+    "error.unreadable": {
+        "en": "{value} cannot be read: choose again from the list",
+        "zh": "{value} 无法识别，请重新从列表中选择",
+    },
+    "error.pinned_and_avoided": {
+        "en": "{name} is pinned and avoided: keep it in one list",
+        "zh": "{name} 既被固定又被避开，请只保留一处",
+    },
+    "error.pinned_day": {
+        "en": "{name} is pinned to day {day} of a {days}-day trip",
+        "zh": "{name} 被固定在第 {day} 天，但行程只有 {days} 天",
+    },
+    "error.must_and_avoid": {
+        "en": "{names} are both must-see and avoided: keep each in one list",
+        "zh": "{names} 同时在“必去”和“避开”中，请只保留一处",
+    },
+    "error.listed_twice": {
+        "en": "{names} chosen more than once: choose each once",
+        "zh": "{names} 重复选择，每项只选一次",
+    },
+    "error.not_visitable": {
+        "en": "{name} is a place to start or end at, not to visit: choose it as start or end",
+        "zh": "{name} 是起终点，不是游览景点，请设为出发地或结束地",
+    },
+    "error.is_depot": {
+        "en": "{name} is already the start, end or stay of the trip: remove it here",
+        "zh": "{name} 已是行程的起点、终点或住宿，请在此去掉",
+    },
+    "error.not_a_stay": {
+        "en": "{name} is not a place to stay: choose a farm stay",
+        "zh": "{name} 不是住宿地点，请选择农家院",
+    },
+    "error.does_not_fit": {
+        "en": "{name} does not fit in the day even alone: start earlier, end later, or remove it",
+        "zh": "{name} 即使单独安排也放不进当天：请提早出发、推迟返回或去掉它",
+    },
+    "error.musts_do_not_fit": {
+        "en": "the must-see places do not all fit between {start} and {end}: remove one or make the day longer",
+        "zh": "必去景点无法全部安排在 {start}–{end} 之间：请去掉一个或延长时间",
+    },
     # --- web app: operators
     "op.title": {"en": "Operators: places", "zh": "运营管理：景点"},
     "op.no_password": {
@@ -170,6 +244,14 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "op.stale": {
         "en": "Not saved: someone else saved the places since you loaded them. Reload, re-apply your edit and save again.",
         "zh": "未保存：在您加载之后，其他人已保存过景点数据。请重新加载，重新修改后再保存。",
+    },
+    "op.conflict": {
+        "en": "Not saved: since you loaded them, someone else changed the same places: {places}. Reload to see their version; your edits to the other places stay in the table, unsaved.",
+        "zh": "未保存：在您加载之后，其他人也修改了这些景点：{places}。请重新加载查看对方的版本；您对其他景点的修改会保留在表格中（尚未保存）。",
+    },
+    "op.unsaved_kept": {
+        "en": "Your unsaved edits to {places} are kept in the table: check them and press Save table.",
+        "zh": "您对 {places} 的未保存修改已保留在表格中：请检查后点击“保存表格”。",
     },
     "op.invalid": {
         "en": "Not saved: fix the problems listed by place and field.",

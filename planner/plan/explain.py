@@ -96,11 +96,44 @@ def explain_infeasible(setup: Setup) -> InfeasibleRequest:
 
 
 def day_warnings(setup: Setup, day: int, pois: list[Poi]) -> list[Reason]:
-    """The warnings of ``day``, whose points (depots included) are ``pois``."""
+    """The warnings of ``day``, whose points (depots included) are ``pois``: a day with no stop
+    says why, and a request without interests says the popular places were chosen for it."""
     return (
         warnings(pois, setup.matrix)
         + ([reason("warn.no_lunch")] if day in setup.no_lunch else [])
         + ([reason("warn.no_dinner")] if day in setup.no_dinner else [])
+        + ([_why_empty(setup, day)] if len(pois) <= 2 else [])
+        + ([reason("warn.no_interests")] if not setup.request.interests else [])
+    )
+
+
+def _why_empty(setup: Setup, day: int) -> Reason:
+    """Why ``day`` has no stop: shorter than the quickest visit with its travel there and back
+    (named, with what it needs), else the general advice."""
+    a, b = setup.depot_of_day[day]
+    lo, hi = setup.day_bounds[day]
+    p = setup.problem
+    needs = [
+        (int(p.travel[a, n]) + p.service[n] + int(p.travel[n, b]), c.poi)
+        for n, c in enumerate(setup.candidates, start=setup.first)
+        if not c.meal
+    ]
+    if not needs or min(n for n, _ in needs) <= hi - lo:
+        return reason("warn.empty")
+    need, poi = min(needs, key=lambda x: x[0])
+
+    def minutes(seconds: int) -> dict[str, str]:
+        m = math.ceil(seconds / 60)
+        return {"en": f"{m} min", "zh": f"{m} 分钟"}
+
+    clock = [f"{s // 3600 % 24:02d}:{s // 60 % 60:02d}" for s in (lo, hi)]
+    return reason(
+        "warn.day_too_short",
+        length=minutes(hi - lo),
+        start=clock[0],
+        end=clock[1],
+        name={"en": poi.name_en, "zh": poi.name_zh},
+        need=minutes(need),
     )
 
 

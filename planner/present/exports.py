@@ -311,6 +311,7 @@ def _sketch_svg(it: Itinerary) -> str:
 def _day_rows(it: Itinerary, lang: str) -> str:
     from planner.i18n.texts import MODE_LABELS, t
     from planner.present.timeline import fmt_duration
+    from planner.present.wording import ticket_text
 
     zh = lang == "zh"
     e = html.escape
@@ -347,7 +348,7 @@ def _day_rows(it: Itinerary, lang: str) -> str:
             assert entry.stop is not None
             s = it.stops[entry.stop - 1]
             why = ("；" if zh else "; ").join(r.zh if zh else r.en for r in s.why)
-            ticket = t("label.free", lang) if s.ticket_cny == 0 else f"¥{s.ticket_cny:g}"
+            ticket = ticket_text(s.ticket_cny, lang)
             rows.append(
                 f'<tr><td>{when}–{entry.end:%H:%M}</td><td><span class="n">{entry.stop}</span></td>'
                 f"<td><b>{e(entry.name(lang))}</b><br><small>{e(why)}</small></td>"
@@ -405,5 +406,6 @@ def printable_html(plan: Plan, lang: str = "zh") -> str:
         + warnings
         + (f"<h3>{t('label.left_out', lang)}</h3><ul>{dropped}</ul>" if dropped else "")
         + f'<p class="sub">{e(t("label.provider", lang, provider=provider))}</p>'
-        + '<p class="noprint"><button onclick="window.print()">Print</button></p></body></html>'
+        + f'<p class="noprint"><button onclick="window.print()">{e(t("label.print", lang))}</button>'
+        + "</p></body></html>"
     )
