@@ -225,3 +225,17 @@ def test_the_web_app_shows_what_python_plans(
     )
     legs = [line for line in spec["lines"] if line["kind"] == "leg"]
     assert len(legs) == sum(len(d["legs"]) for d in days_of(python_plans[name]))
+
+
+def test_a_place_named_in_chinese_plans_the_same_through_python_and_http(
+    planner: Planner, http: TestClient
+) -> None:
+    """``must: ["金海湖"]`` (the name, not the id) plans Jinhai Lake through the Python API and
+    POST /v1/plan alike, and the answer's request names it by id."""
+    body = WEEKDAY | {"must": ["金海湖"]}
+    day = planner.plan(TripRequest(**body))
+    assert "jinhai-lake" in [s.poi_id for s in day.stops]
+    assert day.request.must == ["jinhai-lake"]
+    resp = http.post("/v1/plan", json=body)
+    assert resp.status_code == 200, resp.text
+    assert masked(resp.json()) == dump(day)

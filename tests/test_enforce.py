@@ -106,3 +106,16 @@ def test_a_meal_already_eaten_is_not_planned_again(planner: Planner) -> None:
     again = planner.replan(day, now=meal.departure.replace(tzinfo=None), visited=done)
     assert all(s.kind == "visit" for s in again.stops)
     assert not again.request.lunch
+
+
+@pytest.mark.parametrize("start", ["0,0", "126.5,45.8"])
+def test_a_start_far_from_pinggu_is_refused_with_its_distance(planner: Planner, start: str):
+    """A mistyped point (0,0; Harbin, 1,000 km away) is refused naming start and how far it is,
+    instead of planning a day of waiting; central Beijing (the Dongzhimen hub) is fine."""
+    from planner import RequestError
+
+    with pytest.raises(RequestError) as info:
+        planner.plan(spring(start=start))
+    assert info.value.field == "start"
+    assert "km from Pinggu District" in str(info.value)
+    assert planner.plan(spring(start="dongzhimen-hub")).stops

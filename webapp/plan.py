@@ -54,7 +54,7 @@ def page() -> None:
     with right:
         plan_view.plan_map(result, planner, lang)
     if problem is not None:
-        st.error(plan_form.error_text(problem, lang), icon=":material/error:")
+        st.error(plan_form.error_text(problem, lang, planner), icon=":material/error:")
     if result is None:
         if problem is None:
             st.info(t("label.no_plan_yet", lang), icon=":material/touch_app:")

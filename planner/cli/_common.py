@@ -8,14 +8,17 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from planner.errors import Problem
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print ``error: <message>`` as one line on stderr and exit with ``code`` (2: bad input)."""
+    """Print ``error: <message>`` as one line on stderr and exit with ``code`` (2: bad input).
+
+    The message is printed as it is (``[lon, lat]`` is text, not rich markup)."""
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {message}", markup=True
+        f"[bold red]error:[/] {escape(message)}", markup=True
     )
     raise typer.Exit(code)
 

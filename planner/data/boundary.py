@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -283,6 +284,13 @@ def load_boundary(path: Path | None = None) -> MultiPolygon:
     boundary_path = path if path is not None else default_geodata_dir() / BOUNDARY_FILENAME
     boundary, _ = _read_multipolygon(boundary_path)
     return boundary
+
+
+@cache
+def district_centre() -> tuple[float, float]:
+    """The bundled district boundary's centroid, ``(lon, lat)`` WGS84 (computed once)."""
+    c = load_boundary().centroid
+    return (round(float(c.x), 5), round(float(c.y), 5))
 
 
 def distance_outside_m(boundary: MultiPolygon, lon: float, lat: float) -> float:

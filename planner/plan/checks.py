@@ -7,16 +7,21 @@ problem is a :class:`~planner.errors.RequestError` naming the field.
 
 from __future__ import annotations
 
+from planner.data.boundary import district_centre
 from planner.data.catalog import Catalog
+from planner.data.coords import haversine_m
 from planner.errors import RequestError
-from planner.model import TripRequest
+from planner.model import Poi, TripRequest
+
+MAX_FROM_PINGGU_KM = 150
+"""How far from the district's centre a day may start or end (central Beijing is ~65 km away)."""
 
 
 def check_ids(catalog: Catalog, request: TripRequest) -> None:
     """Raise :class:`RequestError` for the first id of ``request`` that is unknown or misused."""
-    catalog.resolve(request.start, field="start")
-    if request.end:
-        catalog.resolve(request.end, field="end")
+    for field_name, ref in (("start", request.start), ("end", request.end)):
+        if ref:
+            _near_pinggu(catalog.resolve(ref, field=field_name), field_name)
     depots = {request.start, request.end or request.start, request.stay}
     for field_name, ids in (
         ("must", request.must),
@@ -50,3 +55,17 @@ def check_ids(catalog: Catalog, request: TripRequest) -> None:
                 "stay",
                 f"{request.stay!r} is not a place to stay; choose a farm stay (category lodging)",
             )
+
+
+def _near_pinggu(poi: Poi, field: str) -> None:
+    """A start or end point far from Pinggu (a mistyped coordinate, ``0,0``) would plan a day of
+    driving or waiting: refuse it, saying how far it is."""
+    lon, lat = district_centre()
+    km = haversine_m(lon, lat, poi.lon, poi.lat) / 1000
+    if km > MAX_FROM_PINGGU_KM:
+        raise RequestError(
+            field,
+            f"{poi.lon:.5f},{poi.lat:.5f} is {km:,.0f} km from Pinggu District; days start and end "
+            f"within {MAX_FROM_PINGGU_KM} km of it (central Beijing is about 65 km away): check the "
+            "point ([lon, lat], WGS84) or choose a place",
+        )

@@ -117,7 +117,11 @@ class Planner:
         return self.plan_trip(request).days[0]
 
     def plan_trip(self, request: TripRequest) -> Trip:
-        """Plan a trip of ``request.days`` days (nights at ``request.stay`` or a suggested farm stay)."""
+        """Plan a trip of ``request.days`` days (nights at ``request.stay`` or a suggested farm stay).
+
+        Places may be named by id or by their Chinese or English name; the trip's request names
+        them by id."""
+        request = self.catalog.with_ids(request)
         check_ids(self.catalog, request)
         if request.days == 1:
             return self._plan_with_stay(request, None, suggested=False)
@@ -153,6 +157,7 @@ class Planner:
         """
         if not 1 <= count <= 3:
             raise RequestError("count", f"{count} alternatives: ask for 1 to 3")
+        request = self.catalog.with_ids(request)
         first = self.plan_trip(request)
         out = [Alternative(theme=reason("theme.as_asked"), trip=first)]
         seen = {s.poi_id for d in first.days for s in d.stops}

@@ -189,7 +189,13 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             ev.add("summary", f"{k}. {s.name_zh if zh else s.name_en}")
             ev.add("location", f"{s.name_zh} {s.name_en}")
             ev.add("geo", (s.lat, s.lon))
-            ticket = t("label.free", lang) if s.ticket_cny == 0 else f"¥{s.ticket_cny:g}"
+            ticket = (
+                t("label.unknown", lang)
+                if s.ticket_cny is None
+                else t("label.free", lang)
+                if s.ticket_cny == 0
+                else f"¥{s.ticket_cny:g}"
+            )
             why = ("；" if zh else "; ").join(r.zh if zh else r.en for r in s.why)
             lines = [
                 f"{t('label.why', lang)}: {why}",
