@@ -362,8 +362,9 @@ def test_a_place_edit_is_saved_versioned_and_used_by_the_next_plan(configs: Path
     assert "Jinhai Lake (edited)" in markdown_text(tourist)
 
 
-def test_a_stale_save_is_refused(configs: Path):
-    """Another operator saved after this one loaded: the save is refused, their edit kept."""
+def test_a_stale_save_to_the_same_place_is_refused(configs: Path):
+    """Another operator saved the same place after this one loaded: the save is refused, naming
+    the place, and their edit is kept."""
     store = CatalogStore(configs / "pois.yaml")
     at = unlocked("operators")
     at.selectbox(key="op_target").set_value("jinhai-lake")
@@ -373,8 +374,27 @@ def test_a_stale_save_is_refused(configs: Path):
     _place_form_input(at, "name_zh").set_value("金海湖（过期的修改）")
     next(b for b in at.button if "保存景点" in b.label).click()
     run(at)
-    assert at.error and any("其他人" in e.value for e in at.error)
+    assert at.error and any("其他人" in e.value and "jinhai-lake" in e.value for e in at.error)
     assert store.load()[0].get("jinhai-lake").ticket_cny == 77.0
+
+
+def test_a_stale_save_to_another_place_is_merged(configs: Path):
+    """Another operator saved a different place after this one loaded: both edits are saved."""
+    store = CatalogStore(configs / "pois.yaml")
+    at = unlocked("operators")
+    at.selectbox(key="op_target").set_value("jinhai-lake")
+    run(at)
+    cat, tag = store.load()
+    store.put(
+        cat.get("dongzhimen-hub").model_dump(mode="json") | {"popularity": 0.32}, if_match=tag
+    )
+    _place_form_input(at, "name_en").set_value("Jinhai Lake (merged)")
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    cat, _ = store.load()
+    assert cat.get("jinhai-lake").name_en == "Jinhai Lake (merged)"
+    assert cat.get("dongzhimen-hub").popularity == 0.32
 
 
 def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
@@ -394,6 +414,40 @@ def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
     assert (configs / "pois.yaml").read_bytes() == before
     table = at.data_editor[0]
     assert at.session_state[table.key]["edited_rows"][0] == {"visit_minutes": -5}, "edits kept"
+
+
+def test_a_table_conflict_names_the_places_and_reload_keeps_the_other_edits(configs: Path):
+    """Both operators edited the roundabout; this one also the bus station. The save is refused
+    naming the roundabout; Reload shows their roundabout and this operator's unsaved bus-station
+    edit, which the next save writes."""
+    store = CatalogStore(configs / "pois.yaml")
+    at = unlocked("operators")
+    table = at.data_editor[0]
+    assert list(table.value["id"][:2]) == ["pinggu-bus-station", "pinggu-yingbin-roundabout"]
+    cat, tag = store.load()
+    theirs = cat.get("pinggu-yingbin-roundabout").model_dump(mode="json") | {"popularity": 0.31}
+    store.put(theirs, if_match=tag)
+    at.session_state[table.key] = {
+        "edited_rows": {0: {"popularity": 0.33}, 1: {"popularity": 0.35}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="op_save_table").click()
+    run(at)
+    (error,) = [e.value for e in at.error if "pinggu-yingbin-roundabout" in e.value]
+    assert "pinggu-bus-station" not in error
+    assert store.load()[0].get("pinggu-bus-station").popularity != 0.33, "nothing written"
+    at.button(key="op_reload_stale").click()
+    run(at)
+    assert any("pinggu-bus-station" in w.value for w in at.warning), "the kept edit is named"
+    shown = at.data_editor[0].value.set_index("id")["popularity"]
+    assert shown["pinggu-bus-station"] == 0.33 and shown["pinggu-yingbin-roundabout"] == 0.31
+    at.button(key="op_save_table").click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    cat, _ = store.load()
+    assert cat.get("pinggu-bus-station").popularity == 0.33
+    assert cat.get("pinggu-yingbin-roundabout").popularity == 0.31
 
 
 def test_history_shows_diffs_and_restores_a_version(configs: Path):

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from planner.data.catalog import load_catalog
-from planner.data.store import CatalogStore, ConflictError, NotFoundError, StaleWriteError
+from planner.data.store import (
+    CatalogStore,
+    ConflictError,
+    NotFoundError,
+    StaleWriteError,
+    rebase_entries,
+)
 from planner.errors import ConfigError
 
 MINI = Path(__file__).parent / "data" / "mini_pois.yaml"
@@ -230,3 +236,18 @@ def test_a_stale_save_from_an_unknown_version_is_refused(store: CatalogStore):
     with pytest.raises(StaleWriteError) as err:
         store.put(place(store, "gorge") | {"ticket_cny": 1.0}, if_match="0123456789abcdef")
     assert not isinstance(err.value, ConflictError)
+
+
+def test_rebase_keeps_my_edits_to_the_places_nobody_else_changed(store: CatalogStore):
+    """After a conflict, my edits to other places (edited, added, removed) carry over to their
+    newer catalogue; for the conflicting place theirs is shown."""
+    cat, _ = store.load()
+    base = [p.model_dump(mode="json") for p in cat]
+    mine = [e | {"popularity": 0.42} if e["id"] in ("lake", "gorge") else e for e in base]
+    mine = [e for e in mine if e["id"] != "museum"] + [base[1] | {"id": "pond"}]
+    theirs = [e | {"ticket_cny": 1.0} if e["id"] == "lake" else e for e in base]
+    entries, kept = rebase_entries(base, mine, theirs, ["lake"])
+    by_id = {e["id"]: e for e in entries}
+    assert kept == ["gorge", "museum", "pond"]
+    assert by_id["lake"]["ticket_cny"] == 1.0 and by_id["lake"]["popularity"] == 0.9
+    assert by_id["gorge"]["popularity"] == 0.42 and "museum" not in by_id and "pond" in by_id

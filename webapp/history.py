@@ -20,7 +20,8 @@ def _restore(version_id: str, etag: str) -> None:
         ss["hist_result"] = ("error", str(exc))
         return
     ss["hist_result"] = ("restored", version_id)
-    ss.pop("op_snapshot", None)  # the operator page reloads the catalogue
+    for key in ("op_snapshot", "op_pending", "op_unsaved"):  # the operator page reloads it all
+        ss.pop(key, None)
 
 
 def page() -> None:

@@ -1,8 +1,9 @@
 """The operators' page: edit places (table, map, seasons), see data quality. Behind a password.
 
 Every save goes through :class:`planner.data.store.CatalogStore`: validated first (each problem shown
-next to its field), written atomically with the previous version kept, and refused when another
-operator saved in between (the etag read with the table no longer matches).
+next to its field), written atomically with the previous version kept, and merged with what another
+operator saved in between unless both changed the same places. Then the page names those places, and
+"Reload" shows the newer catalogue with this operator's unsaved edits to every other place kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import streamlit as st
 
 from planner.data.catalog import entry_entity
 from planner.data.coords import gcj02_to_wgs84
-from planner.data.store import StaleWriteError
+from planner.data.store import ConflictError, StaleWriteError, rebase_entries
 from planner.errors import ConfigError, PlannerError, Problem
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
 from planner.model import Category, Confidence, Interest, SeasonKind
@@ -59,6 +60,7 @@ def snapshot(*, reload: bool = False) -> tuple[list[dict[str, Any]], str]:
     if reload or "op_snapshot" not in ss:
         catalog, etag = catalog_store().load()
         ss["op_snapshot"] = ([p.model_dump(mode="json") for p in catalog], etag)
+        ss["op_base"] = ss["op_snapshot"][0]  # the file at that etag (the table may hold more)
         ss["op_version"] = ss.get("op_version", 0) + 1
     entries, etag = ss["op_snapshot"]
     return entries, etag
@@ -120,11 +122,22 @@ def form_errors(problems: Sequence[Problem], entity: str) -> dict[str, list[str]
     return out
 
 
-def save(action: str, fn: Any, lang: str) -> bool:
-    """Run a store write; record the outcome for the page. True when it was saved."""
+def save(
+    action: str, fn: Any, lang: str, *, mine: Sequence[Mapping[str, Any]] | None = None
+) -> bool:
+    """Run a store write; record the outcome for the page. True when it was saved.
+
+    ``mine`` is the whole catalogue as this save would leave it: kept when the save is refused for
+    a conflict, so that "Reload" can carry the edits to the other places over.
+    """
     ss = st.session_state
     try:
         fn()
+    except ConflictError as exc:
+        ss["op_result"] = ("conflict", exc.places)
+        base = ss.get("op_base", snapshot()[0])
+        ss["op_pending"] = (list(base), list(mine or []), exc.places)
+        return False
     except StaleWriteError:
         ss["op_result"] = ("stale", action)
         return False
@@ -136,9 +149,16 @@ def save(action: str, fn: Any, lang: str) -> bool:
         ss["op_result"] = ("error", str(exc))
         return False
     ss["op_result"] = ("saved", action)
-    ss.pop("op_problems", None)
+    for key in ("op_problems", "op_pending", "op_unsaved"):
+        ss.pop(key, None)
     snapshot(reload=True)
     return True
+
+
+def _with_entry(entries: Sequence[Mapping[str, Any]], entry: Mapping[str, Any]) -> list[Any]:
+    """The catalogue with one place added or replaced (what a place save would leave)."""
+    out = [entry if e.get("id") == entry.get("id") else e for e in entries]
+    return out if any(e is entry for e in out) else [*out, entry]
 
 
 def show_result(lang: str) -> None:
@@ -151,6 +171,9 @@ def show_result(lang: str) -> None:
     elif kind == "stale":
         st.error(t("op.stale", lang), icon=":material/lock:")
         st.button(t("op.reload", lang), key="op_reload_stale", on_click=_reload)
+    elif kind == "conflict":
+        st.error(t("op.conflict", lang, places=", ".join(detail)), icon=":material/lock:")
+        st.button(t("op.reload", lang), key="op_reload_stale", on_click=_reload_keeping_edits)
     elif kind == "invalid":
         st.error(t("op.invalid", lang), icon=":material/block:")
     else:
@@ -159,8 +182,24 @@ def show_result(lang: str) -> None:
 
 def _reload() -> None:
     snapshot(reload=True)
-    st.session_state.pop("op_result", None)
-    st.session_state.pop("op_problems", None)
+    for key in ("op_result", "op_problems", "op_pending", "op_unsaved"):
+        st.session_state.pop(key, None)
+
+
+def _reload_keeping_edits() -> None:
+    """The catalogue as it is now, with this operator's unsaved edits to the places nobody else
+    changed (they stay unsaved: the table shows them, "Save table" writes them)."""
+    ss = st.session_state
+    pending = ss.get("op_pending")
+    _reload()
+    if pending is None:
+        return
+    base, mine, conflicts = pending
+    theirs, etag = snapshot()
+    entries, kept = rebase_entries(base, mine, theirs, conflicts)
+    ss["op_snapshot"] = ([dict(e) for e in entries], etag)
+    if kept:
+        ss["op_unsaved"] = kept
 
 
 def show_problems(problems: Sequence[Problem], lang: str, ids: list[str] | None = None) -> None:
@@ -198,6 +237,11 @@ def page() -> None:
     bar[0].caption(t("op.version", lang, etag=etag, path=str(catalog_store().path)))
     bar[1].button(f":material/refresh: {t('op.reload', lang)}", on_click=_reload, width="stretch")
     show_result(lang)
+    if st.session_state.get("op_unsaved"):
+        st.warning(
+            t("op.unsaved_kept", lang, places=", ".join(st.session_state["op_unsaved"])),
+            icon=":material/edit_note:",
+        )
     tabs = st.tabs(
         [
             f":material/table: {t('op.tab_table', lang)}",
@@ -275,7 +319,7 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
             st.session_state["op_result"] = ("invalid", "table")
             st.session_state["op_problems"] = problems
         else:
-            save("table", lambda: catalog_store().replace_all(new, if_match=etag), lang)
+            save("table", lambda: catalog_store().replace_all(new, if_match=etag), lang, mine=new)
         st.rerun()
 
 
@@ -409,7 +453,12 @@ def place_form(
             ss["op_result"] = ("invalid", "place")
         else:
             ss.pop("op_form_errors", None)
-            ok = save("place", lambda: catalog_store().put(entry, if_match=etag), lang)
+            ok = save(
+                "place",
+                lambda: catalog_store().put(entry, if_match=etag),
+                lang,
+                mine=_with_entry(snapshot()[0], entry),
+            )
             if not ok and "op_problems" in ss:
                 ss["op_form_errors"] = form_errors(ss["op_problems"], entity)
             if ok:
@@ -461,7 +510,12 @@ def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
             st.session_state["op_result"] = ("invalid", "seasons")
             st.session_state["op_problems"] = problems
         else:
-            save("seasons", lambda: catalog_store().put(new, if_match=etag), lang)
+            save(
+                "seasons",
+                lambda: catalog_store().put(new, if_match=etag),
+                lang,
+                mine=_with_entry(entries, new),
+            )
         st.rerun()
 
 

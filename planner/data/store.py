@@ -29,7 +29,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -566,3 +566,45 @@ def _dump(doc: Any) -> str:
     buf = io.StringIO()
     _yaml().dump(doc, buf)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ after a refused save
+def _same_place(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    """Whether two versions of a place say the same (as the model reads them; None: absent)."""
+    if a is None or b is None:
+        return a is b
+    try:
+        return Poi.model_validate(_drop_none(dict(a))) == Poi.model_validate(_drop_none(dict(b)))
+    except ValidationError:
+        return bool(_plain(_drop_none(dict(a))) == _plain(_drop_none(dict(b))))
+
+
+def rebase_entries(
+    base: Sequence[Mapping[str, Any]],
+    mine: Sequence[Mapping[str, Any]],
+    theirs: Sequence[Mapping[str, Any]],
+    conflicts: Collection[str],
+) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """Carry unsaved edits over to a newer version of the catalogue, place by place.
+
+    ``mine`` is an edited copy of ``base`` that could not be saved because ``theirs`` changed the
+    places ``conflicts`` too. The result is ``theirs`` with my version of every other place I
+    changed (added, edited or removed), and the ids of those places: nothing typed is lost
+    except where the other operator's version must be looked at first.
+    """
+    old = {str(e.get("id")): e for e in base}
+    new = {str(e.get("id")): e for e in mine}
+    changed = {
+        pid for pid in old.keys() | new.keys() if not _same_place(old.get(pid), new.get(pid))
+    }
+    kept = changed - set(conflicts)
+    out: list[Mapping[str, Any]] = []
+    for e in theirs:
+        pid = str(e.get("id"))
+        if pid not in kept:
+            out.append(e)
+        elif pid in new:
+            out.append(new[pid])
+    there = {str(e.get("id")) for e in theirs}
+    out.extend(new[pid] for pid in new if pid in kept and pid not in there)
+    return out, sorted(kept)
