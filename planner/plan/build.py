@@ -23,6 +23,7 @@ from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
 from planner.model import Category, Poi, Reason, TripRequest
 from planner.model.common import DAY_S
+from planner.model.daylight import OUTDOOR, sunset_s
 from planner.model.hours import open_intervals
 from planner.plan.setup import (
     Candidate,
@@ -267,9 +268,11 @@ def place_candidates(
             lo, hi = day_bounds[k]
             # a restaurant is a meal place: its visit lies inside a meal window
             spans = meal_spans(request, k) if meal else [(lo, hi)]
+            # outdoors, a visit ends by sunset
+            dusk = sunset_s(day, poi.lon, poi.lat) if poi.category in OUTDOOR else DAY_S
             for a, b in open_intervals(poi.opening_hours, day):
-                a, b = a + k * DAY_S, b + k * DAY_S
-                openings.append((a, b))
+                openings.append((a + k * DAY_S, b + k * DAY_S))
+                a, b = a + k * DAY_S, min(b, dusk) + k * DAY_S
                 for s_lo, s_hi in spans:
                     s_lo, s_hi = max(s_lo, lo), min(s_hi, hi)
                     if max(a, s_lo) <= min(b, s_hi) - visit_s:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import astral
+import astral.sun
+
 from planner.data.catalog import Catalog
 from planner.errors import ItineraryCheckError
 from planner.model import Endpoint, Itinerary, Poi, Stop, Trip
 from planner.model.common import TZ
+from planner.model.daylight import OUTDOOR as OUTDOOR_CATEGORIES
 from planner.model.hours import open_intervals
 from planner.plan.assemble import PICNIC_ID
 from planner.travel.base import TravelTimes
@@ -207,6 +211,17 @@ def violations(
                 out.append(
                     f"{stop.poi_id}: ticket {stop.ticket_cny} differs from the catalogue's {poi.ticket_cny}"
                 )
+            if poi.category in OUTDOOR_CATEGORIES:
+                dusk = astral.sun.sunset(
+                    astral.Observer(latitude=poi.lat, longitude=poi.lon),
+                    date=stop.visit_start.date(),
+                    tzinfo=TZ,
+                )
+                if stop.departure > dusk.replace(second=0, microsecond=0) + dt.timedelta(minutes=1):
+                    out.append(
+                        f"{stop.poi_id}: an outdoor visit ends at {stop.departure:%H:%M}, after "
+                        f"sunset ({dusk:%H:%M})"
+                    )
             start_s = (stop.visit_start - midnight).total_seconds()
             end_s = (stop.departure - midnight).total_seconds()
             inside = [
