@@ -190,3 +190,19 @@ def test_printable_page_prints_in_its_language_and_unknown_tickets_read_unknown(
     assert ">打印</button>" in zh and "票价未知" in zh
     assert ">Print</button>" in printable_html(it, "en")
     assert "unknown" in printable_html(it, "en")
+
+
+def test_a_relaxed_leg_shows_its_unhurried_minutes_so_the_day_adds_up() -> None:
+    """At a relaxed pace each leg carries slack before the next visit: every shell shows it
+    ("35 min + 15 min unhurried"), so departure + what is shown = arrival."""
+    from planner import Planner, TripRequest
+    from planner.present.timeline import leg_time
+
+    planner = Planner.from_configs(use_roads=False)
+    day = planner.plan(TripRequest(date="2027-07-14", start="pinggu-bus-station", pace="relaxed"))
+    leg, stop = day.legs[0], day.stops[0]
+    assert leg.buffer_s == 15 * 60
+    assert leg_time(leg, "en").endswith("+ 15 min unhurried")
+    assert "15分钟 从容余量" in leg_time(leg, "zh")
+    shown = leg.travel_s + leg.buffer_s
+    assert abs((stop.arrival - leg.depart).total_seconds() - shown) < 60

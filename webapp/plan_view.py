@@ -26,7 +26,7 @@ from planner.present.exports import (
     printable_html,
 )
 from planner.present.share import request_to_query
-from planner.present.timeline import fmt_duration, leg_endpoints, timeline
+from planner.present.timeline import fmt_duration, leg_endpoints, leg_time, timeline
 from planner.present.wording import hours_text, ticket_text
 from webapp import maps, mapview, plan_form
 from webapp.common import district_rings
@@ -147,7 +147,7 @@ def show_timeline(
             url = escape(leg_amap_url(it, entry.leg, lang))
             st.html(
                 f'<div class="pp-travel">{entry.start:%H:%M} · {MODE_LABELS[leg.mode][lang]} '
-                f"{fmt_duration(leg.travel_s, lang)} · {leg.distance_m / 1000:.1f} km {est} · "
+                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km {est} · "
                 f'<a href="{url}" target="_blank" rel="noopener">{t("label.open_amap", lang)} ↗</a></div>'
             )
         elif entry.kind == "wait":

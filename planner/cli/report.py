@@ -7,7 +7,7 @@ from rich.table import Table
 
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Itinerary, Trip
-from planner.present.timeline import fmt_duration
+from planner.present.timeline import fmt_duration, leg_time
 from planner.present.wording import ticket_text
 
 
@@ -46,7 +46,7 @@ def render_itinerary(
             "",
             "",
             "",
-            f"[dim]↓ {fmt_duration(leg.travel_s, lang)}, {leg.distance_m / 1000:.1f} km[/]",
+            f"[dim]↓ {leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km[/]",
             "",
             "",
         )
@@ -69,7 +69,7 @@ def render_itinerary(
         "",
         "",
         "",
-        f"[dim]↓ {fmt_duration(last.travel_s, lang)}, {last.distance_m / 1000:.1f} km[/]",
+        f"[dim]↓ {leg_time(last, lang)}, {last.distance_m / 1000:.1f} km[/]",
         "",
         "",
     )

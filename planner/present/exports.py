@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from planner.model import TIMEZONE, Itinerary, Mode
-from planner.present.timeline import Plan, days_of, leg_endpoints, timeline
+from planner.present.timeline import Plan, days_of, leg_endpoints, leg_time, timeline
 
 AMAP_MODES: dict[Mode, str] = {
     Mode.car: "car",
@@ -218,7 +218,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             url = amap_navigation_url(a, b, mode=leg.mode, names=(a_zh, b_zh))
             lines = [
                 f"{a_zh if zh else a_en} → {b_zh if zh else b_en}",
-                f"{leg.travel_s // 60} min, {leg.distance_m / 1000:.1f} km",
+                f"{leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km",
                 t("label.provider", lang, provider=leg.provider),
                 url,
             ]
@@ -342,7 +342,7 @@ def _day_rows(it: Itinerary, lang: str) -> str:
             )
             rows.append(
                 f'<tr class="travel"><td>{when}</td><td>↓</td><td>{MODE_LABELS[leg.mode][lang]} '
-                f"{fmt_duration(leg.travel_s, lang)} · {leg.distance_m / 1000:.1f} km{est}</td>"
+                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km{est}</td>"
                 f"<td>{link}</td></tr>"
             )
         elif entry.kind == "wait":

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from planner.model import Category, Itinerary, Trip
+from planner.i18n.texts import t
+from planner.model import Category, Itinerary, Leg, Trip
 
 LonLat = tuple[float, float]
 
@@ -134,3 +135,12 @@ def fmt_duration(seconds: int, lang: str) -> str:
     if lang == "zh":
         return f"{h}小时{m:02d}分" if h else f"{m}分钟"
     return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def leg_time(leg: Leg, lang: str) -> str:
+    """A leg's minutes as the visitor spends them: ``34 min`` on the road, and at a relaxed pace
+    ``34 min + 15 min unhurried`` (the slack before the next visit), so every minute shows."""
+    text = fmt_duration(leg.travel_s, lang)
+    if leg.buffer_s > 0:
+        text += " + " + t("label.unhurried", lang, duration=fmt_duration(leg.buffer_s, lang))
+    return text
