@@ -176,6 +176,93 @@ def test_remove_and_pin_a_stop_replan_the_day():
     assert any(b.key == f"unpin_0_{pinned}" for b in at.button)
 
 
+TRIP = {
+    "date": "2027-04-17",
+    "start": "pinggu-bus-station",
+    "days": "2",
+    "stay": "guajiayu-farm-stays",
+    "budget_cny": "150",
+    "pace": "relaxed",
+    "must": "jinhai-lake",
+    "avoid": "yajishan",
+}
+
+
+@pytest.mark.parametrize("action", ["remove", "pin"])
+def test_editing_a_stop_of_a_trip_keeps_the_whole_trip(action: str):
+    """Remove or Pin on a stop of a 2-day trip keeps both days, the stay, the budget, the pace,
+    the must-see and the avoided place (it used to become a 1-day plan, options lost)."""
+    at = plan_page(**TRIP)
+    assert not at.error, [e.value for e in at.error]
+    keys = [b.key for b in at.button if b.key and b.key.startswith(f"{action}_")]
+    day2 = [k for k in keys if k.startswith(f"{action}_1_")]
+    key = (day2 or keys)[0]
+    poi = key.split("_", 2)[2]
+    at.button(key=key).click()
+    run(at)
+    req = request_from_query(at.query_params)
+    assert (req.days, req.stay, req.budget_cny, req.pace.value) == (
+        2,
+        "guajiayu-farm-stays",
+        150,
+        "relaxed",
+    )
+    assert "jinhai-lake" in req.required_ids and "yajishan" in req.avoid
+    if action == "remove":
+        assert poi in req.avoid
+    else:
+        pin = next(p for p in req.pins if p.poi_id == poi)
+        assert pin.day == (2 if day2 else 1)
+    assert not at.error, [e.value for e in at.error]
+    assert len([h for h in at.get("html") if "pp-badge" in str(h.value)]) > 0, "the trip is shown"
+
+
+def test_an_edit_that_cannot_be_planned_keeps_the_plan_shown(monkeypatch: pytest.MonkeyPatch):
+    """A pin that cannot be planned shows why, and the previous plan stays on the page (and in
+    the URL): a failed edit never wipes the plan."""
+    from planner import InfeasibleRequest
+
+    at = plan_page(**SPRING)
+    before = request_from_query(at.query_params)
+    pin = next(b.key for b in at.button if b.key and b.key.startswith("pin_"))
+    from planner.plan import planner as core
+
+    real = core.Planner.plan_trip
+
+    def refuse_pins(self, request):  # the pinned request is refused, as an impossible pin is
+        if request.pins:
+            raise InfeasibleRequest("pins", "cannot be stop 3: the day has room for 2 stops")
+        return real(self, request)
+
+    monkeypatch.setattr(core.Planner, "plan_trip", refuse_pins)
+    from webapp import plan as page_module
+
+    page_module._plan.clear()
+    at.button(key=pin).click()
+    run(at)
+    assert at.error and "stop 3" in at.error[0].value
+    assert at.info and "之前的行程" in at.info[0].value
+    assert request_from_query(at.query_params) == before
+    assert [b.key for b in at.button if b.key and b.key.startswith("pin_")], "the plan is shown"
+
+
+def test_a_picnic_card_has_nothing_to_pin_or_remove():
+    """A picnic is a break where you are: its card has no Pin or Remove (they said 'unknown
+    place picnic')."""
+    at = plan_page(**SPRING)
+    assert not [b.key for b in at.button if b.key and b.key.endswith("_picnic")]
+
+
+def test_a_failed_independent_check_is_never_blamed_on_the_visitor():
+    """A plan that fails the planner's own check reads as our bug, not "check your input"."""
+    from planner.errors import ItineraryCheckError
+    from webapp.plan_form import error_text
+
+    text = error_text(ItineraryCheckError(["day 1: x is stop 4, pinned at 3"]), "zh")
+    assert "程序错误" in text and "请检查输入" not in text
+    assert "bug on our side" in error_text(ItineraryCheckError(["x"]), "en")
+
+
 def test_running_late_replans_from_where_you_are():
     """The running-late form re-plans from the chosen place and time, without the visited stops."""
     at = plan_page(**SPRING)

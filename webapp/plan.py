@@ -40,21 +40,32 @@ def page() -> None:
         return
 
     request, problem = plan_form.sync_form(planner)
+    # planned before the form is drawn: a pin or removal that cannot be planned puts the request
+    # before it back into the form, so the plan shown is never lost
+    result: Trip | None = None
+    kept = False
+    if request is not None and problem is None:
+        try:
+            result = plan(request)
+            plan_form.edit_done()
+        except PlannerError as exc:
+            problem = exc
+            previous = plan_form.undo_edit()
+            if previous is not None:
+                try:
+                    result, kept = plan(previous), True
+                except PlannerError:
+                    result = None
     left, right = st.columns([1, 2.1], gap="large")
     with left:
         plan_form.picked_panel(planner, lang)
         plan_form.request_form(planner, lang)
-
-    result: Trip | None = None
-    if request is not None and problem is None:
-        try:
-            result = plan(request)
-        except PlannerError as exc:
-            problem = exc
     with right:
         plan_view.plan_map(result, planner, lang)
     if problem is not None:
         st.error(plan_form.error_text(problem, lang, planner), icon=":material/error:")
+        if kept:
+            st.info(t("label.edit_kept", lang), icon=":material/undo:")
     if result is None:
         if problem is None:
             st.info(t("label.no_plan_yet", lang), icon=":material/touch_app:")

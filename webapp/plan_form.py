@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from planner import Itinerary, Planner, PlannerError, TripRequest
-from planner.errors import RequestError
+from planner.errors import ItineraryCheckError, RequestError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, LANGS, MODE_LABELS, t
 from planner.model import Category, Interest, Mode, Pace, Pin, parse_trip_request
 from planner.model.common import TZ
@@ -187,6 +187,8 @@ def sync_form(planner: Planner) -> tuple[TripRequest | None, Exception | None]:
 def error_text(exc: Exception, lang: str, planner: Planner | None = None) -> str:
     """The error in the page's language, its field named once by the form's label; the English
     message where there is no translation (never a CLI command: the form has the lists)."""
+    if isinstance(exc, ItineraryCheckError):  # a bug of ours, never the visitor's input
+        return t("error.internal", lang)
     text = error_reason(exc, planner.catalog if planner is not None else None)
     if text is not None:
         message = text.zh if lang == "zh" else text.en
@@ -215,8 +217,28 @@ def _on_submit() -> None:
 
 def _edit(request: TripRequest, **update: Any) -> None:
     new = parse_trip_request(request.model_copy(update=update).model_dump())
+    st.session_state["_before_edit"] = request.model_dump_json()
     load_form(new)
     set_request(new)
+
+
+def edit_done() -> None:
+    """The edited request planned: nothing to go back to."""
+    st.session_state.pop("_before_edit", None)
+
+
+def undo_edit() -> TripRequest | None:
+    """After a pin or removal that cannot be planned, the request before it (back in the form and
+    the URL, so the plan shown is never lost), or None when the failure was not such an edit."""
+    before = st.session_state.pop("_before_edit", None)
+    if before is None:
+        return None
+    request = TripRequest.model_validate_json(before)
+    load_form(request)
+    keep = {k: st.query_params[k] for k in ("lang",) if k in st.query_params}
+    st.query_params.from_dict({**request_to_query(request), **keep})
+    st.session_state["_loaded"] = request.model_dump_json()
+    return request
 
 
 def pin(request: TripRequest, poi_id: str, day: int, position: int) -> None:

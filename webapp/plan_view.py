@@ -195,7 +195,8 @@ def stop_card(
         top.caption(stop_facts(stop.ticket_cny, poi, lang))
         why = ("；" if zh else "; ").join(r.zh if zh else r.en for r in stop.why)
         top.markdown(f":material/auto_awesome: **{t('label.why', lang)}:** {why}")
-        stop_buttons(act, request, stop.poi_id, day, n, lang, pinned=pinned)
+        if stop.kind != "picnic":  # a picnic is a break where you are: nothing to pin or remove
+            stop_buttons(act, request, stop.poi_id, day, n, lang, pinned=pinned)
 
 
 def stop_facts(ticket_cny: float | None, poi: Poi | None, lang: str) -> str:

@@ -329,6 +329,15 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.hours": {"en": "Hours", "zh": "开放时间"},
     "label.coords_estimated": {"en": "location estimated", "zh": "位置为估算"},
     "error.input": {"en": "Please check your input: {message}", "zh": "请检查输入：{message}"},
+    "error.internal": {
+        "en": "Sorry: this plan failed the planner's own check. That is a bug on our side, not "
+        "something you entered; it has been logged. Try a different option or date.",
+        "zh": "抱歉：这份行程未通过规划器的自检。这是我们的程序错误，并非您的输入有误，已记录。请换一个选项或日期再试。",
+    },
+    "label.edit_kept": {
+        "en": "That change could not be planned; your previous plan is shown.",
+        "zh": "这项修改无法安排，下面仍显示您之前的行程。",
+    },
     "error.config": {
         "en": "The place data has problems: {message}",
         "zh": "景点数据有问题：{message}",
