@@ -468,6 +468,26 @@ def test_a_stale_write_is_412_and_loses_nothing(mini: TestClient) -> None:
     assert mini.get("/v1/pois/lake").json()["ticket_cny"] == 41.0
 
 
+def test_an_edit_from_an_older_version_to_another_place_is_merged(mini: TestClient) -> None:
+    """Two operators read the same version and edit different places: both edits are kept (the
+    store merges per place); editing the place the other changed is still 412, naming it."""
+    tag = mini.get("/v1/pois").headers["etag"]
+    lake, gorge = mini.get("/v1/pois/lake").json(), mini.get("/v1/pois/gorge").json()
+    first = mini.put("/v1/pois/lake", json=lake | {"ticket_cny": 41.0}, headers=operator(tag))
+    assert first.status_code == 200
+    second = mini.put("/v1/pois/gorge", json=gorge | {"ticket_cny": 61.0}, headers=operator(tag))
+    assert second.status_code == 200, second.text
+    assert mini.get("/v1/pois/lake").json()["ticket_cny"] == 41.0
+    assert mini.get("/v1/pois/gorge").json()["ticket_cny"] == 61.0
+    err = problem(
+        mini.put("/v1/pois/lake", json=lake | {"ticket_cny": 43.0}, headers=operator(tag)),
+        412,
+        "stale_write",
+    )
+    assert "lake" in err["detail"]
+    assert mini.get("/v1/pois/lake").json()["ticket_cny"] == 41.0
+
+
 def test_a_new_place_is_201_and_a_deleted_one_leaves_the_plans(mini: TestClient) -> None:
     """PUT of an unknown id creates it (201, Location); DELETE removes it (204) and plans forget it."""
     tag = mini.get("/v1/pois").headers["etag"]

@@ -51,7 +51,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
 from planner.plan.live import CatalogUnavailable, LivePlanner, PlannerSettings
@@ -470,7 +469,7 @@ _ERRORS: dict[int, str] = {
     401: "Missing or wrong X-API-Key",
     403: "Operator writes are disabled on this server",
     404: "No such place",
-    412: "Stale If-Match: the catalogue changed since you read it; reload and retry",
+    412: "Stale If-Match: someone else changed this place since you read it; reload and retry",
     413: "Body larger than the configured limit",
     415: "Body is not application/json",
     422: "A field is invalid (the problem names it and the fix)",
@@ -685,8 +684,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         ] = None,
     ) -> Response:
         """Validated (the whole catalogue must stay valid), written atomically, the previous
-        version kept in ``configs/.history/``. A stale ``If-Match`` gets 412 and nothing is
-        written: reload, re-apply the edit, and send it again. Fields left out are removed
+        version kept in ``configs/.history/``. An ``If-Match`` of an older version is merged when
+        nobody else changed this place since; otherwise 412 and nothing is written: reload,
+        re-apply the edit, and send it again. Fields left out are removed
         (defaults apply), as in any PUT."""
         if entry.id != poi_id:
             raise RequestError(
@@ -815,9 +815,13 @@ def _precondition(if_match: str | None, holder: LivePlanner) -> str:
             field="If-Match",
         )
     _, current = holder.current()
-    if current not in tags:
-        raise StaleWriteError(holder.store.path, tags[0] if tags else "", current)
-    return current
+    if not tags:
+        raise StaleWriteError(holder.store.path, "", current)
+    if current in tags:
+        return current
+    # an older version: the store merges the edit when nobody else changed this place since
+    # (it keeps every version), and refuses it (412) when someone did or the version is unknown
+    return tags[0]
 
 
 __all__ = ["ApiSettings", "app_from_env", "create_app"]
