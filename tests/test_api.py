@@ -587,3 +587,9 @@ def test_settings_round_trip_through_the_environment(tmp_path: Path) -> None:
     assert env["PINGGU_API_KEY"] == "k" and back.api_key is None
     with pytest.raises(ConfigError, match="PINGGU_MAX_SOLVER_SECONDS"):
         ApiSettings.from_env({"PINGGU_MAX_SOLVER_SECONDS": "lots"})
+
+
+def test_an_if_match_with_no_version_in_it_is_412(mini: TestClient) -> None:
+    """``If-Match: ,`` names no version: refused like a stale one, never taken as current."""
+    lake = mini.get("/v1/pois/lake").json()
+    problem(mini.put("/v1/pois/lake", json=lake, headers=operator(" , ")), 412, "stale_write")

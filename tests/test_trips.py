@@ -498,3 +498,19 @@ def test_unknown_ticket_prices_stay_unknown_and_the_budget_says_how_it_counts_th
     warning = next(w for w in trip.warnings if w.code == "warn.budget_unknown_tickets")
     assert sea.name_en in warning.en and "counts them as free" in warning.en
     assert sea.name_zh in warning.zh
+
+
+@pytest.mark.parametrize(
+    ("today", "code"),
+    [("2027-05-01", "warn.date_past"), ("2024-01-10", "warn.date_far"), ("2026-12-03", None)],
+)
+def test_a_day_in_the_past_or_years_ahead_is_planned_with_a_warning(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch, today: str, code: str | None
+) -> None:
+    """17 Apr 2027 seen from 1 May 2027 is in the past, from 2024 more than two years ahead: the
+    plan says so (hours, prices and seasons are today's); from Dec 2026 it is an ordinary day."""
+    monkeypatch.setenv("PINGGU_TODAY", today)
+    trip = planner.plan_trip(TripRequest(date="2027-04-17", start="station"))
+    codes = {w.code for w in trip.warnings}
+    dated = {c for c in codes if c.startswith("warn.date_")}
+    assert dated == ({code} if code else set())

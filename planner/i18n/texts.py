@@ -47,6 +47,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Out of season on {date} ({seasons})",
         "zh": "{date} 不在季节内（{seasons}）",
     },
+    "warn.date_past": {
+        "en": "{date} is in the past (today is {today}): the plan uses today's hours, prices "
+        "and seasons",
+        "zh": "{date} 已经过去（今天是 {today}）：行程按现在的开放时间、票价和季节安排",
+    },
+    "warn.date_far": {
+        "en": "{date} is more than two years ahead: opening hours, prices and festival dates are "
+        "not known yet; plan again nearer the time",
+        "zh": "{date} 在两年以后：开放时间、票价和节庆日期尚不可知，请临近时再规划",
+    },
     "warn.budget_unknown_tickets": {
         "en": "Ticket price unknown for {names}: the budget of ¥{budget} counts them as free; "
         "check the prices before you go",

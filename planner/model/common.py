@@ -14,6 +14,7 @@ silent no-op); the solver and the rest of the core trust these objects.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -23,6 +24,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, With
 TIMEZONE = "Asia/Shanghai"
 """The time zone of every clock time in the project (UTC+8, no daylight saving)."""
 TZ = ZoneInfo(TIMEZONE)
+TODAY_ENV = "PINGGU_TODAY"
+"""Environment variable naming the date the planner takes as today (``YYYY-MM-DD``), for
+reproducible tests and demos; unset, today is the date in Pinggu now."""
+
+
+def today() -> dt.date:
+    """Today in Pinggu (Asia/Shanghai), or the date in ``$PINGGU_TODAY`` when it is set."""
+    given = os.environ.get(TODAY_ENV, "").strip()
+    return dt.date.fromisoformat(given) if given else dt.datetime.now(TZ).date()
+
+
 DAY_S = 24 * 3600
 """Seconds in a day: day ``k`` of a trip is ``k * DAY_S`` seconds after its first midnight."""
 

@@ -26,7 +26,7 @@ from planner.model import (
     Trip,
     TripRequest,
 )
-from planner.model.common import DAY_S, TZ
+from planner.model.common import DAY_S, TZ, today
 from planner.model.hours import open_intervals
 from planner.plan.explain import day_warnings
 from planner.plan.setup import Setup
@@ -148,8 +148,23 @@ def build_trip(
         totals=trip_totals(days),
         dropped=dropped,
         warnings=list({w.en: w for d in days for w in d.warnings}.values())
+        + _date_warnings(request)
         + _unknown_ticket_warnings(request, days),
     )
+
+
+FAR_AHEAD_DAYS = 2 * 365
+"""Beyond this many days ahead, hours, prices and festival dates are not known yet."""
+
+
+def _date_warnings(request: TripRequest) -> list[Reason]:
+    """A day in the past, or years ahead, is planned with what is known today: say so."""
+    now = today()
+    if request.date < now:
+        return [reason("warn.date_past", date=request.date.isoformat(), today=now.isoformat())]
+    if (request.date - now).days > FAR_AHEAD_DAYS:
+        return [reason("warn.date_far", date=request.date.isoformat())]
+    return []
 
 
 def _unknown_ticket_warnings(request: TripRequest, days: Sequence[Itinerary]) -> list[Reason]:

@@ -51,6 +51,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
 from planner.plan.live import CatalogUnavailable, LivePlanner, PlannerSettings
