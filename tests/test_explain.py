@@ -36,3 +36,24 @@ def test_in_season_the_same_place_is_not_called_out_of_season(planner: Planner) 
     )
     blossom = [d for d in day.dropped if "blossom" in d.poi_id]
     assert all(d.reason.code != "out.off_season" for d in blossom)
+
+
+def test_unknown_hours_warning_reads_the_assumed_hours_in_words(planner: Planner) -> None:
+    """A place whose hours are unknown is planned as open daily 08:00-17:00, and the warning
+    says so in each language's words, never in the raw ``Mo-Su 08:00-17:00`` syntax."""
+    import numpy as np
+
+    from planner.plan.explain import warnings
+    from planner.travel.base import TravelMatrix
+
+    poi = next(p for p in planner.catalog if p.visitable).model_copy(update={"opening_hours": None})
+    matrix = TravelMatrix(
+        seconds=np.zeros((1, 1), dtype=np.int64),
+        metres=np.zeros((1, 1), dtype=np.int64),
+        provider="test",
+        estimated=False,
+    )
+    (warning,) = [w for w in warnings([poi], matrix) if w.code == "warn.hours_unknown"]
+    assert "planned as daily 08:00-17:00" in warning.en
+    assert "按 每天 08:00-17:00 安排" in warning.zh
+    assert "Mo-Su" not in warning.en + warning.zh

@@ -1,10 +1,12 @@
-"""Specification of planner.present.wording: tickets and opening hours as a visitor reads them."""
+"""Specification of planner.present.wording and planner.i18n.hours: tickets and opening hours
+as a visitor reads them."""
 
 from __future__ import annotations
 
 import pytest
 
-from planner.present.wording import hours_text, ticket_text
+from planner.i18n.hours import hours_text
+from planner.present.wording import ticket_text
 
 
 @pytest.mark.parametrize(

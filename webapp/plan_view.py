@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from planner import Itinerary, Planner, Poi, TripRequest
+from planner.i18n.hours import hours_text
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Category, Confidence, Trip
 from planner.present.exports import (
@@ -27,7 +28,7 @@ from planner.present.exports import (
 )
 from planner.present.share import request_to_query
 from planner.present.timeline import fmt_duration, leg_endpoints, leg_time, timeline
-from planner.present.wording import hours_text, ticket_text
+from planner.present.wording import ticket_text
 from webapp import maps, mapview, plan_form
 from webapp.common import district_rings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from planner.errors import InfeasibleRequest
+from planner.i18n.hours import hours_both
 from planner.i18n.texts import reason
 from planner.model import Confidence, Poi, Reason
 from planner.model.hours import DEFAULT_HOURS, open_intervals
@@ -153,7 +154,7 @@ def warnings(pois: list[Poi], matrix: TravelMatrix) -> list[Reason]:
                 reason(
                     "warn.hours_unknown",
                     name={"en": p.name_en, "zh": p.name_zh},
-                    hours=DEFAULT_HOURS,
+                    hours=hours_both(DEFAULT_HOURS),
                 )
             )
     return out
