@@ -76,12 +76,13 @@ def test_a_pinned_time_the_festival_traffic_makes_late_is_refused_with_the_minut
     assert "min over" in str(info.value)
 
 
-def test_a_long_pinned_first_visit_leaves_out_lunch_with_a_warning(planner: Planner) -> None:
-    """Shilinxia (3.5 h) pinned first covers the lunch window: the day keeps the pin and warns
-    that no lunch fits, rather than refusing the pin."""
+def test_a_long_pinned_first_visit_holds_and_lunch_is_taken_during_it(planner: Planner) -> None:
+    """Shilinxia (3.5 h) pinned first covers the lunch window: the day keeps the pin (it used to
+    be refused) and lunch is taken during that visit, said on its card."""
     day = planner.plan(spring(pins=[{"poi_id": "shilinxia", "position": 1}]))
-    assert day.stops[0].poi_id == "shilinxia"
-    assert any("lunch" in w.en.lower() for w in day.warnings)
+    first = day.stops[0]
+    assert first.poi_id == "shilinxia"
+    assert first.why[0].code == "why.lunch_inside"
 
 
 def test_running_late_on_a_pinned_day_from_the_pinned_place(planner: Planner) -> None:
@@ -97,11 +98,14 @@ def test_running_late_on_a_pinned_day_from_the_pinned_place(planner: Planner) ->
 
 
 def test_a_meal_already_eaten_is_not_planned_again(planner: Planner) -> None:
-    """After lunch at the farm restaurant, the rest of the day has no second lunch."""
+    """After lunch (at a farm restaurant, a picnic, or during a long visit), the rest of the day
+    has no second one."""
     day = planner.plan(spring(pins=[{"poi_id": "peach-blossom-sea", "position": 2}]))
-    meal = next((s for s in day.stops if s.kind == "meal"), None)
-    if meal is None:
-        pytest.skip("this plan has a picnic, not a restaurant lunch")
+    meal = next(
+        s
+        for s in day.stops
+        if s.kind in ("meal", "picnic") or any(r.code == "why.lunch_inside" for r in s.why)
+    )
     done = [s.poi_id for s in day.stops[: day.stops.index(meal) + 1] if s.kind != "picnic"]
     again = planner.replan(day, now=meal.departure.replace(tzinfo=None), visited=done)
     assert all(s.kind == "visit" for s in again.stops)

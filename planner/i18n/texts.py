@@ -47,6 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Out of season on {date} ({seasons})",
         "zh": "{date} 不在季节内（{seasons}）",
     },
+    "why.lunch_inside": {
+        "en": "Lunch during this visit ({minutes} min within {lunch}): bring a picnic or eat at "
+        "the site; the must-see places leave no other time for it",
+        "zh": "在此游览期间午餐（{lunch} 之间约 {minutes} 分钟）：自带野餐或在景区就餐；必去景点没有留出别的午餐时间",
+    },
     "warn.date_past": {
         "en": "{date} is in the past (today is {today}): the plan uses today's hours, prices "
         "and seasons",

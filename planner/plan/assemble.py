@@ -60,6 +60,8 @@ class DayContext:
     """When the day's dinner may start (empty: no dinner that day)."""
     meal_nodes: frozenset[int] = frozenset()
     traffic: Traffic | None = None
+    lunch_inside: int | None = None
+    """The node whose visit lunch is taken during, if any."""
 
 
 def assemble_days(
@@ -90,6 +92,7 @@ def assemble_days(
             dinner=setup.dinner[d],
             meal_nodes=frozenset(setup.meal_nodes),
             traffic=traffic,
+            lunch_inside=setup.lunch_inside.get(d),
         )
         pois = [setup.nodes[i] for i in (a, *real, b)]
         days.append(
@@ -252,6 +255,10 @@ def build_itinerary(
         if node in ctx.meal_nodes:
             at_dinner = any(lo <= tm.start <= hi for lo, hi in ctx.dinner)
             reasons = [reason("why.dinner" if at_dinner else "why.lunch"), *reasons]
+        if node == ctx.lunch_inside:
+            req = ctx.request
+            lunch = f"{req.lunch_from:%H:%M}-{req.lunch_to:%H:%M}"
+            reasons = [reason("why.lunch_inside", minutes=req.meal_minutes, lunch=lunch), *reasons]
         window = next(
             (a + offset, b + offset)
             for a, b in open_intervals(poi.opening_hours, ctx.request.date)

@@ -296,6 +296,25 @@ def _meal_violations(itinerary: Itinerary, catalog: Catalog) -> list[str]:
         return a <= start and end <= b
 
     lunches = [m for m in meals if inside(m, req.lunch_from, req.lunch_to)]
+    # a lunch taken during a long outdoor visit: the visit must leave room for the meal inside
+    # the lunch window
+    during = [s for s in itinerary.stops if any(r.code == "why.lunch_inside" for r in s.why)]
+    for s in during:
+        start = max(
+            s.visit_start,
+            s.visit_start.replace(hour=req.lunch_from.hour, minute=req.lunch_from.minute, second=0),
+        )
+        latest = min(
+            s.departure - dt.timedelta(minutes=req.meal_minutes),
+            s.visit_start.replace(hour=req.lunch_to.hour, minute=req.lunch_to.minute, second=0)
+            - dt.timedelta(minutes=req.meal_minutes),
+        )
+        if start > latest:
+            out.append(
+                f"{s.poi_id}: lunch is said to be taken during the visit, which has no room for it"
+            )
+        else:
+            lunches.append(s)
     dinners = [m for m in meals if inside(m, req.dinner_from, req.dinner_to)]
     if req.lunch and spans(req.lunch_from, req.lunch_to):
         due = 0 if "warn.no_lunch" in codes else 1

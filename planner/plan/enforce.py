@@ -13,7 +13,7 @@ import math
 
 from planner.errors import InfeasibleRequest
 from planner.model.common import DAY_S
-from planner.plan.meals import meal_in, place_meals
+from planner.plan.meals import keep_lunch_inside, lunch_during, meal_in, place_meals
 from planner.plan.setup import Setup
 from planner.plan.timing import PAUSE, overflow
 
@@ -52,6 +52,7 @@ def enforce(setup: Setup, routes: Routes) -> Routes:
     place_pins(setup, routes)
     routes = repair(setup, routes)
     check_pins(setup, routes)
+    keep_lunch_inside(setup, routes)
     return routes
 
 
@@ -192,6 +193,12 @@ def _best_insertion(setup: Setup, routes: Routes, node: int) -> tuple[int, int, 
             res = setup.schedule(d, seq)
             if res is not None and node in meals and not meal_in(setup, d, seq, setup.lunch[d]):
                 continue  # a restaurant replacing the picnic must serve lunch
+            if (
+                res is not None
+                and d in setup.lunch_inside
+                and lunch_during(setup, d, seq) != setup.lunch_inside[d]
+            ):
+                continue  # lunch is taken during a visit: it must keep its room
             if res is not None and (best is None or res[1] - d * DAY_S < best[0]):
                 best = (res[1] - d * DAY_S, d, pos)
     return best

@@ -7,6 +7,8 @@ and record the days on which a meal cannot fit, so that a meal is never skipped 
 
 from __future__ import annotations
 
+from planner.model.common import Category
+from planner.model.daylight import OUTDOOR
 from planner.plan.setup import Setup
 from planner.plan.timing import PAUSE, Window
 
@@ -77,7 +79,10 @@ def one_meal_per_window(setup: Setup, d: int, r: list[int]) -> list[int]:
 
 
 def picnic(setup: Setup, d: int, r: list[int]) -> list[int]:
-    """Insert a picnic lunch where it ends the day earliest, letting optional stops give way."""
+    """Insert a picnic lunch where it ends the day earliest, letting optional stops give way.
+
+    When a must-visit place's long outdoor visit covers lunchtime, lunch is taken during it (a
+    picnic at the lake or in the gorge) rather than dropping the other stops or lunch."""
     p = setup.problem
     while True:
         options = []
@@ -88,11 +93,46 @@ def picnic(setup: Setup, d: int, r: list[int]) -> list[int]:
         if options:
             r.insert(min(options)[1], PAUSE)
             return r
+        inside = lunch_during(setup, d, r)
+        if inside is not None:
+            setup.lunch_inside[d] = inside
+            return r
         victims = [i for i in r if i not in p.required and i not in setup.meal_nodes]
         if not victims:  # the must-visit places fill lunchtime: say so, plan no lunch
             setup.no_lunch.add(d)
             return r
         r.remove(min(victims, key=lambda i: (p.score[i], i)))
+
+
+LUNCH_OUTDOORS = OUTDOOR | {Category.village}
+"""Where a visitor can take lunch during the visit (a picnic, or the site's own kiosks)."""
+
+
+def lunch_during(setup: Setup, d: int, r: list[int]) -> int | None:
+    """The must-visit outdoor stop of day ``d`` whose visit has room for lunch inside it (a meal
+    that starts in the lunch window and ends before the visit does), or None."""
+    res = setup.schedule(d, r)
+    if res is None:
+        return None
+    for node, tm in zip(r, res[0], strict=True):
+        if node < 0 or node not in setup.problem.required:
+            continue
+        if setup.nodes[node].category not in LUNCH_OUTDOORS:
+            continue
+        if any(
+            max(lo, tm.start) <= min(hi, tm.departure - setup.meal_s) for lo, hi in setup.lunch[d]
+        ):
+            return node
+    return None
+
+
+def keep_lunch_inside(setup: Setup, routes: list[list[int]]) -> None:
+    """After the other steps, a lunch taken during a visit must still fit in it: if the visit
+    moved so it no longer does, the day has no lunch and says so."""
+    for d, node in list(setup.lunch_inside.items()):
+        if lunch_during(setup, d, routes[d]) != node:
+            del setup.lunch_inside[d]
+            setup.no_lunch.add(d)
 
 
 def add_dinner(setup: Setup, d: int, r: list[int]) -> list[int]:

@@ -53,7 +53,11 @@ def rest_of_day(
         for s in itinerary.stops
         if (s.kind == "meal" and s.poi_id in done) or (s.kind == "picnic" and s.departure <= local)
     ]
-    had_lunch = any(req.lunch_from <= t <= req.lunch_to for t in eaten)
+    lunch_during_visit = any(
+        s.poi_id in done and any(r.code == "why.lunch_inside" for r in s.why)
+        for s in itinerary.stops
+    )
+    had_lunch = lunch_during_visit or any(req.lunch_from <= t <= req.lunch_to for t in eaten)
     had_dinner = any(req.dinner_from <= t <= req.dinner_to for t in eaten)
     new = req.model_copy(
         update={

@@ -55,6 +55,9 @@ class Setup:
     no_dinner: set[int] = field(default_factory=set)
     """Days on which dinner was asked for but no farm restaurant fits (a warning says so)."""
     meal_s: int = 0
+    lunch_inside: dict[int, int] = field(default_factory=dict)
+    """Per day, the long outdoor visit lunch is taken during (a picnic at the lake or in the
+    gorge) when the must-visit places leave no other time for it."""
     no_lunch: set[int] = field(default_factory=set)
     """Days on which the must-visit places leave no room for lunch (a warning says so)."""
     traffic: Traffic = field(default_factory=Traffic)

@@ -1,0 +1,56 @@
+"""Meals (planner/plan/meals.py): lunch is planned every day, also when the must-see places are long.
+
+A relaxed day with one long must-see (Jinhai Lake, 4 h at a relaxed pace) used to lose its lunch
+("No lunch break fits"); lunch is then taken during that outdoor visit, said on its card, and the
+independent checker verifies that the visit has room for it inside the lunch window.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from planner import Planner, TripRequest
+from planner.plan.checker import violations
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return Planner.from_configs(use_roads=False)
+
+
+def relaxed(must: str) -> TripRequest:
+    return TripRequest(
+        date="2027-04-17",
+        start="pinggu-bus-station",
+        pace="relaxed",
+        must=[must],
+        interests=["blossom", "lake", "gorge"],
+    )
+
+
+@pytest.mark.parametrize("must", ["jinhai-lake", "jingdong-grand-canyon", "tianyunshan"])
+def test_a_relaxed_day_with_one_long_must_see_keeps_its_lunch(planner: Planner, must: str):
+    """No "no lunch" warning: there is a restaurant, a picnic, or lunch during the long visit."""
+    day = planner.plan(relaxed(must))
+    assert not [w for w in day.warnings if w.code == "warn.no_lunch"]
+    meals = [s for s in day.stops if s.kind in ("meal", "picnic")]
+    during = [s for s in day.stops if any(r.code == "why.lunch_inside" for r in s.why)]
+    assert len(meals) + len(during) == 1
+    for s in during:
+        assert s.poi_id == must
+        assert "bring a picnic" in s.why[0].en and "野餐" in s.why[0].zh
+
+
+def test_the_checker_refuses_a_lunch_during_a_visit_that_has_no_room(planner: Planner) -> None:
+    """A visit said to hold lunch but ending before the lunch window fails the check."""
+    day = planner.plan(relaxed("jinhai-lake"))
+    k, stop = next(
+        (k, s) for k, s in enumerate(day.stops) if any(r.code == "why.lunch_inside" for r in s.why)
+    )
+    early = stop.visit_start.replace(hour=10, minute=0)
+    moved = stop.model_copy(
+        update={"departure": early, "visit_s": int((early - stop.visit_start).total_seconds())}
+    )
+    broken = day.model_copy(update={"stops": [*day.stops[:k], moved, *day.stops[k + 1 :]]})
+    found = violations(broken, planner.catalog, planner.travel, planner.traffic)
+    assert any("no room for it" in v for v in found), found
