@@ -484,6 +484,75 @@ def test_a_stale_save_to_another_place_is_merged(configs: Path):
     assert cat.get("dongzhimen-hub").popularity == 0.32
 
 
+def test_a_refused_place_save_keeps_what_was_typed_after_reload(configs: Path):
+    """Both operators changed the lake's Chinese name; the other also its ticket. This save is
+    refused; after Reload the form holds this operator's names over the other's version (their
+    ticket in it), the other's name shown as what is on file; saving then writes both."""
+    store = CatalogStore(configs / "pois.yaml")
+    at = unlocked("operators")
+    at.selectbox(key="op_target").set_value("jinhai-lake")
+    run(at)
+    cat, tag = store.load()
+    theirs = cat.get("jinhai-lake").model_dump(mode="json")
+    store.put(theirs | {"name_zh": "金海湖（对方）", "ticket_cny": 66.0}, if_match=tag)
+    _place_form_input(at, "name_zh").set_value("金海湖（我的）")
+    _place_form_input(at, "name_en").set_value("Jinhai Lake (mine)")
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert any("jinhai-lake" in e.value for e in at.error), "refused, naming the place"
+    at.button(key="op_reload_stale").click()
+    run(at)
+    assert at.selectbox(key="op_target").value == "jinhai-lake"
+    assert _place_form_input(at, "name_zh").value == "金海湖（我的）", "typed value kept"
+    assert _place_form_input(at, "name_en").value == "Jinhai Lake (mine)"
+    ticket = next(w for w in at.number_input if w.label == t("label.ticket", "zh") + " ¥")
+    assert ticket.value == 66.0, "the other operator's change is in the form too"
+    assert any("金海湖（对方）" in c.value for c in at.caption), "what is on file, side by side"
+    assert any("jinhai-lake" in i.value for i in at.info)
+    next(b for b in at.button if "保存景点" in b.label).click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    lake = store.load()[0].get("jinhai-lake")
+    assert (lake.name_zh, lake.name_en, lake.ticket_cny) == (
+        "金海湖（我的）",
+        "Jinhai Lake (mine)",
+        66.0,
+    )
+    assert "op_typed" not in at.session_state, "saved: nothing kept any more"
+
+
+def test_a_refused_seasons_save_keeps_what_was_typed_after_reload(configs: Path):
+    """This operator added a festival and set the off-season value while another set it too: the
+    save is refused; after Reload the seasons editor holds the festival and this value, the
+    file's value shown next to it; saving writes them over the other's version."""
+    store = CatalogStore(configs / "pois.yaml")
+    at = unlocked("operators")
+    at.selectbox(key="op_season_place").set_value("hudongshui")
+    run(at)
+    cat, tag = store.load()
+    theirs = cat.get("hudongshui").model_dump(mode="json")
+    store.put(theirs | {"off_season_value": 0.4, "popularity": 0.21}, if_match=tag)
+    editor = next(d for d in at.data_editor if (d.key or "").startswith("op_seasons_hudongshui"))
+    festival = {"kind": "festival", "start": "05-01", "end": "05-03", "note": "mine"}
+    at.session_state[editor.key] = {"edited_rows": {}, "added_rows": [festival], "deleted_rows": []}
+    next(n for n in at.number_input if (n.key or "").startswith("op_osv_")).set_value(0.6)
+    at.button(key="op_save_seasons").click()
+    run(at)
+    assert any("hudongshui" in e.value for e in at.error), "refused, naming the place"
+    at.button(key="op_reload_stale").click()
+    run(at)
+    editor = next(d for d in at.data_editor if (d.key or "").startswith("op_seasons_hudongshui"))
+    assert "mine" in list(editor.value["note"]), "the typed festival is still in the editor"
+    assert next(n for n in at.number_input if (n.key or "").startswith("op_osv_")).value == 0.6
+    assert any("0.4" in c.value for c in at.caption), "what is on file, side by side"
+    at.button(key="op_save_seasons").click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    place = store.load()[0].get("hudongshui")
+    assert any(s.note == "mine" for s in place.seasons) and place.off_season_value == 0.6
+    assert place.popularity == 0.21, "the other operator's change is kept"
+
+
 def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
     """A table with a bad value is refused before writing; the problems list names place and field."""
     before = (configs / "pois.yaml").read_bytes()
@@ -548,6 +617,30 @@ def test_history_shows_diffs_and_restores_a_version(configs: Path):
     run(at)
     assert at.success
     assert store.load()[0].get("shilinxia").popularity != 0.11
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_operator_pages_choose_in_the_page_language_never_streamlit_default(
+    configs: Path, lang: str
+):
+    """Every selectbox and multiselect of the operator and history pages has its own placeholder
+    in the page's language, never Streamlit's "Choose an option" / "Choose options"."""
+    from planner.i18n.texts import MESSAGES
+
+    store = CatalogStore(configs / "pois.yaml")
+    cat, tag = store.load()
+    store.put(cat.get("shilinxia").model_dump(mode="json") | {"popularity": 0.12}, if_match=tag)
+    ours = {entry.get(lang, entry["en"]) for entry in MESSAGES.values()}
+    for name in ("operators", "history"):
+        at = page_app(name)
+        at.query_params["lang"] = lang
+        at.session_state["operator_ok"] = True
+        run(at)
+        widgets = [*at.selectbox, *at.multiselect]
+        assert widgets, name
+        for w in widgets:
+            assert w.proto.placeholder not in ("", "Choose an option", "Choose options"), w.label
+            assert w.proto.placeholder in ours, (w.label, w.proto.placeholder)
 
 
 def test_history_and_operator_pages_need_the_password_too():

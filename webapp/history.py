@@ -51,7 +51,12 @@ def page() -> None:
         v.id: f"{v.saved_at.astimezone():%Y-%m-%d %H:%M:%S} · {v.etag} · {v.size / 1024:.1f} KB"
         for v in versions
     }
-    chosen = st.selectbox(t("hist.version", lang), list(labels), format_func=labels.__getitem__)
+    chosen = st.selectbox(
+        t("hist.version", lang),
+        list(labels),
+        format_func=labels.__getitem__,
+        placeholder=t("hist.choose_version", lang),
+    )
     diff = store.file.diff(chosen)
     st.markdown(f"**{t('hist.diff', lang)}**")
     if diff:

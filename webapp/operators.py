@@ -4,6 +4,9 @@ Every save goes through :class:`planner.data.store.CatalogStore`: validated firs
 next to its field), written atomically with the previous version kept, and merged with what another
 operator saved in between unless both changed the same places. Then the page names those places, and
 "Reload" shows the newer catalogue with this operator's unsaved edits to every other place kept.
+A refused save of one place (its form, or its seasons) keeps what the operator typed there too:
+after "Reload" the form holds their changes on top of the version on file now, with the file's
+value shown next to each field where the two differ, until they save it or discard it.
 """
 
 from __future__ import annotations
@@ -149,10 +152,67 @@ def save(
         ss["op_result"] = ("error", str(exc))
         return False
     ss["op_result"] = ("saved", action)
-    for key in ("op_problems", "op_pending", "op_unsaved"):
+    for key in ("op_problems", "op_pending", "op_unsaved", "op_typed"):
         ss.pop(key, None)
     snapshot(reload=True)
     return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as an operator sees it: numbers to the coordinates' 6 decimals."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b)):
+        return math.isclose(a, b, abs_tol=1e-6)
+    return bool(a == b)
+
+
+def keep_typed(kind: str, typed: Mapping[str, Any], base: Mapping[str, Any] | None) -> None:
+    """Keep what the operator typed for one place (``kind``: ``place`` or ``seasons``) when its
+    save was refused, with the version it was typed over, so no reload loses it."""
+    st.session_state["op_typed"] = {
+        "kind": kind,
+        "id": typed.get("id"),
+        "typed": dict(typed),
+        "base": dict(base or {}),
+    }
+
+
+def typed_values(
+    kind: str, pid: str | None, on_file: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The values to show for place ``pid`` when a refused save of it was kept: the version on
+    file now with this operator's changes on top, and, of the fields they changed, the file's
+    value where it differs from theirs. None when nothing is kept for this place."""
+    kept = st.session_state.get("op_typed")
+    if not kept or kept["kind"] != kind or pid is None or kept["id"] != pid:
+        return None
+    typed, base, now = kept["typed"], kept["base"], dict(on_file or {})
+    changed = sorted(k for k in {*typed, *base} if not _same(typed.get(k), base.get(k)))
+    values = dict(now)
+    for k in changed:
+        if k in typed:
+            values[k] = typed[k]
+        else:
+            values.pop(k, None)
+    differs = {k: now.get(k) for k in changed if not _same(values.get(k), now.get(k))}
+    return values, differs
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def _discard_typed() -> None:
+    st.session_state.pop("op_typed", None)
+
+
+def show_typed_kept(pid: str, lang: str) -> None:
+    """Say that this place holds the operator's unsaved values, with a way to drop them."""
+    st.info(t("op.typed_kept", lang, place=pid), icon=":material/edit_note:")
+    st.button(t("op.discard_typed", lang), key="op_discard_typed", on_click=_discard_typed)
 
 
 def _with_entry(entries: Sequence[Mapping[str, Any]], entry: Mapping[str, Any]) -> list[Any]:
@@ -184,6 +244,9 @@ def _reload() -> None:
     snapshot(reload=True)
     for key in ("op_result", "op_problems", "op_pending", "op_unsaved"):
         st.session_state.pop(key, None)
+    kept = st.session_state.get("op_typed")  # kept across reloads: the form shows it on theirs
+    if kept and kept["kind"] == "place":
+        st.session_state["op_target"] = kept["id"]
 
 
 def _reload_keeping_edits() -> None:
@@ -345,6 +408,7 @@ def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
         ["", *ids],
         format_func=lambda i: i if i else f"+ {t('op.new_place', lang)}",
         key="op_target",
+        placeholder=t("op.choose_place", lang),
     )
     base = next((e for e in entries if e["id"] == target), None)
     click = st.session_state.get("op_click")
@@ -366,14 +430,28 @@ def place_form(
     base: dict[str, Any] | None, click: tuple[float, float] | None, etag: str, lang: str
 ) -> None:
     ss = st.session_state
+    kept = typed_values("place", (base or {}).get("id"), base)
     tag = f"{(base or {}).get('id', '_new')}_{ss.get('op_click_n', 0)}_{ss.get('op_version', 0)}"
     errors: dict[str, list[str]] = ss.get("op_form_errors", {})
     b = base or {"category": "village", "confidence": "low", "visit_minutes": 60, "visitable": True}
-    lon0, lat0 = click if click else (b.get("lon", 117.12), b.get("lat", 40.14))
+    on_file: dict[str, Any] = {}
+    if kept is not None:  # a refused save of this place: what they typed, over the file's version
+        b, on_file = kept
+        tag += "_typed"
+        show_typed_kept(str(b["id"]), lang)
+    lon0, lat0 = (
+        (b["lon"], b["lat"])
+        if kept is not None
+        else click
+        if click
+        else (b.get("lon", 117.12), b.get("lat", 40.14))
+    )
 
     def problems_of(field: str) -> None:
         for m in errors.get(field, []):
             st.error(m, icon=":material/error:")
+        if field in on_file:
+            st.caption(f"{field} · {t('op.on_file', lang, value=_shown(on_file[field]))}")
 
     with st.form(f"op_place_{tag}"):
         problems_of("")
@@ -398,11 +476,14 @@ def place_form(
             [c.value for c in Category],
             index=[c.value for c in Category].index(b.get("category", "village")),
             format_func=lambda c: CATEGORY_LABELS[Category(c)][lang],
+            placeholder=t("op.choose_category", lang),
         )
+        problems_of("category")
         values["confidence"] = st.selectbox(
             t("op.confidence", lang),
             [c.value for c in Confidence],
             index=[c.value for c in Confidence].index(b.get("confidence", "low")),
+            placeholder=t("op.choose_confidence", lang),
         )
         problems_of("confidence")
         values["interests"] = st.multiselect(
@@ -410,7 +491,9 @@ def place_form(
             [i.value for i in Interest],
             default=b.get("interests", []),
             format_func=lambda v: INTEREST_LABELS[Interest(v)][lang],
+            placeholder=t("op.choose_interests", lang),
         )
+        problems_of("interests")
         values["opening_hours"] = st.text_input(
             t("label.hours", lang), b.get("opening_hours") or "", placeholder="Mo-Su 08:00-17:00"
         )
@@ -430,6 +513,7 @@ def place_form(
         values["visitable"] = st.checkbox(
             t("op.visitable", lang), value=bool(b.get("visitable", True))
         )
+        problems_of("visitable")
         for f in ("description_zh", "description_en", "source"):
             values[f] = st.text_area(f, b.get(f, ""), height=80)
             problems_of(f)
@@ -459,6 +543,8 @@ def place_form(
                 lang,
                 mine=_with_entry(snapshot()[0], entry),
             )
+            if ss.get("op_result", ("",))[0] in ("conflict", "stale"):
+                keep_typed("place", entry, base)
             if not ok and "op_problems" in ss:
                 ss["op_form_errors"] = form_errors(ss["op_problems"], entity)
             if ok:
@@ -470,9 +556,32 @@ def place_form(
 def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
     st.caption(t("op.seasons_help", lang))
     ids = [e["id"] for e in entries if e.get("visitable", True)]
-    pid = st.selectbox(t("label.place", lang), ids, key="op_season_place")
+    pid = st.selectbox(
+        t("label.place", lang), ids, key="op_season_place", placeholder=t("op.choose_place", lang)
+    )
     entry = next(e for e in entries if e["id"] == pid)
-    df = pd.DataFrame(entry.get("seasons") or [], columns=["kind", "start", "end", "note"])
+    shown, tag = entry, f"{pid}_{st.session_state.get('op_version', 0)}"
+    kept = typed_values("seasons", pid, entry)
+    columns = ["kind", "start", "end", "note"]
+    if kept is not None:  # a refused save of these seasons: what they typed, next to the file's
+        shown, on_file = kept
+        tag += "_typed"
+        show_typed_kept(pid, lang)
+        if on_file:
+            mine, now = st.columns(2)
+            mine.caption(t("op.yours", lang))
+            now.caption(t("op.on_file_title", lang))
+            now.dataframe(
+                pd.DataFrame(entry.get("seasons") or [], columns=columns),
+                hide_index=True,
+                key="op_seasons_on_file",
+            )
+            if "off_season_value" in on_file:
+                now.caption(
+                    f"{t('op.off_season_value', lang)} · "
+                    + t("op.on_file", lang, value=_shown(entry.get("off_season_value", 1.0)))
+                )
+    df = pd.DataFrame(shown.get("seasons") or [], columns=columns)
     edited = st.data_editor(
         df,
         num_rows="dynamic",
@@ -486,15 +595,15 @@ def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
             "end": st.column_config.TextColumn("end (MM-DD)", required=True, max_chars=5),
             "note": st.column_config.TextColumn(t("op.note", lang), width="large"),
         },
-        key=f"op_seasons_{pid}_{st.session_state.get('op_version', 0)}",
+        key=f"op_seasons_{tag}",
     )
     value = st.number_input(
         t("op.off_season_value", lang),
         0.0,
         1.0,
-        float(entry.get("off_season_value", 1.0)),
+        float(shown.get("off_season_value", 1.0)),
         0.05,
-        key=f"op_osv_{pid}_{st.session_state.get('op_version', 0)}",
+        key=f"op_osv_{tag}",
     )
     if st.button(
         f":material/save: {t('op.save_seasons', lang)}", type="primary", key="op_save_seasons"
@@ -516,6 +625,8 @@ def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
                 lang,
                 mine=_with_entry(entries, new),
             )
+            if st.session_state.get("op_result", ("",))[0] in ("conflict", "stale"):
+                keep_typed("seasons", new, entry)
         st.rerun()
 
 

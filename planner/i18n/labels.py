@@ -247,8 +247,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未保存：在您加载之后，其他人已保存过景点数据。请重新加载，重新修改后再保存。",
     },
     "op.conflict": {
-        "en": "Not saved: since you loaded them, someone else changed the same places: {places}. Reload to see their version; your edits to the other places stay in the table, unsaved.",
-        "zh": "未保存：在您加载之后，其他人也修改了这些景点：{places}。请重新加载查看对方的版本；您对其他景点的修改会保留在表格中（尚未保存）。",
+        "en": "Not saved: since you loaded them, someone else changed the same places: {places}. Reload to see their version; nothing you typed is lost: your edits to the other places stay in the table and your values for these places in their form, unsaved.",
+        "zh": "未保存：在您加载之后，其他人也修改了这些景点：{places}。请重新加载查看对方的版本；您输入的内容不会丢失：对其他景点的修改保留在表格中，对这些景点的修改保留在其表单中（均尚未保存）。",
     },
     "op.unsaved_kept": {
         "en": "Your unsaved edits to {places} are kept in the table: check them and press Save table.",
@@ -302,6 +302,18 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "op.missing_hours": {"en": "Hours missing", "zh": "缺开放时间"},
     "op.missing_price": {"en": "Price missing", "zh": "缺票价"},
     "op.only_problems": {"en": "Only places with a problem", "zh": "只显示有问题的景点"},
+    "op.choose_place": {"en": "Choose a place", "zh": "选择景点"},
+    "op.choose_category": {"en": "Choose a category", "zh": "选择类别"},
+    "op.choose_confidence": {"en": "Choose how sure the coordinates are", "zh": "选择坐标可信度"},
+    "op.choose_interests": {"en": "Choose interests", "zh": "选择兴趣"},
+    "op.typed_kept": {
+        "en": "Your unsaved values for {place} are still here, on top of the version on file now; where that version differs from yours, it is shown next to yours. Save to apply them.",
+        "zh": "您对 {place} 尚未保存的修改仍在这里（基于当前文件版本）；当前文件与您的不同之处显示在旁边。保存即可应用您的修改。",
+    },
+    "op.on_file": {"en": "Now on file: {value}", "zh": "当前文件：{value}"},
+    "op.yours": {"en": "Yours (unsaved)", "zh": "您的（未保存）"},
+    "op.on_file_title": {"en": "Now on file", "zh": "当前文件"},
+    "op.discard_typed": {"en": "Discard my values", "zh": "放弃我的修改"},
     "hist.title": {"en": "History of the places", "zh": "景点数据历史"},
     "hist.help": {
         "en": "{n} earlier versions; the current file is version {etag}. Every save and every restore keeps the version it replaces.",
@@ -315,6 +327,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Version (saved at · tag · size)",
         "zh": "版本（保存时间 · 标签 · 大小）",
     },
+    "hist.choose_version": {"en": "Choose a version", "zh": "选择版本"},
     "hist.diff": {
         "en": "Changes from this version to the current file",
         "zh": "此版本与当前文件的差异",
