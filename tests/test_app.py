@@ -553,6 +553,26 @@ def test_a_refused_seasons_save_keeps_what_was_typed_after_reload(configs: Path)
     assert place.popularity == 0.21, "the other operator's change is kept"
 
 
+def test_saving_the_seasons_of_a_zoned_place_keeps_its_zones(configs: Path):
+    """The Peach Blossom Sea's bloom follows a zone of seasons.yaml: its seasons editor shows the
+    zone, and a save that changes only the off-season value keeps every season as it was (the
+    editor used to drop the zone, losing the season or failing validation)."""
+    store = CatalogStore(configs / "pois.yaml")
+    before = store.load()[0].get("peach-blossom-sea").seasons
+    assert any(s.zone for s in before)
+    at = unlocked("operators")
+    at.selectbox(key="op_season_place").set_value("peach-blossom-sea")
+    run(at)
+    editor = next(d for d in at.data_editor if (d.key or "").startswith("op_seasons_peach"))
+    assert "zone" in editor.value.columns
+    next(n for n in at.number_input if (n.key or "").startswith("op_osv_")).set_value(0.25)
+    at.button(key="op_save_seasons").click()
+    run(at)
+    assert at.success, [e.value for e in at.error]
+    place = store.load()[0].get("peach-blossom-sea")
+    assert place.seasons == before and place.off_season_value == 0.25
+
+
 def test_the_table_save_reports_every_problem_by_place_and_field(configs: Path):
     """A table with a bad value is refused before writing; the problems list names place and field."""
     before = (configs / "pois.yaml").read_bytes()

@@ -29,6 +29,7 @@ from webapp import maps, mapview
 from webapp.common import (
     catalog_store,
     district_rings,
+    get_planner,
     language_switch,
     operator_gate,
     style,
@@ -562,7 +563,9 @@ def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
     entry = next(e for e in entries if e["id"] == pid)
     shown, tag = entry, f"{pid}_{st.session_state.get('op_version', 0)}"
     kept = typed_values("seasons", pid, entry)
-    columns = ["kind", "start", "end", "note"]
+    # a season names its dates, or a zone of configs/seasons.yaml whose window that year applies
+    columns = ["kind", "zone", "start", "end", "note"]
+    zones = sorted(get_planner().seasons.zones)
     if kept is not None:  # a refused save of these seasons: what they typed, next to the file's
         shown, on_file = kept
         tag += "_typed"
@@ -591,8 +594,9 @@ def seasons_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
             "kind": st.column_config.SelectboxColumn(
                 t("op.kind", lang), options=[k.value for k in SeasonKind], required=True
             ),
-            "start": st.column_config.TextColumn("start (MM-DD)", required=True, max_chars=5),
-            "end": st.column_config.TextColumn("end (MM-DD)", required=True, max_chars=5),
+            "zone": st.column_config.SelectboxColumn(t("op.zone", lang), options=zones),
+            "start": st.column_config.TextColumn("start (MM-DD)", max_chars=5),
+            "end": st.column_config.TextColumn("end (MM-DD)", max_chars=5),
             "note": st.column_config.TextColumn(t("op.note", lang), width="large"),
         },
         key=f"op_seasons_{tag}",

@@ -93,6 +93,18 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "行程景点（按顺序编号，颜色同当天路线）",
     },
     "label.start_end": {"en": "start / end", "zh": "起点 / 终点"},
+    "label.start_end_points": {
+        "en": "S: where the day starts, E: where it ends",
+        "zh": "S：当天起点，E：当天终点",
+    },
+    "label.start_places": {
+        "en": "places to start or end from (bus station, hub, farm stay; not sights)",
+        "zh": "可作起点或终点的地点（车站、枢纽、农家院；非景点）",
+    },
+    "label.map_two_fingers": {
+        "en": "Use two fingers to move the map",
+        "zh": "请用两指移动地图",
+    },
     "label.route_road": {"en": "route", "zh": "路线"},
     "label.route_estimated": {
         "en": "dashed: travel time estimated (straight line, not the road)",
@@ -292,6 +304,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "每年的时间段 MM-DD 至 MM-DD（可跨年）：花期、采摘季和节庆期间景点价值更高。",
     },
     "op.kind": {"en": "Kind", "zh": "类型"},
+    "op.zone": {"en": "Zone (seasons.yaml)", "zh": "区域（seasons.yaml）"},
     "op.note": {"en": "Note", "zh": "备注"},
     "op.off_season_value": {
         "en": "Value outside its seasons (0-1)",
