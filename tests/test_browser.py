@@ -20,6 +20,8 @@ from pathlib import Path
 import gpxpy
 import pytest
 
+from webapp import maps
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -329,4 +331,132 @@ def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str)
     page.goto(f"{app_url}/?date=2027-04-17&start=pinggu-bus-station&must=jinhai-lake&lang=en")
     names = wait_for_plan(page)
     assert "Golden Sea Lake (operator edit)" in names
+    page.context.close()
+
+
+def phone_page(browser: Browser, *, locale: str = "zh-CN") -> Page:
+    """A phone: 390x844, touch, mobile viewport."""
+    context = browser.new_context(
+        locale=locale,
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+SCROLLED = "[document.scrollingElement, ...document.querySelectorAll('*')].reduce((a, e) => a + (e ? e.scrollTop : 0), 0)"
+"""How far the page is scrolled, wherever Streamlit scrolls it (the window or its own container)."""
+
+
+def swipe(page: Page, x: float, y: float, dy: float, *, steps: int = 12) -> None:
+    """A one-finger swipe from (x, y) by ``dy`` pixels, as real touch input (CDP)."""
+    cdp = page.context.new_cdp_session(page)
+    point = {"x": x, "y": y, "id": 1}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+    for k in range(1, steps + 1):
+        point = {"x": x, "y": y + dy * k / steps, "id": 1}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    size = page.viewport_size
+    assert size is not None
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["height"] > 0
+    )
+
+
+def test_on_a_phone_one_finger_scrolls_the_page_and_a_tap_shows_the_place(
+    browser: Browser, app_url: str
+):
+    """A one-finger swipe over the map scrolls the page and leaves the map where it was (two
+    fingers move it); tapping a place brings its card, far above the map on a phone, into view."""
+    page = phone_page(browser)
+    page.goto(app_url)
+    lake = page.locator(f'{MAP} .pp-place[data-id="jinhai-lake"]')
+    expect(lake).to_be_attached()
+    svg = page.locator(f"{MAP} svg")
+    svg.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = svg.bounding_box()
+    assert box is not None
+    before, where = page.evaluate(SCROLLED), lake.get_attribute("transform")
+    swipe(page, box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8, -250)
+    page.wait_for_timeout(500)
+    after = page.evaluate(SCROLLED)
+    assert after > before + 50, (before, after)
+    assert lake.get_attribute("transform") == where, "one finger does not drag the map"
+    shot(page, "map_phone_swiped_zh", full=False)
+
+    lake.scroll_into_view_if_needed()
+    lake.tap()
+    panel = ".st-key-use_start"
+    expect(page.locator(panel)).to_be_visible()
+    page.wait_for_function(
+        "(sel) => { const r = document.querySelector(sel)?.getBoundingClientRect();"
+        " return !!r && r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }",
+        arg=panel,
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_timeout(800)
+    assert in_viewport(page, panel)
+    expect(page.get_by_text("金海湖").first).to_be_visible()
+    shot(page, "map_phone_tapped_zh", full=False)
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_planned_map_names_its_stops_and_left_out_reasons_show_in_full(
+    browser: Browser, app_url: str, size: str
+):
+    """The view the map opens at after planning names every stop, no two names overprint; the
+    legend explains S/E and the start points; the left-out reasons are shown whole, wrapped."""
+    page = phone_page(browser, locale="en-US") if size == "phone" else new_page(browser)
+    page.goto(f"{app_url}/?date=2027-04-17&start=pinggu-bus-station&lang=en")
+    names = wait_for_plan(page)
+    page.wait_for_timeout(600)
+    labels = page.locator(f"{MAP} .pp-name")
+    shown = {part for text in labels.all_text_contents() for part in text.split(" / ")}
+    short = {maps.short_name(name) for name in names}  # labels drop a bracketed gloss
+    assert short <= shown, (short, shown)
+    boxes = [b for b in (label.bounding_box() for label in labels.all()) if b]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (  # a text's box has a few pixels of leading above and below its letters
+                a["x"] + a["width"] <= b["x"] + 2
+                or b["x"] + b["width"] <= a["x"] + 2
+                or a["y"] + a["height"] <= b["y"] + 6
+                or b["y"] + b["height"] <= a["y"] + 6
+            )
+            assert apart, (a, b)
+    legend = page.locator(".pp-legend")
+    expect(legend).to_contain_text("S: where the day starts, E: where it ends")
+    expect(legend).to_contain_text("places to start or end from")
+    page.locator(MAP).scroll_into_view_if_needed()
+    shot(page, f"plan_map_names_{size}_en", full=False)
+
+    page.get_by_role("tab", name="Left out").click()
+    reason = page.locator(".pp-reason").first
+    expect(reason).to_be_visible()
+    text = reason.inner_text()
+    assert text.startswith("Not enough time") or len(text) > 20, text
+    reason.scroll_into_view_if_needed()
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('.pp-reason, .pp-drop-name')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >"
+        " document.documentElement.clientWidth).length"
+    )
+    assert clipped == 0
+    shot(page, f"plan_left_out_{size}_en", full=False)
     page.context.close()

@@ -83,3 +83,61 @@ def test_the_legend_says_how_stops_are_coloured(two_days):
     two = maps.legend_html(days_of(two_days), "en")
     assert "your stops, in order" in one and "day's colour" not in one
     assert "in their day's colour" in two and "Day 2" in two
+
+
+@pytest.fixture(scope="module")
+def one_day(planner: Planner):
+    request = TripRequest(date=dt.date(2027, 4, 17), start="pinggu-bus-station")
+    return planner.plan_trip(request)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_labels_of_one_point_never_overprint_and_a_stop_wears_its_own_name(
+    planner: Planner, one_day, lang: str
+):
+    """Places on one point (the Grand Canyon and the war memorial; a village and its farm meals)
+    get one label between them; a stop's label is the stop's own name, never the place's under it."""
+    days = days_of(one_day)
+    spec = maps.plan_map(planner.catalog, maps_boundary(), days, lang)
+    labelled: dict[tuple[float, float], list[str]] = {}
+    for p in spec["points"]:
+        if p.get("name"):
+            labelled.setdefault((round(p["lon"], 4), round(p["lat"], 4)), []).append(p["name"])
+    assert all(len(names) == 1 for names in labelled.values()), labelled
+    stop_ids = {s.poi_id for it in days for s in it.stops}
+    for p in spec["points"]:
+        if p["kind"] == "stop":
+            key = (round(p["lon"], 4), round(p["lat"], 4))
+            label = p["name"].split(" / ")
+            stop = next(s for it in days for s in it.stops if s.poi_id == p["id"])
+            assert maps.short_name(stop.name_zh if lang == "zh" else stop.name_en) in label
+            under = {
+                maps.short_name(q.name(lang))
+                for q in planner.catalog
+                if (round(q.lon, 4), round(q.lat, 4)) == key and q.id not in stop_ids
+            }
+            assert not under & set(label), (p["name"], under)
+            assert p["prio"] > 0, "stops are named at every zoom (map.js)"
+    canyon = [p for p in spec["points"] if p.get("id") == "jingdong-grand-canyon"]
+    memorial = [p for p in spec["points"] if p.get("id") == "yuzishan-war-memorial"]
+    names = {canyon[0]["name"], memorial[0]["name"]} - {""}
+    assert len(names) == 1 and " / " in names.pop(), "one shared label for the two places"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_legend_explains_start_and_end_points(one_day, lang: str):
+    from planner.i18n.texts import t
+
+    html = maps.legend_html(days_of(one_day), lang)
+    assert t("label.start_places", lang) in html, "the blue dots (bus station, hubs)"
+    assert t("label.start_end_points", lang) in html and ">S</span>" in html and ">E</span>" in html
+    assert t("label.start_places", lang) in maps.legend_html([], lang), "before any plan too"
+    assert t("label.start_places", "zh") != t("label.start_places", "en")
+
+
+def test_a_label_drops_a_bracketed_gloss_and_keeps_a_plain_name():
+    assert maps.short_name("Xuanyuan Terrace (legendary Yellow Emperor tomb & temple)") == (
+        "Xuanyuan Terrace"
+    )
+    assert maps.short_name("京东大峡谷（石林峡）") == "京东大峡谷"
+    assert maps.short_name("Jinhai Lake") == "Jinhai Lake"

@@ -174,8 +174,18 @@ h1{font-size:1.9rem !important;letter-spacing:-.01em}
 .pp-totals b{font-size:1.3rem;font-weight:650}
 .pp-stop{font-size:1.08rem;margin-bottom:.15rem}
 .pp-pin{background:#e8f1fb;color:#1d5fa0}
+.pp-letter{width:1.35em;height:1.35em;line-height:1.35em;color:#fff;font-weight:700;font-size:.85em;
+ text-align:center;margin-right:.15em}
+.pp-dropped{font-size:.95em}
+.pp-drop{display:grid;grid-template-columns:minmax(9rem,2fr) 3fr;gap:.2rem 1rem;padding:.4rem .2rem;
+ border-bottom:1px solid #e6ece6}
+.pp-drop-head{font-size:.85em;color:#6b7a71;font-weight:600}
+.pp-drop>div{min-width:0;white-space:normal;overflow-wrap:anywhere}
+.pp-reason{color:#3d4a42}
 @media (max-width: 640px){.block-container{padding-left:.8rem;padding-right:.8rem;padding-top:3.6rem}
- h1{font-size:1.45rem !important}}
+ h1{font-size:1.45rem !important}
+ .pp-legend span{white-space:normal}
+ .pp-drop{grid-template-columns:1fr}.pp-drop-head{display:none}.pp-drop-name{font-weight:600}}
 </style>
 """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,11 @@ START_COLOUR = (31, 107, 58)
 TILES = "https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png"
 ATTRIBUTION = "© OpenStreetMap contributors © CARTO"
 DISTRICT = {"fill": "rgba(226,238,220,0.6)", "stroke": "rgba(70,120,70,0.85)", "width": 2}
+PLACE_COLOUR = (95, 105, 100)
+NON_VISITABLE_COLOUR = (60, 110, 160)
+PICKED_CARD = ".st-key-use_start"
+"""The card of the place picked on the map (its "Start here" button, webapp.plan_form.picked_panel):
+the map brings it into view after a click picks a place."""
 BOUNDARY_TOLERANCE_DEG = 0.0003
 """The boundary is simplified to about 30 m for drawing (4,000 points down to a few hundred)."""
 
@@ -65,6 +71,13 @@ def boundary_rings(boundary: dict[str, Any]) -> list[list[list[float]]]:
     return rings
 
 
+def short_name(name: str) -> str:
+    """A name for a label on the map: without its bracketed gloss ("Xuanyuan Terrace (legendary
+    Yellow Emperor tomb & temple)" reads "Xuanyuan Terrace"); the tooltip keeps the whole name."""
+    head = re.split(r"\s*[(（]", name, maxsplit=1)[0].strip()
+    return head if len(head) >= 2 else name
+
+
 def place_rows(catalog: Catalog, lang: str, *, operator: bool = False) -> list[dict[str, Any]]:
     """One map point per place, with its tooltip (``title``, ``body``); estimated ones stand out
     for operators."""
@@ -76,7 +89,7 @@ def place_rows(catalog: Catalog, lang: str, *, operator: bool = False) -> list[d
             body += f" · {p.opening_hours}"
         if est:
             body += f" · {t('label.coords_estimated', lang)}"
-        fill = _rgba((60, 110, 160), 0.85) if not p.visitable else _rgba((95, 105, 100), 0.8)
+        fill = _rgba(NON_VISITABLE_COLOUR, 0.85) if not p.visitable else _rgba(PLACE_COLOUR, 0.8)
         stroke = "#fff"
         if operator and est:
             fill, stroke = _rgba((235, 140, 0), 0.9), "#783c00"
@@ -89,7 +102,8 @@ def place_rows(catalog: Catalog, lang: str, *, operator: bool = False) -> list[d
                 "r": 5,
                 "fill": fill,
                 "stroke": stroke,
-                "name": p.name(lang),
+                "name": short_name(p.name(lang)),
+                "prio": 0,
                 "title": p.name(lang),
                 "body": body,
             }
@@ -114,6 +128,7 @@ def _texts(lang: str) -> dict[str, str]:
         "zoom_in": t("label.zoom_in", lang),
         "zoom_out": t("label.zoom_out", lang),
         "fit": t("label.zoom_fit", lang),
+        "two_fingers": t("label.map_two_fingers", lang),
     }
 
 
@@ -128,6 +143,7 @@ def _spec(
     height: int,
     clickable: bool,
     marker: tuple[float, float] | None = None,
+    reveal: str | None = None,
 ) -> dict[str, Any]:
     rings = boundary_rings(boundary) if isinstance(boundary, dict) else boundary
     if bbox is None:
@@ -145,6 +161,7 @@ def _spec(
         "points": points,
         "texts": _texts(lang),
         "marker": list(marker) if marker else None,
+        "reveal": reveal,
     }
     spec["fit"] = hashlib.sha1(
         json.dumps([bbox, len(lines)], separators=(",", ":")).encode()
@@ -199,6 +216,8 @@ def plan_map(
                     "lat": e.lat,
                     "r": 10,
                     "label": label,
+                    "name": short_name(e.name_zh if lang == "zh" else e.name_en),
+                    "prio": 1,
                     "fill": _rgba(START_COLOUR, 0.95),
                     "stroke_width": 2,
                     "title": f"{prefix}{t(key, lang)}: {e.name_zh if lang == 'zh' else e.name_en}",
@@ -213,6 +232,8 @@ def plan_map(
                 "lat": s.lat,
                 "r": 10,
                 "label": str(k),
+                "name": short_name(s.name_zh if lang == "zh" else s.name_en),
+                "prio": 2,
                 "fill": _rgba(STOP_COLOUR if len(days) == 1 else colour, 0.95),
                 "stroke_width": 2,
                 "title": f"{prefix}{k}. {s.name_zh if lang == 'zh' else s.name_en}",
@@ -228,12 +249,13 @@ def plan_map(
     return _spec(
         boundary,
         road_lines(travel) if travel is not None else [],
-        [*place_rows(catalog, lang), *planned],
+        label_points([*place_rows(catalog, lang), *planned]),
         lines,
         lang,
         bbox=bbox,
         height=height,
         clickable=clickable,
+        reveal=PICKED_CARD,
     )
 
 
@@ -248,9 +270,38 @@ def _merge_same_point(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
             first["label"] = f"{first['label']}/{s['label']}"
             first["title"] += f"\n{s['title']}"
             first["body"] += f" · {s['body']}"
+            if s.get("name") and s["name"] not in first.get("name", "").split(" / "):
+                first["name"] = f"{first['name']} / {s['name']}"
         else:
             out[key] = dict(s)
     return list(out.values())
+
+
+def _point_key(p: dict[str, Any]) -> tuple[float, float]:
+    return (round(p["lon"], 4), round(p["lat"], 4))
+
+
+def label_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One name label per point on the map, so no two labels overprint where dots share a point.
+
+    A stop or start/end keeps its own name; a place under it loses its label (the stop's dot
+    covers it). Places sharing one point (a village and a sight in it) share one label, "A / B".
+    The browser then keeps labels of nearby dots apart at the zoom shown (``map.js``).
+    """
+    out = [dict(p) for p in points]
+    owner: dict[tuple[float, float], dict[str, Any]] = {}
+    for p in sorted(out, key=lambda p: -int(p.get("prio", 0))):
+        if not p.get("name"):
+            continue
+        key = _point_key(p)
+        first = owner.get(key)
+        if first is None:
+            owner[key] = p
+            continue
+        if int(first.get("prio", 0)) == 0 and p["name"] not in first["name"].split(" / "):
+            first["name"] = f"{first['name']} / {p['name']}"
+        p["name"] = ""
+    return out
 
 
 def operator_map(
@@ -265,7 +316,7 @@ def operator_map(
     return _spec(
         boundary,
         [],
-        place_rows(catalog, lang, operator=True),
+        label_points(place_rows(catalog, lang, operator=True)),
         [],
         lang,
         bbox=None,
@@ -279,7 +330,8 @@ def legend_html(days: list[Itinerary], lang: str, *, operator: bool = False) -> 
     """The map's legend (HTML), in the page language."""
     items = [
         f'<span><span class="pp-dot" style="background:#e2eedc;border:2px solid #467846"></span>{t("label.district", lang)}</span>',
-        f'<span><span class="pp-dot" style="background:#5f6964"></span>{t("label.places", lang)}</span>',
+        f'<span><span class="pp-dot" style="background:{_hex(PLACE_COLOUR)}"></span>{t("label.places", lang)}</span>',
+        f'<span><span class="pp-dot" style="background:{_hex(NON_VISITABLE_COLOUR)}"></span>{t("label.start_places", lang)}</span>',
     ]
     if operator:
         items.append(
@@ -306,7 +358,9 @@ def legend_html(days: list[Itinerary], lang: str, *, operator: bool = False) -> 
                 for d in range(len(days))
             )
             items.append(f"<span>{dots}{t('label.stops_numbered_days', lang)}</span>")
-        items.append(
-            f'<span><span class="pp-dot" style="background:{_hex(START_COLOUR)}"></span>S / E: {t("label.start_end", lang)}</span>'
+        letters = "".join(
+            f'<span class="pp-dot pp-letter" style="background:{_hex(START_COLOUR)}">{x}</span>'
+            for x in "SE"
         )
+        items.append(f"<span>{letters}{t('label.start_end_points', lang)}</span>")
     return '<div class="pp-legend">' + "".join(items) + "</div>"

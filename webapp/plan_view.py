@@ -11,7 +11,6 @@ from functools import partial
 from html import escape
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -116,14 +115,17 @@ def left_out(result: Trip, lang: str) -> None:
     if not result.dropped:
         st.caption(t("label.nothing_left_out", lang))
         return
-    rows = [
-        {
-            t("label.place", lang): d.name_zh if lang == "zh" else d.name_en,
-            t("label.reason", lang): d.reason.zh if lang == "zh" else d.reason.en,
-        }
+    # plain HTML, not a data grid: a grid cuts a long reason off at its column's width
+    head = (
+        f'<div class="pp-drop pp-drop-head"><div>{t("label.place", lang)}</div>'
+        f"<div>{t('label.reason', lang)}</div></div>"
+    )
+    rows = "".join(
+        f'<div class="pp-drop"><div class="pp-drop-name">{escape(d.name_zh if lang == "zh" else d.name_en)}</div>'
+        f'<div class="pp-reason">{escape(d.reason.zh if lang == "zh" else d.reason.en)}</div></div>'
         for d in result.dropped
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    )
+    st.html(f'<div class="pp-dropped">{head}{rows}</div>')
 
 
 def show_timeline(

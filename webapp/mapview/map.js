@@ -3,8 +3,9 @@
 // A Streamlit components-v2 module (see webapp/mapview/__init__.py). Python sends a plain JSON
 // spec (areas, lines, points, the box to fit, optional raster tiles); this module projects it in
 // Web Mercator and draws it as SVG. Raster tiles, when they load, sit underneath our layers; when
-// they do not (offline), the map is still legible. Pan by dragging, zoom with the wheel, a pinch,
-// a double click or the buttons. A click on a place (or, when the spec allows it, anywhere on the
+// they do not (offline), the map is still legible. Pan by dragging (on a touch screen with two
+// fingers: one finger scrolls the page), zoom with the wheel, a pinch, a double click or the
+// buttons. A click on a place (or, when the spec allows it, anywhere on the
 // map) is sent back to Python as the trigger value "select".
 //
 // Streamlit calls the default export on every render with new data; the map and its view live
@@ -52,6 +53,8 @@ class PlannerMap {
     this.gPoints = el("g", { class: "pp-points" }, this.svg);
     this.tip = html("div", "pp-tip", this.box);
     this.tip.hidden = true;
+    this.hint = html("div", "pp-hint", this.box);
+    this.hint.hidden = true;
     const ctl = html("div", "pp-ctl", this.box);
     this.buttons = {};
     for (const [name, text] of [["zoom_in", "+"], ["zoom_out", "−"], ["fit", "⤢"]]) {
@@ -210,6 +213,7 @@ class PlannerMap {
     this.gLabels.replaceChildren();
     this.gPoints.replaceChildren();
     const showNames = this.z >= (this.data.names_from_zoom || 12);
+    const named = [];
     this.points.forEach((p, i) => {
       const [x, y] = this.screen(p.xy);
       if (x < -40 || y < -40 || x > this.w + 40 || y > this.h + 40) return;
@@ -221,17 +225,77 @@ class PlannerMap {
         const t = el("text", { class: "pp-num", "text-anchor": "middle", dy: "0.35em" }, g);
         t.textContent = p.label;
       }
-      if (showNames && p.name) {
-        const t = el("text", { class: "pp-name", x: x + r + 3, y: y, dy: "0.35em" }, this.gLabels);
-        t.textContent = p.name;
-      }
+      if (p.name && (showNames || (p.prio || 0) > 0)) named.push({ p, x, y, r });
     });
+    this.drawLabels(named);
     if (this.marker) {
       const [x, y] = this.screen(this.marker.xy);
       const g = el("g", { class: "pp-pt pp-marker", transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` }, this.gPoints);
       el("circle", { r: 8, fill: "rgba(200,40,80,0.9)", stroke: "#fff", "stroke-width": 2 }, g);
     }
     this.drawScale();
+  }
+
+  // Names beside their dots, placed so that no two overprint: stops and start/end first (they are
+  // named at every zoom, places only from names_from_zoom), each in the first free spot of eight
+  // around its dot; a place whose dot lies within a few pixels of a named one shares that label
+  // ("A / B") or, beside a stop, gives way to the stop's own name. A label with no free spot is
+  // left out (its dot still shows its name on hover or tap).
+  drawLabels(named) {
+    const H = 16;
+    this.widths ||= new Map();
+    const width = (text) => {
+      let w = this.widths.get(text);
+      if (w === undefined) {
+        const probe = el("text", { class: "pp-name", x: 0, y: -100 }, this.gLabels);
+        probe.textContent = text;
+        w = probe.getComputedTextLength() + 4; // the white halo
+        probe.remove();
+        if (!(w > 4)) {
+          w = 4;
+          for (const ch of text) w += ch.codePointAt(0) > 0x2e80 ? 11 : 6.5;
+        } else this.widths.set(text, w);
+      }
+      return w;
+    };
+    const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+    const dots = named.filter((n) => (n.p.prio || 0) > 0).map((n) => ({ x0: n.x - n.r, y0: n.y - n.r, x1: n.x + n.r, y1: n.y + n.r, n }));
+    named.sort((a, b) => (b.p.prio || 0) - (a.p.prio || 0));
+    const groups = [];
+    for (const n of named) {
+      const near = groups.find((g) => Math.hypot(g.x - n.x, g.y - n.y) < 6);
+      if (!near) groups.push({ x: n.x, y: n.y, r: n.r, prio: n.p.prio || 0, names: [n.p.name] });
+      else if ((near.prio || 0) === (n.p.prio || 0) && !near.names.includes(n.p.name)) near.names.push(n.p.name);
+    }
+    const placed = [{ x0: this.w - 52, y0: 0, x1: this.w, y1: 132 }]; // the zoom buttons
+    const inside = (b) => b.x0 >= 2 && b.y0 >= 2 && b.x1 <= this.w - 2 && b.y1 <= this.h - 2;
+    for (const g of groups) {
+      const text = g.names.length > 3 ? `${g.names.slice(0, 3).join(" / ")} +${g.names.length - 3}` : g.names.join(" / ");
+      const w = width(text);
+      const d = g.r + 3;
+      const spots = [
+        [g.x + d, g.y - H / 2],
+        [g.x - d - w, g.y - H / 2],
+        [g.x - w / 2, g.y - d - H],
+        [g.x - w / 2, g.y + d],
+        [g.x + d * 0.7, g.y - d * 0.7 - H],
+        [g.x + d * 0.7, g.y + d * 0.7],
+        [g.x - d * 0.7 - w, g.y - d * 0.7 - H],
+        [g.x - d * 0.7 - w, g.y + d * 0.7],
+      ];
+      const free = (box) =>
+        !placed.some((b) => overlaps(b, box)) && !dots.some((b) => overlaps(b, box) && Math.hypot(b.n.x - g.x, b.n.y - g.y) >= 6);
+      const boxes = spots.map(([x0, y0]) => ({ x0, y0, x1: x0 + w, y1: y0 + H }));
+      // inside the map if it can be; a stop's name partly off the edge rather than none
+      const box = boxes.find((b) => inside(b) && free(b)) || (g.prio > 0 ? boxes.find(free) : null);
+      if (box) {
+        const x0 = box.x0;
+        const y0 = box.y0;
+        placed.push(box);
+        const t = el("text", { class: "pp-name", x: (x0 + 2).toFixed(1), y: (y0 + H / 2).toFixed(1), dy: "0.35em" }, this.gLabels);
+        t.textContent = text;
+      }
+    }
   }
 
   drawTiles() {
@@ -312,6 +376,39 @@ class PlannerMap {
     this.tip.style.top = `${Math.max(4, py - th - 12 < 4 ? py + 14 : py - th - 12)}px`;
   }
 
+  showHint() {
+    this.hint.textContent = this.data.texts?.two_fingers || "";
+    if (!this.hint.textContent) return;
+    this.hint.hidden = false;
+    clearTimeout(this.hintTimer);
+    this.hintTimer = setTimeout(() => {
+      this.hint.hidden = true;
+    }, 1600);
+  }
+
+  // After a click picks a place, bring the card that shows it (data.reveal, a CSS selector of
+  // the page) into view: on a phone the card sits above the form, far from the map.
+  reveal() {
+    const sel = this.data.reveal;
+    if (!sel) return;
+    clearInterval(this.revealTimer);
+    const until = Date.now() + 8000;
+    let steady = 0;
+    this.revealTimer = setInterval(() => {
+      const hit = document.querySelector(sel);
+      const card = hit?.closest("[data-testid=stVerticalBlockBorderWrapper]") || hit?.closest("[data-testid=stVerticalBlock]") || hit;
+      if (card) {
+        const r = card.getBoundingClientRect();
+        const inView = r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+        if (!inView) {
+          card.scrollIntoView({ block: "center", behavior: "auto" });
+          steady = 0;
+        } else steady += 1;
+      }
+      if (steady >= 5 || Date.now() > until) clearInterval(this.revealTimer);
+    }, 120);
+  }
+
   hideTip() {
     this.tip.hidden = true;
   }
@@ -326,7 +423,7 @@ class PlannerMap {
     svg.addEventListener("pointerdown", (e) => {
       svg.setPointerCapture?.(e.pointerId);
       const [x, y] = this.local(e);
-      this.pointers.set(e.pointerId, { x, y, x0: x, y0: y, target: e.target });
+      this.pointers.set(e.pointerId, { x, y, x0: x, y0: y, target: e.target, touch: e.pointerType === "touch" });
       this.moved = false;
       this.pinch = null;
     });
@@ -360,6 +457,14 @@ class PlannerMap {
         return;
       }
       const k = 2 ** this.z;
+      if (p.touch) {
+        // one finger scrolls the page (touch-action: pan-y) and never drags the map: two do
+        if (Math.hypot(x - p.x0, y - p.y0) > 8) {
+          if (!this.moved && Math.abs(x - p.x0) > Math.abs(y - p.y0)) this.showHint();
+          this.moved = true;
+        }
+        return;
+      }
       if (this.moved || Math.hypot(x - p.x0, y - p.y0) > 5) {
         this.moved = true;
         this.cx -= (x - p.x) / k;
@@ -378,6 +483,14 @@ class PlannerMap {
       if (!p || this.moved || e.type === "pointercancel") return;
       this.click(e, p.target);
     };
+    // two fingers pan and pinch the map, not the page
+    svg.addEventListener(
+      "touchmove",
+      (e) => {
+        if (e.touches.length >= 2 && e.cancelable) e.preventDefault();
+      },
+      { passive: false },
+    );
     svg.addEventListener("pointerup", end);
     svg.addEventListener("pointercancel", end);
     svg.addEventListener(
@@ -416,7 +529,10 @@ class PlannerMap {
     if (f) {
       this.pinned = true;
       this.showTip(f, x, y);
-      if (f.id && this.data.selectable !== false) this.trigger?.("select", { id: f.id, lon: f.lon, lat: f.lat });
+      if (f.id && this.data.selectable !== false) {
+        this.trigger?.("select", { id: f.id, lon: f.lon, lat: f.lat });
+        this.reveal();
+      }
       return;
     }
     this.pinned = false;
@@ -427,6 +543,7 @@ class PlannerMap {
       this.marker = { xy, fixed: false };
       this.draw();
       this.trigger?.("select", { lon: Math.round(lon * 1e6) / 1e6, lat: Math.round(lat * 1e6) / 1e6 });
+      this.reveal();
     }
   }
 }
