@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from planner.model import TIMEZONE, Itinerary, Mode
 from planner.present.timeline import Plan, days_of, leg_endpoints, leg_time, timeline
+from planner.present.wording import ticket_text
 
 AMAP_MODES: dict[Mode, str] = {
     Mode.car: "car",
@@ -189,13 +190,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             ev.add("summary", f"{k}. {s.name_zh if zh else s.name_en}")
             ev.add("location", f"{s.name_zh} {s.name_en}")
             ev.add("geo", (s.lat, s.lon))
-            ticket = (
-                t("label.unknown", lang)
-                if s.ticket_cny is None
-                else t("label.free", lang)
-                if s.ticket_cny == 0
-                else f"¥{s.ticket_cny:g}"
-            )
+            ticket = ticket_text(s.ticket_cny, lang)
             why = ("；" if zh else "; ").join(r.zh if zh else r.en for r in s.why)
             lines = [
                 f"{t('label.why', lang)}: {why}",
@@ -317,7 +312,6 @@ def _sketch_svg(it: Itinerary) -> str:
 def _day_rows(it: Itinerary, lang: str) -> str:
     from planner.i18n.texts import MODE_LABELS, t
     from planner.present.timeline import fmt_duration
-    from planner.present.wording import ticket_text
 
     zh = lang == "zh"
     e = html.escape
