@@ -4,7 +4,7 @@ Every module's imports are parsed with :mod:`ast`: module level, inside function
 ``if TYPE_CHECKING:`` blocks alike, since a lazy import is still a dependency. The layers, low
 to high (``docs/ARCHITECTURE.md`` explains them):
 
-    errors < model < i18n < data < travel < solve < plan < present < cli, service
+    errors < model < i18n < data < travel < verify < solve < plan < present < cli, service
 
 A module may import its own layer and any lower one, never a higher one. On top of the order:
 
@@ -38,7 +38,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "planner"
 
-LAYERS = ("errors", "model", "i18n", "data", "travel", "solve", "plan", "present", "cli", "service")
+LAYERS = ("errors", "model", "i18n", "data", "travel", "verify", "solve", "plan", "present", "cli", "service")
 RANK = {**{name: i for i, name in enumerate(LAYERS)}, "service": LAYERS.index("cli")}
 """Position of each layer; ``cli`` and ``service`` share the top."""
 SHELLS = frozenset({"cli", "service"})

@@ -210,8 +210,8 @@ class VersionedFile:
         self.history_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         kept = self.history_dir / f"{self.path.stem}.{stamp}.{previous_tag}{self.path.suffix}"
-        _atomic_write(kept, previous)
-        _atomic_write(self.path, data)
+        atomic_write(kept, previous)
+        atomic_write(self.path, data)
         return etag_of(data)
 
     # -------------------------------------------------------------- history
@@ -256,7 +256,8 @@ class VersionedFile:
         return self.write(self.version_text(version_id), if_match=if_match)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)
@@ -341,6 +342,26 @@ class CatalogStore:
                     break
             else:
                 pois.append(_new_entry(entry, pois))
+
+        return self._update(edit, if_match=if_match)
+
+    def put_many(self, entries: Sequence[Mapping[str, Any]], *, if_match: str) -> str:
+        """Add or replace several places in one validated write (all or none), as :meth:`put` each."""
+        for entry in entries:
+            if not isinstance(entry.get("id"), str):
+                raise ConfigError(
+                    Problem("", "id", "every place needs an id (kebab-case, e.g. jinhai-lake)")
+                )
+
+        def edit(doc: Any) -> None:
+            pois = doc["pois"]
+            for entry in entries:
+                for item in pois:
+                    if item.get("id") == entry["id"]:
+                        _update_entry(item, entry)
+                        break
+                else:
+                    pois.append(_new_entry(entry, pois))
 
         return self._update(edit, if_match=if_match)
 

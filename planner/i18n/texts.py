@@ -140,6 +140,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "day that suits you",
         "zh": "未选择兴趣：已按平谷最热门的景点安排；选择兴趣可获得更适合您的行程",
     },
+    # --- checking the catalogue against OpenStreetMap (planner pois match/discover)
+    "osm.moved": {
+        "en": "Found in OSM as {osm_name} ({osm_id}): move it {distance} to its {point}",
+        "zh": "在 OSM 中找到「{osm_name}」（{osm_id}）：移动 {distance} 到其{point}",
+    },
+    "osm.confirmed": {
+        "en": "OSM's {osm_name} ({osm_id}) is {distance} from the current point: the point is right",
+        "zh": "OSM 的「{osm_name}」（{osm_id}）距当前坐标 {distance}：坐标正确",
+    },
+    "osm.ambiguous": {
+        "en": "{n} separate OSM places carry this name ({names}): choose one, or leave it",
+        "zh": "OSM 中有 {n} 个不同地点同名（{names}）：请选择其一，或暂不处理",
+    },
+    "osm.far": {
+        "en": "OSM's {osm_name} lies {distance} away, farther than a '{confidence}' point can be off ({radius}): check by hand",
+        "zh": "OSM 的「{osm_name}」相距 {distance}，超出「{confidence}」坐标可能的误差（{radius}）：请人工核对",
+    },
+    "osm.missing": {
+        "en": "Not found in OSM as {names}: verify the point another way",
+        "zh": "OSM 中没有「{names}」：请用其他方式核实坐标",
+    },
+    "osm.new": {
+        "en": "In OSM, not in the catalogue: {osm_name} ({osm_id}), {category}; fill in: {fields}",
+        "zh": "OSM 中有而目录中没有：「{osm_name}」（{osm_id}），{category}；需填写：{fields}",
+    },
+    "osm.new_complete": {
+        "en": "In OSM, not in the catalogue: {osm_name} ({osm_id}), {category}",
+        "zh": "OSM 中有而目录中没有：「{osm_name}」（{osm_id}），{category}",
+    },
+    "osm.point.node": {"en": "mapped point", "zh": "标注点"},
+    "osm.point.entrance": {"en": "entrance", "zh": "入口"},
+    "osm.point.centroid": {"en": "centre", "zh": "中心"},
+    "osm.point.inside": {"en": "point inside the area (its centre is not on land)", "zh": "区域内一点（其中心不在陆地上）"},
+    "osm.point.shore": {"en": "nearest shore", "zh": "最近的岸边"},
+    "osm.point.line": {"en": "middle of the line", "zh": "线段中点"},
 }
 
 _clash = MESSAGES.keys() & UI_MESSAGES.keys()

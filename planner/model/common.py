@@ -154,6 +154,9 @@ class Confidence(StrEnum):
 
     surveyed = "surveyed"
     """Checked on the ground or on an authoritative map (within ~50 m)."""
+    osm = "osm"
+    """Matched to an OpenStreetMap feature and accepted by an operator (``planner pois apply``):
+    the feature's gate, node or centre, within ~100 m; ``source`` names the OSM element."""
     medium = "medium"
     """From a map point of a public source, converted to WGS84 (within a few hundred metres)."""
     low = "low"
