@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from planner.data.catalog import load_catalog
+
 EARTH_RADIUS_M = 6_371_008.8
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = load_catalog(ROOT / "configs" / "pois.yaml")
+"""The bundled catalogue: the extract of :func:`build_extract` is drawn around its points."""
 
 LonLat = tuple[float, float]
 
@@ -122,3 +127,71 @@ class OsmDraft:
             writer.close()
         xml.unlink()
         return path
+
+
+def at(pid: str) -> tuple[float, float]:
+    return CATALOG.get(pid).lonlat
+
+
+def build_extract() -> OsmDraft:
+    """One case of each kind the matcher must get right (see tests/test_verify.py)."""
+    d = OsmDraft()
+    # exact name, 1.5 km north-east of the estimate
+    d.node(offset(at("jingdong-grand-canyon"), 1060, 1060), tourism="attraction", name="京东大峡谷")
+    # the suffix 风景区, an area with a main gate, 800 m off a medium point
+    centre = offset(at("shilinxia"), 0, 900)
+    d.area(square(centre, 150), entrance=0, tourism="attraction", name="石林峡风景区")
+    # pinyin only
+    d.node(
+        offset(at("xuanyuan-terrace"), 400, -300),
+        historic="archaeological_site",
+        name="Xuanyuantai",
+    )
+    d.node(offset(at("yajishan"), 400, -300), natural="peak", name="Yajishan")
+    # two separate features of one name, 4 km apart, both within the 5 km of a low point
+    d.node(offset(at("laoxiangfeng"), 2000, 0), tourism="attraction", name="老象峰")
+    d.node(offset(at("laoxiangfeng"), -2000, 0), tourism="attraction", name="老象峰")
+    # a scenic area whose centroid lies in its lake
+    lake_centre = offset(at("jinhai-lake"), 600, 300)
+    d.area(
+        square(lake_centre, 700),
+        tourism="attraction",
+        name="金海湖风景区",
+        **{"name:en": "Jinhai Lake Scenic Area"},
+    )
+    d.area(square(lake_centre, 450), natural="water", water="reservoir", name="金海湖")
+    # the right name, 8 km away: another place, or a point far off; never moved automatically
+    d.node(offset(at("tianyunshan"), 8000, 0), tourism="attraction", name="天云山")
+    # already right: the village node 30 m from the catalogue's point
+    d.node(offset(at("guajiayu"), 20, 20), place="village", name="挂甲峪村")
+    # discovery: in the district, not in the catalogue
+    base = at("guajiayu")
+    d.node(
+        offset(base, 300, -200),
+        amenity="restaurant",
+        name="老张农家院",
+        opening_hours="Mo-Su 10:00-21:00",
+    )
+    d.node(
+        offset(base, -300, 250),
+        tourism="guest_house",
+        name="山里人家",
+        **{"name:en": "Mountain Home Inn"},
+    )
+    d.node(offset(at("bolitai"), 500, 500), tourism="viewpoint", name="望京台")
+    d.area(
+        square(offset(at("houbeigong-peach-village"), 900, 0), 120),
+        landuse="orchard",
+        name="大桃采摘园",
+    )
+    d.node(
+        offset(at("xuanyuan-terrace"), -1500, 900),
+        amenity="place_of_worship",
+        religion="buddhist",
+        name="兴隆寺",
+        fee="no",
+    )
+    # not to be proposed: unnamed, outside the district (Dongzhimen), already catalogued
+    d.node(offset(base, 100, 100), amenity="restaurant")
+    d.node(at("dongzhimen-hub"), amenity="restaurant", name="东直门饭馆")
+    return d

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from planner.cli._common import RoadsOption, fail, fail_with
 from planner.cli.geodata import geodata_app, route_command
+from planner.cli.places import apply_command, discover_command, match_command
 from planner.cli.service import batch_command, forecast_command, serve_command
 from planner.errors import ConfigError, PlannerError, RequestError
 
@@ -29,8 +30,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-pois_app = typer.Typer(help="List and validate the catalogue of places.", no_args_is_help=True)
+pois_app = typer.Typer(
+    help="List, validate and verify (against OpenStreetMap) the catalogue of places.",
+    no_args_is_help=True,
+)
 app.add_typer(pois_app, name="pois")
+pois_app.command("match")(match_command)
+pois_app.command("discover")(discover_command)
+pois_app.command("apply")(apply_command)
 app.add_typer(geodata_app, name="geodata")
 app.command("route")(route_command)
 app.command("serve")(serve_command)
