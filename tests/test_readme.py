@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from planner.cli.main import app as cli_app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-NEEDS_OUTSIDE = ("geodata build",)
+NEEDS_OUTSIDE = ("geodata build", "pois match", "pois discover", "pois apply")
 """Examples that read a user's own OSM extract or download one: not runnable offline here."""
 
 

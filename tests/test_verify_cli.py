@@ -201,3 +201,72 @@ def test_plans_follow_the_applied_points_and_stop_warning_about_them(extract, co
     used = {s.poi_id for s in after.stops} | {after.request.start, after.request.end}
     still_low = {pid for pid in used if now.get(pid).confidence.value == "low"}
     assert len(low_named(after)) == len(still_low)
+
+
+def test_travel_times_follow_on_a_network_built_from_the_same_extract(configs, tmp_path):
+    """The extract also has the road from the bus station to the canyon's OSM point, north and
+    then east. Before the apply, the canyon's estimated point is 1.06 km south of that road (a
+    walk to it); after it, the point is on the road: the leg needs no walk."""
+    from planner.model import Mode
+    from planner.travel.build import build_network
+    from planner.travel.network import load_road_settings, save_network
+
+    draft = build_extract()
+    station = load_catalog().get("pinggu-bus-station").lonlat
+    canyon = offset(load_catalog().get("jingdong-grand-canyon").lonlat, 1060, 1060)
+    corner = (station[0], canyon[1])  # north from the station, then east along the valley road
+
+    def along(
+        a: tuple[float, float], b: tuple[float, float], steps: int = 30
+    ) -> list[tuple[float, float]]:
+        return [
+            (a[0] + (b[0] - a[0]) * k / steps, a[1] + (b[1] - a[1]) * k / steps)
+            for k in range(steps + 1)
+        ]
+
+    draft.line(
+        along(station, corner) + along(corner, canyon)[1:],
+        highway="primary",
+        name="平谷—黄松峪公路",
+    )
+    extract = draft.write_pbf(tmp_path / "pinggu-roads.osm.pbf")
+    network = build_network(
+        settings=load_road_settings(configs / "roads.yaml"), osm_file=extract, modes=[Mode.car]
+    )
+    artifact = save_network(network, tmp_path / "geodata")
+    others = [p.id for p in load_catalog() if p.visitable and p.id != "jingdong-grand-canyon"]
+    request = TripRequest(
+        date="2027-05-15",
+        start="pinggu-bus-station",
+        must=["jingdong-grand-canyon"],
+        avoid=others,
+        start_time="08:00",
+        end_time="18:00",
+        mode="car",
+    )
+
+    def leg_in(planner_: Planner):
+        it = planner_.plan(request)
+        return next(leg for leg in it.legs if leg.to_id == "jingdong-grand-canyon")
+
+    before = leg_in(Planner.from_configs(configs, network_path=artifact))
+    _match(extract, configs, tmp_path / "p.yaml")
+    result = runner.invoke(
+        app,
+        [
+            "pois",
+            "apply",
+            str(tmp_path / "p.yaml"),
+            "--accept",
+            "jingdong-grand-canyon",
+            "--by",
+            "Li Na",
+            "--catalog",
+            str(configs / "pois.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    after = leg_in(Planner.from_configs(configs, network_path=artifact))
+    assert after.provider.startswith("osm:") and not after.estimated
+    assert after.geometry[-1] == pytest.approx(canyon, abs=1e-5)
+    assert before.travel_s - after.travel_s > 10 * 60  # the 1.06 km walk at 4 km/h is gone

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table
 
 from planner.cli._common import fail, fail_with
 from planner.errors import ConfigError, PlannerError, RequestError
+
+if TYPE_CHECKING:
+    from planner.verify.proposals import Proposal
 
 OsmFileOption = Annotated[
     Path | None,
@@ -101,6 +104,12 @@ def _run(
         "next: review it (set decision: accept or reject, with decided_by), or in the operator "
         f"console; then `planner pois apply {out}`. OSM data © OpenStreetMap contributors (ODbL)"
     )
+
+
+def _build_option(proposal: Proposal) -> str:
+    if proposal.osm.kind == "file":
+        return f"--osm-file {proposal.osm.name}"
+    return f'--place "{proposal.osm.name}"'
 
 
 def match_command(
@@ -192,6 +201,6 @@ def apply_command(
         typer.echo(
             f"catalogue now at version {applied.etag} (the previous one is kept in .history/). "
             "Travel times follow the new points at the next plan; a road network built from "
-            "the same extract makes them road times: `planner geodata build --osm-file ...` "
+            f"the same data makes them road times: `planner geodata build {_build_option(proposal)}` "
             "then `planner geodata calibrate`"
         )
