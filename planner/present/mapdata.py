@@ -48,3 +48,32 @@ def road_lines(
         a, b = int(start[e]), int(start[e + 1])
         out.append(list(zip(glon[a:b].tolist(), glat[a:b].tolist(), strict=True)))
     return out
+
+
+ROAD_STYLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("minor", ("tertiary", "tertiary_link", "unclassified")),
+    ("main", ("primary", "secondary", "primary_link", "secondary_link")),
+    ("major", ("motorway", "trunk", "motorway_link", "trunk_link")),
+)
+"""The road classes a base map draws, in drawing order (the biggest on top)."""
+
+
+def road_lines_by_class(
+    travel: object, *, max_lines: int = 20_000
+) -> list[tuple[str, list[list[LonLat]]]]:
+    """:func:`road_lines` grouped as :data:`ROAD_STYLES` (``minor``, ``main``, ``major``), for a
+    base map that tells a motorway from a village road; empty without a road network."""
+    network = getattr(travel, "network", None)
+    if network is None:
+        return []
+    present = set(network.manifest.get("highway_classes", []))
+    out = []
+    left = max_lines
+    for name, classes in ROAD_STYLES:
+        if not present & set(classes) or left <= 0:
+            continue  # (road_lines draws every road when no class is named)
+        lines = road_lines(travel, classes=classes, max_lines=left)
+        left -= len(lines)
+        if lines:
+            out.append((name, lines))
+    return out

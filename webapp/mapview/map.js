@@ -1,35 +1,27 @@
-// Pinggu Planner's map: an SVG map drawn from our own layers, with no WebGL and no download.
+// Pinggu Planner's map, on Leaflet 1.9.4 (vendored from the npm registry into vendor/leaflet/;
+// webapp/mapview/__init__.py puts it before this module, so `window.L` is Leaflet).
 //
-// A Streamlit components-v2 module (see webapp/mapview/__init__.py). Python sends a plain JSON
-// spec (areas, lines, points, the box to fit, optional raster tiles); this module projects it in
-// Web Mercator and draws it as SVG. Raster tiles, when they load, sit underneath our layers; when
-// they do not (offline), the map is still legible. Pan by dragging (on a touch screen with two
-// fingers: one finger scrolls the page), zoom with the wheel, a pinch, a double click or the
-// buttons. A click on a place (or, when the spec allows it, anywhere on the
-// map) is sent back to Python as the trigger value "select".
+// A Streamlit components-v2 module. Python sends a JSON spec (webapp/maps.py): the district and
+// its neighbours, roads by class when a network is built, places, numbered stops, legs per day
+// (dashed where estimated), an optional tile URL. Streamlit calls the default export on every
+// rerun; the map and its layers live on per container, and each layer group is rebuilt only when
+// its part of the spec changed. Large, static layers (the base map, the roads) come once per
+// session under a key: later reruns send only the key, and the layer is kept here by key.
 //
-// Streamlit calls the default export on every render with new data; the map and its view live
-// on per container, so a rerun never resets what the user panned to unless the fit key changes.
+// Touch: one finger drags, two pinch; a tap on a stop opens its card and picks it. Keyboard: the
+// map pans with the arrows and zooms with + and -, every stop is a focusable button (Enter picks
+// it), and a list of the stops for screen readers sits beside the map.
 
-const TILE = 256;
-const NS = "http://www.w3.org/2000/svg";
+
 const maps = new WeakMap();
+const kept = new Map(); // static layers' payloads by key: they survive a remount of the map
 
-function project(lon, lat) {
-  const s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
-  return [((lon + 180) / 360) * TILE, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * TILE];
-}
+const H = 16; // label height, px
 
-function unproject(x, y) {
-  const n = Math.PI - (2 * Math.PI * y) / TILE;
-  return [(x / TILE) * 360 - 180, (180 / Math.PI) * Math.atan(Math.sinh(n))];
-}
-
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-  if (parent) parent.appendChild(e);
-  return e;
+function escapeText(text) {
+  const d = document.createElement("div");
+  d.textContent = text == null ? "" : String(text);
+  return d.innerHTML;
 }
 
 function html(tag, cls, parent) {
@@ -39,239 +31,485 @@ function html(tag, cls, parent) {
   return e;
 }
 
-const NICE = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+function latlngs(path) {
+  return path.map((p) => [p[1], p[0]]);
+}
+
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 class PlannerMap {
   constructor(root) {
-    this.box = html("div", "pp-map");
+    this.box = html("div", "pp-map", root);
     this.box.setAttribute("data-testid", "ppMap");
-    this.svg = el("svg", { class: "pp-svg", role: "img", tabindex: "0" }, this.box);
-    this.gTiles = el("g", { class: "pp-tiles" }, this.svg);
-    this.gAreas = el("g", { class: "pp-areas" }, this.svg);
-    this.gLines = el("g", { class: "pp-lines" }, this.svg);
-    this.gLabels = el("g", { class: "pp-labels" }, this.svg);
-    this.gPoints = el("g", { class: "pp-points" }, this.svg);
-    this.tip = html("div", "pp-tip", this.box);
-    this.tip.hidden = true;
-    this.hint = html("div", "pp-hint", this.box);
-    this.hint.hidden = true;
-    const ctl = html("div", "pp-ctl", this.box);
-    this.buttons = {};
-    for (const [name, text] of [["zoom_in", "+"], ["zoom_out", "−"], ["fit", "⤢"]]) {
-      const b = html("button", "pp-btn", ctl);
-      b.type = "button";
-      b.textContent = text;
-      b.addEventListener("click", (e) => {
-        e.stopPropagation();
-        if (name === "fit") this.fitTo(this.data.bbox);
-        else this.zoomAt(name === "zoom_in" ? 1 : -1, this.w / 2, this.h / 2);
-        this.draw();
-      });
-      this.buttons[name] = b;
+    this.canvas = html("div", "pp-leaflet", this.box);
+    this.canvas.setAttribute("role", "application");
+    this.canvas.tabIndex = 0;
+    this.labels = html("div", "pp-labels", this.box);
+    this.note = html("div", "pp-note", this.box);
+    this.note.hidden = true;
+    this.list = html("ul", "pp-sr-only", this.box);
+    this.map = L.map(this.canvas, {
+      zoomControl: false,
+      attributionControl: true,
+      minZoom: 7,
+      maxZoom: 18,
+      zoomSnap: 0.25,
+      wheelPxPerZoomLevel: 90,
+      doubleClickZoom: true,
+      keyboard: true,
+      tapTolerance: 12,
+    });
+    this.map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    this.map.createPane("pp-neighbours").style.zIndex = 240;
+    this.map.createPane("pp-base").style.zIndex = 250;
+    this.map.createPane("pp-roads").style.zIndex = 300;
+    this.map.createPane("pp-lines").style.zIndex = 420;
+    this.map.createPane("pp-places").style.zIndex = 450;
+    this.roadRenderer = L.canvas({ pane: "pp-roads", padding: 0.2 });
+    this.groups = {};
+    for (const name of ["base", "areas", "roads", "lines", "places", "planned", "marker", "me"]) {
+      this.groups[name] = L.layerGroup().addTo(this.map);
     }
-    this.scale = html("div", "pp-scale", this.box);
-    this.attr = html("div", "pp-attr", this.box);
-    this.attr.hidden = true;
-    root.appendChild(this.box);
-
-    this.z = 10;
-    this.cx = 0;
-    this.cy = 0;
-    this.w = 600;
-    this.h = 400;
-    this.fitKey = null;
-    this.tiles = new Map();
-    this.failed = new Set();
-    this.pointers = new Map();
-    this.frame = 0;
-    this.marker = null;
+    this.sig = {};
+    this.named = [];
+    this.widths = new Map();
+    this.zoom = L.control.zoom({ position: "topright" }).addTo(this.map);
+    this.scale = L.control.scale({ imperial: false, position: "topleft" }).addTo(this.map);
+    this.controls();
     this.listen();
     this.sized = false;
     new ResizeObserver(() => {
       const r = this.box.getBoundingClientRect();
-      if (r.width > 0 && (r.width !== this.w || r.height !== this.h || !this.sized)) {
-        const first = !this.sized;
-        this.w = r.width;
-        this.h = r.height;
-        this.sized = true;
-        if (first && this.data) this.fitTo(this.data.bbox);
-        this.draw();
+      if (r.width > 0 && r.height > 0) {
+        this.map.invalidateSize({ animate: false });
+        if (!this.sized && this.data) {
+          this.sized = true;
+          this.fit();
+        }
+        this.placeLabels();
       }
     }).observe(this.box);
+  }
+
+  controls() {
+    const self = this;
+    const Buttons = L.Control.extend({
+      onAdd() {
+        const bar = L.DomUtil.create("div", "leaflet-bar pp-extra");
+        self.fitButton = L.DomUtil.create("a", "pp-fit", bar);
+        self.fitButton.href = "#";
+        self.fitButton.setAttribute("role", "button");
+        self.fitButton.textContent = "⤢";
+        self.locateButton = L.DomUtil.create("a", "pp-locate", bar);
+        self.locateButton.href = "#";
+        self.locateButton.setAttribute("role", "button");
+        self.locateButton.textContent = "◎";
+        self.locateButton.hidden = true;
+        L.DomEvent.disableClickPropagation(bar);
+        L.DomEvent.on(self.fitButton, "click", (e) => {
+          L.DomEvent.preventDefault(e);
+          self.fit();
+        });
+        L.DomEvent.on(self.locateButton, "click", (e) => {
+          L.DomEvent.preventDefault(e);
+          self.toggleLocate();
+        });
+        return bar;
+      },
+    });
+    new Buttons({ position: "topright" }).addTo(this.map);
+  }
+
+  listen() {
+    this.map.on("zoomstart", () => {
+      this.labels.hidden = true;
+    });
+    this.map.on("zoomend moveend resize", () => {
+      this.labels.hidden = false;
+      this.placeLabels();
+    });
+    this.map.on("dragstart", () => {
+      this.following = false;
+    });
+    // A click on the map (operators: "the place is here") waits a moment: the second click of a
+    // double click zooms instead, and never sends a second pick.
+    this.map.on("click", (e) => {
+      if (!this.data?.clickable) return;
+      clearTimeout(this.clickTimer);
+      this.clickTimer = setTimeout(() => this.pickPoint(e.latlng), 260);
+    });
+    this.map.on("dblclick", () => clearTimeout(this.clickTimer));
   }
 
   // ---------------------------------------------------------------- data
   update(data, trigger) {
     this.data = data;
     this.trigger = trigger;
-    this.box.style.height = `${data.height || 480}px`;
-    this.svg.setAttribute("aria-label", data.texts?.aria || "map");
-    for (const [name, b] of Object.entries(this.buttons)) {
-      b.title = data.texts?.[name] || name;
-      b.setAttribute("aria-label", b.title);
-    }
-    this.attr.textContent = data.attribution || "";
+    this.box.style.height = data.height_css || `${data.height || 480}px`;
+    const texts = data.texts || {};
+    this.canvas.setAttribute("aria-label", texts.aria || "map");
+    this.zoom._zoomInButton.title = texts.zoom_in || "+";
+    this.zoom._zoomInButton.setAttribute("aria-label", this.zoom._zoomInButton.title);
+    this.zoom._zoomOutButton.title = texts.zoom_out || "-";
+    this.zoom._zoomOutButton.setAttribute("aria-label", this.zoom._zoomOutButton.title);
+    this.fitButton.title = texts.fit || "fit";
+    this.fitButton.setAttribute("aria-label", this.fitButton.title);
+    this.locateButton.title = texts.locate || "locate";
+    this.locateButton.setAttribute("aria-label", this.locateButton.title);
+    this.locateButton.hidden = !data.locate;
     this.box.classList.toggle("pp-clickable", !!data.clickable);
-    this.areas = (data.areas || []).map((a) => ({ ...a, rings: a.rings.map((r) => r.map((p) => project(p[0], p[1]))) }));
-    this.roads = (data.roads || []).map((r) => r.map((p) => project(p[0], p[1])));
-    this.lines = (data.lines || []).map((l) => ({ ...l, xy: l.path.map((p) => project(p[0], p[1])) }));
-    this.points = (data.points || []).map((p) => ({ ...p, xy: project(p.lon, p.lat) }));
-    const r = this.box.getBoundingClientRect();
-    if (r.width > 0) {
-      this.w = r.width;
-      this.h = r.height;
-      this.sized = true;
-    }
+    this.map.invalidateSize({ animate: false });
+
+    this.staticLayer("base", data.base, (payload, group) => this.drawBase(payload, group));
+    this.staticLayer("roads", data.roads, (payload, group) => this.drawRoads(payload, group));
+    this.part("areas", data.areas, () => this.drawAreas(data.areas || []));
+    this.part("tiles", [data.tiles, data.attribution], () => this.drawTiles(data.tiles, data.attribution));
+    this.part("lines", data.lines, () => this.drawLines(data.lines || []));
+    this.part("points", [data.points, texts.pick], () => this.drawPoints(data.points || []));
+    this.part("marker", data.marker, () => this.drawMarker(data.marker));
+    this.part("credits", data.credits, () => {
+      if (this.credits) this.map.attributionControl.removeAttribution(this.credits);
+      this.credits = data.credits ? escapeText(data.credits) : null;
+      if (this.credits) this.map.attributionControl.addAttribution(this.credits);
+    });
+    this.showNote();
+
     if (data.fit !== this.fitKey) {
       this.fitKey = data.fit;
-      this.marker = null;
-      this.hideTip();
-      this.fitTo(data.bbox);
+      this.groups.marker.clearLayers();
+      if (data.marker) this.drawMarker(data.marker);
+      this.fit();
     }
-    if (data.marker) this.marker = { xy: project(data.marker[0], data.marker[1]), fixed: true };
-    else if (this.marker?.fixed) this.marker = null;
-    this.redraw();
+    this.placeLabels();
   }
 
-  // ---------------------------------------------------------------- view
-  fitTo(bbox) {
-    if (!bbox) return;
-    const [x0, y1] = project(bbox[0], bbox[1]);
-    const [x1, y0] = project(bbox[2], bbox[3]);
-    const pad = 28;
-    const sx = (this.w - 2 * pad) / Math.max(x1 - x0, 1e-9);
-    const sy = (this.h - 2 * pad) / Math.max(y1 - y0, 1e-9);
-    this.z = Math.max(3, Math.min(16, Math.log2(Math.min(sx, sy))));
-    this.cx = (x0 + x1) / 2;
-    this.cy = (y0 + y1) / 2;
+  part(name, value, draw) {
+    if (name in this.sig && same(this.sig[name], value)) return;
+    this.sig[name] = value;
+    draw();
   }
 
-  zoomAt(dz, px, py) {
-    const z = Math.max(7, Math.min(18, this.z + dz));
-    const k0 = 2 ** this.z;
-    const k1 = 2 ** z;
-    const wx = this.cx + (px - this.w / 2) / k0;
-    const wy = this.cy + (py - this.h / 2) / k0;
-    this.cx = wx - (px - this.w / 2) / k1;
-    this.cy = wy - (py - this.h / 2) / k1;
-    this.z = z;
+  // A static layer: {key, ...payload} the first time in a session, {key} after; drawn once per key.
+  staticLayer(name, spec, draw) {
+    const group = this.groups[name];
+    if (!spec) {
+      if (this.sig[name] !== null) group.clearLayers();
+      this.sig[name] = null;
+      return;
+    }
+    if (spec.key && Object.keys(spec).length > 1) kept.set(spec.key, spec);
+    const payload = kept.get(spec.key);
+    if (!payload) {
+      // the browser lost it (a reload in the same session): ask Python to send it again
+      this.trigger?.("need", { layer: name, key: spec.key });
+      return;
+    }
+    if (this.sig[name] === spec.key) return;
+    this.sig[name] = spec.key;
+    group.clearLayers();
+    draw(payload, group);
   }
 
-  screen(xy) {
-    const k = 2 ** this.z;
-    return [(xy[0] - this.cx) * k + this.w / 2, (xy[1] - this.cy) * k + this.h / 2];
+  fit() {
+    const b = this.data?.bbox;
+    if (!b) return;
+    this.map.fitBounds(
+      [
+        [b[1], b[0]],
+        [b[3], b[2]],
+      ],
+      { padding: [28, 28], animate: false, maxZoom: 15 },
+    );
   }
 
-  world(px, py) {
-    const k = 2 ** this.z;
-    return [this.cx + (px - this.w / 2) / k, this.cy + (py - this.h / 2) / k];
+  // ---------------------------------------------------------------- layers
+  drawBase(payload, group) {
+    for (const a of payload.areas || []) {
+      L.polygon(
+        a.rings.map((r) => latlngs(r)),
+        { pane: "pp-neighbours", color: a.stroke, weight: a.width || 1, fillColor: a.fill, fillOpacity: 1, interactive: false, className: "pp-neighbour" },
+      ).addTo(group);
+    }
+    this.baseLabels = payload.labels || [];
   }
 
-  redraw() {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.draw();
+  drawRoads(payload, group) {
+    for (const cls of payload.classes || []) {
+      for (const line of cls.lines) {
+        L.polyline(latlngs(line), {
+          renderer: this.roadRenderer,
+          color: cls.colour,
+          weight: cls.width,
+          opacity: 0.9,
+          interactive: false,
+        }).addTo(group);
+      }
+    }
   }
 
-  schedule() {
-    if (!this.frame) {
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.draw();
+  drawAreas(areas) {
+    const group = this.groups.areas;
+    group.clearLayers();
+    for (const a of areas) {
+      L.polygon(
+        a.rings.map((r) => latlngs(r)),
+        { pane: "pp-base", color: a.stroke, weight: a.width || 2, fillColor: a.fill, fillOpacity: 1, interactive: false, className: "pp-area" },
+      ).addTo(group);
+    }
+  }
+
+  drawTiles(url, attribution) {
+    if (this.tiles) {
+      this.map.removeLayer(this.tiles);
+      this.tiles = null;
+    }
+    if (this.tileCredit) this.map.attributionControl.removeAttribution(this.tileCredit);
+    this.tileCredit = null;
+    this.tilesOk = false;
+    clearTimeout(this.tileTimer);
+    if (!url) return;
+    // the tiles' attribution shows once a tile has loaded: a map without them credits only us
+    const credit = escapeText(attribution);
+    const layer = L.tileLayer(url, { maxZoom: 18, crossOrigin: true });
+    layer.on("tileload", () => {
+      if (!this.tilesOk) this.map.attributionControl.addAttribution(credit);
+      this.tilesOk = true;
+      this.tileCredit = credit;
+      this.showNote();
+    });
+    layer.addTo(this.map);
+    this.tiles = layer;
+    // Unreachable tiles (offline): take the layer away after a while; our own layers stay.
+    this.tileTimer = setTimeout(() => {
+      if (!this.tilesOk && this.tiles === layer) {
+        this.map.removeLayer(layer);
+        this.tiles = null;
+        this.showNote();
+      }
+    }, 6000);
+  }
+
+  showNote() {
+    const text = this.data?.note;
+    this.note.hidden = !text || this.tilesOk;
+    this.note.textContent = text || "";
+  }
+
+  drawLines(lines) {
+    const group = this.groups.lines;
+    group.clearLayers();
+    for (const l of lines) {
+      const w = l.width || 2;
+      const line = L.polyline(latlngs(l.path), {
+        pane: "pp-lines",
+        color: l.colour,
+        weight: w,
+        opacity: 1,
+        dashArray: l.dashed ? `${2.5 * w} ${1.8 * w}` : null,
+        lineCap: "round",
+        lineJoin: "round",
+        className: `pp-${l.kind || "line"}`,
+      });
+      if (l.title) line.bindTooltip(this.tipHtml(l), { sticky: true, direction: "top", className: "pp-tip" });
+      line.addTo(group);
+    }
+  }
+
+  tipHtml(f) {
+    return `<b>${escapeText(f.title)}</b>${f.body ? `<div>${escapeText(f.body)}</div>` : ""}`;
+  }
+
+  drawPoints(points) {
+    this.groups.places.clearLayers();
+    this.groups.planned.clearLayers();
+    this.named = [];
+    this.list.replaceChildren();
+    const texts = this.data.texts || {};
+    for (const p of points) {
+      let layer;
+      if (p.label) {
+        const size = 2 * (p.label.length > 2 ? (p.r || 10) + 3 : p.r || 10);
+        const icon = L.divIcon({
+          className: `pp-pt pp-badge pp-${p.kind || "stop"}`,
+          html: `<span class="pp-num" style="background:${p.fill}">${escapeText(p.label)}</span>`,
+          iconSize: [size, size],
+          iconAnchor: [size / 2, size / 2],
+        });
+        layer = L.marker([p.lat, p.lon], {
+          icon,
+          keyboard: true,
+          title: p.title || "",
+          alt: p.title || "",
+          riseOnHover: true,
+          zIndexOffset: 1000 + (p.prio || 0) * 100,
+        });
+        layer.addTo(this.groups.planned);
+        const el = layer.getElement();
+        if (el) {
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", `${p.title || ""} ${p.body || ""}`.trim());
+          if (p.id) el.setAttribute("data-id", p.id);
+        }
+      } else {
+        layer = L.circleMarker([p.lat, p.lon], {
+          pane: "pp-places",
+          radius: p.r || 5,
+          color: p.stroke || "#fff",
+          weight: p.stroke_width || 1.5,
+          fillColor: p.fill,
+          fillOpacity: 1,
+          className: `pp-pt pp-${p.kind || "place"}`,
+        });
+        layer.addTo(this.groups.places);
+        if (p.id) layer.getElement()?.setAttribute("data-id", p.id);
+      }
+      if (p.title) {
+        layer.bindTooltip(this.tipHtml(p), { direction: "top", offset: [0, -8], className: "pp-tip" });
+        layer.bindPopup(this.tipHtml(p), { className: "pp-popup", autoPanPadding: [16, 16] });
+      }
+      layer.on("click", (e) => {
+        L.DomEvent.stopPropagation(e);
+        clearTimeout(this.clickTimer);
+        if (p.id && this.data.selectable !== false) {
+          this.trigger?.("select", { id: p.id, lon: p.lon, lat: p.lat });
+          this.reveal();
+        }
+      });
+      if (p.name) this.named.push({ p, layer });
+      if (p.kind === "stop" || p.kind === "end") {
+        const li = html("li", "", this.list);
+        const b = html("button", "", li);
+        b.type = "button";
+        b.textContent = `${p.title || p.name}${p.body ? ` (${p.body})` : ""}`;
+        b.addEventListener("click", () => {
+          this.map.setView([p.lat, p.lon], Math.max(this.map.getZoom(), 13));
+          layer.openPopup();
+          if (p.id) this.trigger?.("select", { id: p.id, lon: p.lon, lat: p.lat });
+        });
+      }
+    }
+    this.list.setAttribute("aria-label", texts.stops || "stops");
+  }
+
+  drawMarker(m) {
+    this.groups.marker.clearLayers();
+    if (!m) return;
+    L.circleMarker([m[1], m[0]], { radius: 8, color: "#fff", weight: 2, fillColor: "#c8284f", fillOpacity: 0.95, className: "pp-marker", interactive: false }).addTo(
+      this.groups.marker,
+    );
+  }
+
+  pickPoint(latlng) {
+    const lon = Math.round(latlng.lng * 1e6) / 1e6;
+    const lat = Math.round(latlng.lat * 1e6) / 1e6;
+    this.drawMarker([lon, lat]);
+    this.trigger?.("select", { lon, lat });
+    this.reveal();
+  }
+
+  // ---------------------------------------------------------------- where the visitor is
+  toggleLocate() {
+    if (this.watch != null) {
+      navigator.geolocation.clearWatch(this.watch);
+      this.watch = null;
+      this.following = false;
+      this.groups.me.clearLayers();
+      this.locateButton.classList.remove("pp-on");
+      return;
+    }
+    if (!navigator.geolocation) return;
+    this.following = true;
+    this.locateButton.classList.add("pp-on");
+    this.watch = navigator.geolocation.watchPosition(
+      (pos) => this.here(pos.coords),
+      () => {
+        this.locateButton.classList.remove("pp-on");
+        this.watch = null;
+      },
+      { enableHighAccuracy: true, maximumAge: 15000, timeout: 20000 },
+    );
+  }
+
+  here(c) {
+    const at = [c.latitude, c.longitude];
+    this.groups.me.clearLayers();
+    L.circle(at, { radius: Math.max(c.accuracy || 0, 10), color: "#266ebe", weight: 1, fillOpacity: 0.12, interactive: false }).addTo(
+      this.groups.me,
+    );
+    L.circleMarker(at, { radius: 7, color: "#fff", weight: 2, fillColor: "#266ebe", fillOpacity: 1, interactive: false }).addTo(
+      this.groups.me,
+    );
+    if (this.following) this.map.panTo(at, { animate: true });
+    // tell Python only when it matters: the first fix, then every 100 m or 2 minutes
+    const last = this.sent;
+    const now = Date.now();
+    const moved = last ? this.map.distance(at, last.at) : Infinity;
+    if (!last || moved > 100 || now - last.t > 120000) {
+      this.sent = { at, t: now };
+      this.trigger?.("position", {
+        lon: Math.round(c.longitude * 1e6) / 1e6,
+        lat: Math.round(c.latitude * 1e6) / 1e6,
+        accuracy_m: Math.round(c.accuracy || 0),
       });
     }
   }
 
-  // ---------------------------------------------------------------- drawing
-  draw() {
-    if (!this.data) return;
-    this.svg.setAttribute("width", this.w);
-    this.svg.setAttribute("height", this.h);
-    this.drawTiles();
-    const path = (xy, close) => {
-      let d = "";
-      for (let i = 0; i < xy.length; i++) {
-        const [x, y] = this.screen(xy[i]);
-        d += `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
-      }
-      return close ? `${d}Z` : d;
-    };
-    this.gAreas.replaceChildren();
-    this.areas.forEach((a) => {
-      el("path", { d: a.rings.map((r) => path(r, true)).join(""), fill: a.fill, stroke: a.stroke, "stroke-width": a.width || 2, "fill-rule": "evenodd", class: "pp-area" }, this.gAreas);
-    });
-    this.gLines.replaceChildren();
-    if (this.roads.length) {
-      el("path", { d: this.roads.map((r) => path(r, false)).join(""), stroke: "rgba(150,150,150,0.75)", "stroke-width": 1, fill: "none", class: "pp-line pp-road" }, this.gLines);
+  // ---------------------------------------------------------------- names beside their dots
+  // Placed so that no two overprint: stops and start/end first (named at every zoom), places only
+  // from names_from_zoom, each in the first free spot of eight around its dot; dots within a few
+  // pixels share one label ("A / B"). A label with no free spot is left out (its dot still shows
+  // its name on hover or tap). Neighbouring districts' names go in where there is room.
+  placeLabels() {
+    if (!this.data || !this.map._loaded) return;
+    const size = this.map.getSize();
+    const W = size.x;
+    const Hh = size.y;
+    const showNames = this.map.getZoom() >= (this.data.names_from_zoom || 12);
+    const items = [];
+    for (const n of this.named) {
+      const pt = this.map.latLngToContainerPoint([n.p.lat, n.p.lon]);
+      if (pt.x < -40 || pt.y < -40 || pt.x > W + 40 || pt.y > Hh + 40) continue;
+      if (!showNames && !(n.p.prio > 0)) continue;
+      const r = n.p.label ? (n.p.label.length > 2 ? (n.p.r || 10) + 3 : n.p.r || 10) : n.p.r || 5;
+      items.push({ x: pt.x, y: pt.y, r, prio: n.p.prio || 0, name: n.p.name });
     }
-    this.lines.forEach((l, i) => {
-      const attrs = { d: path(l.xy, false), stroke: l.colour, "stroke-width": l.width || 2, fill: "none", class: `pp-line pp-${l.kind || "line"}` };
-      if (l.dashed) attrs["stroke-dasharray"] = `${2.5 * (l.width || 2)} ${1.8 * (l.width || 2)}`;
-      if (l.title) attrs["data-i"] = `l${i}`;
-      el("path", attrs, this.gLines);
-    });
-    this.gLabels.replaceChildren();
-    this.gPoints.replaceChildren();
-    const showNames = this.z >= (this.data.names_from_zoom || 12);
-    const named = [];
-    this.points.forEach((p, i) => {
-      const [x, y] = this.screen(p.xy);
-      if (x < -40 || y < -40 || x > this.w + 40 || y > this.h + 40) return;
-      const g = el("g", { class: `pp-pt pp-${p.kind || "point"}`, "data-i": `p${i}`, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` }, this.gPoints);
-      if (p.id) g.setAttribute("data-id", p.id);
-      const r = p.label && p.label.length > 2 ? (p.r || 6) + 3 : p.r || 6;
-      el("circle", { r, fill: p.fill, stroke: p.stroke || "#fff", "stroke-width": p.stroke_width || 1.5 }, g);
-      if (p.label) {
-        const t = el("text", { class: "pp-num", "text-anchor": "middle", dy: "0.35em" }, g);
-        t.textContent = p.label;
-      }
-      if (p.name && (showNames || (p.prio || 0) > 0)) named.push({ p, x, y, r });
-    });
-    this.drawLabels(named);
-    if (this.marker) {
-      const [x, y] = this.screen(this.marker.xy);
-      const g = el("g", { class: "pp-pt pp-marker", transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` }, this.gPoints);
-      el("circle", { r: 8, fill: "rgba(200,40,80,0.9)", stroke: "#fff", "stroke-width": 2 }, g);
-    }
-    this.drawScale();
-  }
-
-  // Names beside their dots, placed so that no two overprint: stops and start/end first (they are
-  // named at every zoom, places only from names_from_zoom), each in the first free spot of eight
-  // around its dot; a place whose dot lies within a few pixels of a named one shares that label
-  // ("A / B") or, beside a stop, gives way to the stop's own name. A label with no free spot is
-  // left out (its dot still shows its name on hover or tap).
-  drawLabels(named) {
-    const H = 16;
-    this.widths ||= new Map();
-    const width = (text) => {
-      let w = this.widths.get(text);
+    const width = (text, cls) => {
+      const k = `${cls}|${text}`;
+      let w = this.widths.get(k);
       if (w === undefined) {
-        const probe = el("text", { class: "pp-name", x: 0, y: -100 }, this.gLabels);
+        const probe = html("span", cls, this.labels);
         probe.textContent = text;
-        w = probe.getComputedTextLength() + 4; // the white halo
+        w = probe.getBoundingClientRect().width + 2;
         probe.remove();
-        if (!(w > 4)) {
+        if (!(w > 2)) {
           w = 4;
           for (const ch of text) w += ch.codePointAt(0) > 0x2e80 ? 11 : 6.5;
-        } else this.widths.set(text, w);
+        } else this.widths.set(k, w);
       }
       return w;
     };
     const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
-    const dots = named.filter((n) => (n.p.prio || 0) > 0).map((n) => ({ x0: n.x - n.r, y0: n.y - n.r, x1: n.x + n.r, y1: n.y + n.r, n }));
-    named.sort((a, b) => (b.p.prio || 0) - (a.p.prio || 0));
+    const dots = items.filter((n) => n.prio > 0).map((n) => ({ x0: n.x - n.r, y0: n.y - n.r, x1: n.x + n.r, y1: n.y + n.r, n }));
+    items.sort((a, b) => b.prio - a.prio);
     const groups = [];
-    for (const n of named) {
+    for (const n of items) {
       const near = groups.find((g) => Math.hypot(g.x - n.x, g.y - n.y) < 6);
-      if (!near) groups.push({ x: n.x, y: n.y, r: n.r, prio: n.p.prio || 0, names: [n.p.name] });
-      else if ((near.prio || 0) === (n.p.prio || 0) && !near.names.includes(n.p.name)) near.names.push(n.p.name);
+      if (!near) groups.push({ x: n.x, y: n.y, r: n.r, prio: n.prio, names: [n.name] });
+      else if (near.prio === n.prio && !near.names.includes(n.name)) near.names.push(n.name);
     }
-    const placed = [{ x0: this.w - 52, y0: 0, x1: this.w, y1: 132 }]; // the zoom buttons
-    const inside = (b) => b.x0 >= 2 && b.y0 >= 2 && b.x1 <= this.w - 2 && b.y1 <= this.h - 2;
+    // what the controls, the note and the credits cover
+    const origin = this.box.getBoundingClientRect();
+    const placed = [...this.box.querySelectorAll(".leaflet-control, .pp-note:not([hidden])")].map((c) => {
+      const r = c.getBoundingClientRect();
+      return { x0: r.left - origin.left - 2, y0: r.top - origin.top - 2, x1: r.right - origin.left + 2, y1: r.bottom - origin.top + 2 };
+    });
+    const inside = (b) => b.x0 >= 2 && b.y0 >= 2 && b.x1 <= W - 2 && b.y1 <= Hh - 2;
+    const out = [];
     for (const g of groups) {
       const text = g.names.length > 3 ? `${g.names.slice(0, 3).join(" / ")} +${g.names.length - 3}` : g.names.join(" / ");
-      const w = width(text);
+      const w = Math.min(width(text, "pp-name"), W - 8);
       const d = g.r + 3;
       const spots = [
         [g.x + d, g.y - H / 2],
@@ -286,108 +524,34 @@ class PlannerMap {
       const free = (box) =>
         !placed.some((b) => overlaps(b, box)) && !dots.some((b) => overlaps(b, box) && Math.hypot(b.n.x - g.x, b.n.y - g.y) >= 6);
       const boxes = spots.map(([x0, y0]) => ({ x0, y0, x1: x0 + w, y1: y0 + H }));
-      // inside the map if it can be; a stop's name partly off the edge rather than none
-      const box = boxes.find((b) => inside(b) && free(b)) || (g.prio > 0 ? boxes.find(free) : null);
+      // always inside the map: a name is never cut by its edge
+      const box = boxes.find((b) => inside(b) && free(b));
       if (box) {
-        const x0 = box.x0;
-        const y0 = box.y0;
         placed.push(box);
-        const t = el("text", { class: "pp-name", x: (x0 + 2).toFixed(1), y: (y0 + H / 2).toFixed(1), dy: "0.35em" }, this.gLabels);
-        t.textContent = text;
+        out.push({ text, box, cls: "pp-name", w });
       }
     }
-  }
-
-  drawTiles() {
-    const url = this.data.tiles;
-    if (!url) {
-      this.gTiles.replaceChildren();
-      return;
-    }
-    const zt = Math.max(0, Math.min(18, Math.round(this.z)));
-    const size = TILE * 2 ** (this.z - zt);
-    const [wx0, wy0] = this.world(0, 0);
-    const [wx1, wy1] = this.world(this.w, this.h);
-    const n = 2 ** zt;
-    const tx0 = Math.max(0, Math.floor((wx0 / TILE) * n));
-    const ty0 = Math.max(0, Math.floor((wy0 / TILE) * n));
-    const tx1 = Math.min(n - 1, Math.floor((wx1 / TILE) * n));
-    const ty1 = Math.min(n - 1, Math.floor((wy1 / TILE) * n));
-    const keep = new Set();
-    for (let tx = tx0; tx <= tx1; tx++) {
-      for (let ty = ty0; ty <= ty1; ty++) {
-        const key = `${zt}/${tx}/${ty}`;
-        if (this.failed.has(key)) continue;
-        keep.add(key);
-        let img = this.tiles.get(key);
-        if (!img) {
-          img = el("image", { href: url.replace("{z}", zt).replace("{x}", tx).replace("{y}", ty), opacity: 0 }, this.gTiles);
-          img.addEventListener("load", () => {
-            img.setAttribute("opacity", 0.85);
-            this.attr.hidden = !this.data.attribution;
-          });
-          img.addEventListener("error", () => {
-            this.failed.add(key);
-            img.remove();
-            this.tiles.delete(key);
-          });
-          this.tiles.set(key, img);
-        }
-        const [x, y] = this.screen([(tx / n) * TILE, (ty / n) * TILE]);
-        img.setAttribute("x", x.toFixed(1));
-        img.setAttribute("y", y.toFixed(1));
-        img.setAttribute("width", (size + 0.5).toFixed(1));
-        img.setAttribute("height", (size + 0.5).toFixed(1));
+    for (const b of this.baseLabels || []) {
+      const pt = this.map.latLngToContainerPoint([b.lat, b.lon]);
+      const text = b.name;
+      const w = width(text, "pp-base-name");
+      const box = { x0: pt.x - w / 2, y0: pt.y - H / 2, x1: pt.x + w / 2, y1: pt.y + H / 2 };
+      if (inside(box) && !placed.some((p) => overlaps(p, box)) && !dots.some((p) => overlaps(p, box))) {
+        placed.push(box);
+        out.push({ text, box, cls: "pp-base-name", w });
       }
     }
-    for (const [key, img] of this.tiles) {
-      if (!keep.has(key)) {
-        img.remove();
-        this.tiles.delete(key);
-      }
+    this.labels.replaceChildren();
+    for (const o of out) {
+      const s = html("span", o.cls, this.labels);
+      s.textContent = o.text;
+      s.style.transform = `translate(${Math.round(o.box.x0 + 1)}px, ${Math.round(o.box.y0)}px)`;
+      s.style.maxWidth = `${Math.ceil(o.w)}px`;
     }
-  }
-
-  drawScale() {
-    const lat = unproject(this.cx, this.cy)[1];
-    const mpp = (40075016.686 * Math.cos((lat * Math.PI) / 180)) / (TILE * 2 ** this.z);
-    const metres = NICE.filter((m) => m / mpp <= 110).pop() || NICE[0];
-    this.scale.style.width = `${Math.round(metres / mpp)}px`;
-    this.scale.textContent = metres >= 1000 ? `${metres / 1000} km` : `${metres} m`;
-  }
-
-  // ---------------------------------------------------------------- interaction
-  feature(target) {
-    const hit = target.closest?.("[data-i]");
-    if (!hit) return null;
-    const i = hit.getAttribute("data-i");
-    return i[0] === "p" ? this.points[Number(i.slice(1))] : this.lines[Number(i.slice(1))];
-  }
-
-  showTip(f, px, py) {
-    if (!f?.title) return this.hideTip();
-    this.tip.replaceChildren();
-    html("b", "", this.tip).textContent = f.title;
-    if (f.body) html("div", "", this.tip).textContent = f.body;
-    this.tip.hidden = false;
-    const tw = this.tip.offsetWidth;
-    const th = this.tip.offsetHeight;
-    this.tip.style.left = `${Math.max(4, Math.min(this.w - tw - 4, px + 12))}px`;
-    this.tip.style.top = `${Math.max(4, py - th - 12 < 4 ? py + 14 : py - th - 12)}px`;
-  }
-
-  showHint() {
-    this.hint.textContent = this.data.texts?.two_fingers || "";
-    if (!this.hint.textContent) return;
-    this.hint.hidden = false;
-    clearTimeout(this.hintTimer);
-    this.hintTimer = setTimeout(() => {
-      this.hint.hidden = true;
-    }, 1600);
   }
 
   // After a click picks a place, bring the card that shows it (data.reveal, a CSS selector of
-  // the page) into view: on a phone the card sits above the form, far from the map.
+  // the page) into view: on a phone the card sits away from the map.
   reveal() {
     const sel = this.data.reveal;
     if (!sel) return;
@@ -407,144 +571,6 @@ class PlannerMap {
       }
       if (steady >= 5 || Date.now() > until) clearInterval(this.revealTimer);
     }, 120);
-  }
-
-  hideTip() {
-    this.tip.hidden = true;
-  }
-
-  local(e) {
-    const r = this.svg.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
-  }
-
-  listen() {
-    const svg = this.svg;
-    svg.addEventListener("pointerdown", (e) => {
-      svg.setPointerCapture?.(e.pointerId);
-      const [x, y] = this.local(e);
-      this.pointers.set(e.pointerId, { x, y, x0: x, y0: y, target: e.target, touch: e.pointerType === "touch" });
-      this.moved = false;
-      this.pinch = null;
-    });
-    svg.addEventListener("pointermove", (e) => {
-      const [x, y] = this.local(e);
-      const p = this.pointers.get(e.pointerId);
-      if (!p) {
-        if (e.pointerType === "mouse") {
-          const f = this.feature(e.target);
-          if (f?.title) this.showTip(f, x, y);
-          else if (!this.pinned) this.hideTip();
-        }
-        return;
-      }
-      if (this.pointers.size === 2) {
-        const [a, b] = [...this.pointers.values()];
-        p.x = x;
-        p.y = y;
-        const d = Math.hypot(a.x - b.x, a.y - b.y);
-        const mx = (a.x + b.x) / 2;
-        const my = (a.y + b.y) / 2;
-        if (this.pinch) {
-          this.zoomAt(Math.log2(d / this.pinch.d), mx, my);
-          const k = 2 ** this.z;
-          this.cx -= (mx - this.pinch.mx) / k;
-          this.cy -= (my - this.pinch.my) / k;
-        }
-        this.pinch = { d, mx, my };
-        this.moved = true;
-        this.schedule();
-        return;
-      }
-      const k = 2 ** this.z;
-      if (p.touch) {
-        // one finger scrolls the page (touch-action: pan-y) and never drags the map: two do
-        if (Math.hypot(x - p.x0, y - p.y0) > 8) {
-          if (!this.moved && Math.abs(x - p.x0) > Math.abs(y - p.y0)) this.showHint();
-          this.moved = true;
-        }
-        return;
-      }
-      if (this.moved || Math.hypot(x - p.x0, y - p.y0) > 5) {
-        this.moved = true;
-        this.cx -= (x - p.x) / k;
-        this.cy -= (y - p.y) / k;
-        this.box.classList.add("pp-dragging");
-        this.schedule();
-      }
-      p.x = x;
-      p.y = y;
-    });
-    const end = (e) => {
-      const p = this.pointers.get(e.pointerId);
-      this.pointers.delete(e.pointerId);
-      if (this.pointers.size < 2) this.pinch = null;
-      this.box.classList.remove("pp-dragging");
-      if (!p || this.moved || e.type === "pointercancel") return;
-      this.click(e, p.target);
-    };
-    // two fingers pan and pinch the map, not the page
-    svg.addEventListener(
-      "touchmove",
-      (e) => {
-        if (e.touches.length >= 2 && e.cancelable) e.preventDefault();
-      },
-      { passive: false },
-    );
-    svg.addEventListener("pointerup", end);
-    svg.addEventListener("pointercancel", end);
-    svg.addEventListener(
-      "wheel",
-      (e) => {
-        e.preventDefault();
-        const [x, y] = this.local(e);
-        this.zoomAt(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002), x, y);
-        this.schedule();
-      },
-      { passive: false },
-    );
-    svg.addEventListener("dblclick", (e) => {
-      e.preventDefault();
-      const [x, y] = this.local(e);
-      this.zoomAt(1, x, y);
-      this.schedule();
-    });
-    svg.addEventListener("keydown", (e) => {
-      const step = 60 / 2 ** this.z;
-      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-      if (moves[e.key]) {
-        this.cx += moves[e.key][0];
-        this.cy += moves[e.key][1];
-      } else if (e.key === "+" || e.key === "=") this.zoomAt(1, this.w / 2, this.h / 2);
-      else if (e.key === "-") this.zoomAt(-1, this.w / 2, this.h / 2);
-      else return;
-      e.preventDefault();
-      this.schedule();
-    });
-  }
-
-  click(e, target) {
-    const [x, y] = this.local(e);
-    const f = this.feature(target);
-    if (f) {
-      this.pinned = true;
-      this.showTip(f, x, y);
-      if (f.id && this.data.selectable !== false) {
-        this.trigger?.("select", { id: f.id, lon: f.lon, lat: f.lat });
-        this.reveal();
-      }
-      return;
-    }
-    this.pinned = false;
-    this.hideTip();
-    if (this.data.clickable) {
-      const xy = this.world(x, y);
-      const [lon, lat] = unproject(xy[0], xy[1]);
-      this.marker = { xy, fixed: false };
-      this.draw();
-      this.trigger?.("select", { lon: Math.round(lon * 1e6) / 1e6, lat: Math.round(lat * 1e6) / 1e6 });
-      this.reveal();
-    }
   }
 }
 
