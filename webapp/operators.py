@@ -1,4 +1,5 @@
-"""The operators' page: edit places (table, map, seasons), see data quality. Behind a password.
+"""The operators' page: edit places (table, map, seasons), see data quality, verify the places
+with OpenStreetMap (:mod:`webapp.osm_review`). Behind a password.
 
 Every save goes through :class:`planner.data.store.CatalogStore`: validated first (each problem shown
 next to its field), written atomically with the previous version kept, and merged with what another
@@ -25,7 +26,7 @@ from planner.data.store import ConflictError, StaleWriteError, rebase_entries
 from planner.errors import ConfigError, PlannerError, Problem
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
 from planner.model import Category, Confidence, Interest, SeasonKind
-from webapp import maps, mapview
+from webapp import maps, mapview, osm_review
 from webapp.common import (
     catalog_store,
     district_rings,
@@ -312,6 +313,7 @@ def page() -> None:
             f":material/add_location_alt: {t('op.tab_map', lang)}",
             f":material/local_florist: {t('op.tab_seasons', lang)}",
             f":material/fact_check: {t('op.tab_quality', lang)}",
+            f":material/travel_explore: {t('op.osm_tab', lang)}",
         ],
         key=f"op_tabs_{lang}",  # the open tab is kept across a save's rerun (labels differ by language)
         on_change="rerun",
@@ -324,6 +326,8 @@ def page() -> None:
         seasons_tab(entries, etag, lang)
     with tabs[3]:
         quality_tab(entries, lang)
+    with tabs[4]:
+        osm_review.verify_tab(entries, etag, lang, on_applied=_reload)
 
 
 def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
@@ -651,6 +655,13 @@ def quality_tab(entries: list[dict[str, Any]], lang: str) -> None:
             }
         )
     df = pd.DataFrame(rows)
+    st.caption(t("op.osm_by_confidence", lang))
+    by_confidence = {c: sum(e.get("confidence") == c.value for e in entries) for c in Confidence}
+    for column, (conf, n) in zip(
+        st.columns(len(by_confidence)), by_confidence.items(), strict=True
+    ):
+        column.metric(t(f"op.osm_confidence_{conf.value}", lang), n)
+    st.caption(t("op.osm_needs_look", lang))
     c = st.columns(3)
     c[0].metric(t("op.estimated_coords", lang), int(df[t("op.estimated_coords", lang)].sum()))
     c[1].metric(t("op.missing_hours", lang), int(df[t("op.missing_hours", lang)].sum()))
