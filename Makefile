@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: app test lint fmt install bench clean browser
+.PHONY: app test lint fmt install bench clean browser js
+MAPJS  := static/map
 
 install: $(STAMP)
 
@@ -22,9 +23,19 @@ $(STAMP): pyproject.toml
 app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-lint: $(STAMP)
+lint: $(STAMP) $(MAPJS)/node_modules/.installed
 	$(BIN)/ruff check planner tests bench app.py webapp
 	$(BIN)/mypy
+	cd $(MAPJS) && npx --no-install eslint map.js
+
+# The map's JavaScript tools (ESLint) and Leaflet, from the npm registry as package-lock.json pins them.
+$(MAPJS)/node_modules/.installed: $(MAPJS)/package.json $(MAPJS)/package-lock.json
+	cd $(MAPJS) && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# Refresh the vendored Leaflet (static/map/leaflet/) from node_modules after a version bump.
+js: $(MAPJS)/node_modules/.installed
+	cd $(MAPJS) && npm run --silent vendor
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix planner tests bench app.py webapp
@@ -43,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/toptw.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MAPJS)/node_modules

@@ -7,6 +7,7 @@ Needs the Debian ``chromium`` (``make browser``); never ``playwright install``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -274,16 +275,16 @@ def test_a_click_on_the_map_picks_a_place_or_any_point(browser: Browser, app_url
     panel.get_by_role("button").click()
     wait_for_value(page, ".st-key-f_start__zh input", "金海湖")
 
-    scale = page.locator(f"{MAP} .pp-scale")
+    scale = page.locator(f"{MAP} .leaflet-control-scale-line")
     before = scale.inner_text()
-    page.locator(f"{MAP} .pp-btn").first.click()  # zoom in
+    page.locator(f"{MAP} .leaflet-control-zoom-in").click()
     expect(scale).not_to_have_text(before)
 
     page.get_by_text("在地图上任选位置").click()
     expect(page.locator(f"{MAP}.pp-clickable")).to_be_visible()
-    box = page.locator(f"{MAP} svg").bounding_box()
+    box = page.locator(f"{MAP} .pp-leaflet").bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 40, box["y"] + box["height"] - 40)  # a corner: no place there
+    page.mouse.click(box["x"] + 30, box["y"] + box["height"] * 0.5)  # the west edge: no place
     expect(page.get_by_text("地图上的位置").first).to_be_visible()
     expect(page.locator(f"{MAP} .pp-marker")).to_have_count(1)
     shot(page, "plan_map_pick_zh", full=False)
@@ -316,7 +317,7 @@ def test_an_operator_edit_shows_in_the_next_plan(browser: Browser, app_url: str)
     # a click on the map moves the form's point there, exactly (a new place would go there)
     lon_inputs = 'input[aria-label="lon (WGS84)"]'
     before = page.locator(lon_inputs).first.input_value()
-    box = page.locator(f"{MAP} svg").bounding_box()
+    box = page.locator(f"{MAP} .pp-leaflet").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
     expect(page.locator(f"{MAP} .pp-marker")).to_have_count(1)
@@ -352,19 +353,6 @@ SCROLLED = "[document.scrollingElement, ...document.querySelectorAll('*')].reduc
 """How far the page is scrolled, wherever Streamlit scrolls it (the window or its own container)."""
 
 
-def swipe(page: Page, x: float, y: float, dy: float, *, steps: int = 12) -> None:
-    """A one-finger swipe from (x, y) by ``dy`` pixels, as real touch input (CDP)."""
-    cdp = page.context.new_cdp_session(page)
-    point = {"x": x, "y": y, "id": 1}
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
-    for k in range(1, steps + 1):
-        point = {"x": x, "y": y + dy * k / steps, "id": 1}
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-        page.wait_for_timeout(16)
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    cdp.detach()
-
-
 def in_viewport(page: Page, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     size = page.viewport_size
@@ -377,28 +365,73 @@ def in_viewport(page: Page, selector: str) -> bool:
     )
 
 
-def test_on_a_phone_one_finger_scrolls_the_page_and_a_tap_shows_the_place(
+def touch(page: Page, tracks: list[list[tuple[float, float]]], *, pause_ms: int = 16) -> None:
+    """Real touch input (CDP): each track is one finger's path, all moving together."""
+    cdp = page.context.new_cdp_session(page)
+
+    def points(k: int) -> list[dict[str, float]]:
+        return [{"x": t[k][0], "y": t[k][1], "id": i + 1} for i, t in enumerate(tracks)]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(0)})
+    for k in range(1, len(tracks[0])):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": points(k)})
+        page.wait_for_timeout(pause_ms)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def line(
+    a: tuple[float, float], b: tuple[float, float], steps: int = 12
+) -> list[tuple[float, float]]:
+    return [
+        (a[0] + (b[0] - a[0]) * k / steps, a[1] + (b[1] - a[1]) * k / steps)
+        for k in range(steps + 1)
+    ]
+
+
+def centre(page: Page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_on_a_phone_one_thumb_drags_two_pinch_and_a_tap_shows_the_place(
     browser: Browser, app_url: str
 ):
-    """A one-finger swipe over the map scrolls the page and leaves the map where it was (two
-    fingers move it); tapping a place brings its card, far above the map on a phone, into view."""
+    """On a phone the map works with one thumb: a drag moves the map (not the page), two fingers
+    pinch it closer, and tapping a place brings its card, above the map on a phone, into view."""
     page = phone_page(browser)
     page.goto(app_url)
-    lake = page.locator(f'{MAP} .pp-place[data-id="jinhai-lake"]')
+    lake_sel = f'{MAP} .pp-place[data-id="jinhai-lake"]'
+    lake = page.locator(lake_sel)
     expect(lake).to_be_attached()
-    svg = page.locator(f"{MAP} svg")
-    svg.scroll_into_view_if_needed()
+    page.locator(MAP).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    box = svg.bounding_box()
+    box = page.locator(f"{MAP} .pp-leaflet").bounding_box()
     assert box is not None
-    before, where = page.evaluate(SCROLLED), lake.get_attribute("transform")
-    swipe(page, box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8, -250)
+    scrolled, where = page.evaluate(SCROLLED), centre(page, lake_sel)
+    mid = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    touch(page, [line(mid, (mid[0] - 80, mid[1] + 60))])
     page.wait_for_timeout(500)
-    after = page.evaluate(SCROLLED)
-    assert after > before + 50, (before, after)
-    assert lake.get_attribute("transform") == where, "one finger does not drag the map"
-    shot(page, "map_phone_swiped_zh", full=False)
+    moved = centre(page, lake_sel)
+    assert abs(moved[0] - where[0] + 80) < 12 and abs(moved[1] - where[1] - 60) < 12, (where, moved)
+    assert abs(page.evaluate(SCROLLED) - scrolled) < 5, "the drag moved the map, not the page"
+    shot(page, "map_phone_dragged_zh", full=False)
 
+    scale = page.locator(f"{MAP} .leaflet-control-scale-line")
+    before = scale.inner_text()
+    touch(
+        page,
+        [
+            line((mid[0] - 30, mid[1]), (mid[0] - 110, mid[1])),
+            line((mid[0] + 30, mid[1]), (mid[0] + 110, mid[1])),
+        ],
+    )
+    expect(scale).not_to_have_text(before)  # closer: a shorter distance on the scale bar
+    shot(page, "map_phone_pinched_zh", full=False)
+
+    page.locator(f"{MAP} .pp-extra .pp-fit").tap()
+    page.wait_for_timeout(400)
     lake.scroll_into_view_if_needed()
     lake.tap()
     panel = ".st-key-use_start"
@@ -460,3 +493,188 @@ def test_the_planned_map_names_its_stops_and_left_out_reasons_show_in_full(
     assert clipped == 0
     shot(page, f"plan_left_out_{size}_en", full=False)
     page.context.close()
+
+
+class Wire:
+    """What the server sends the page: every websocket frame (Streamlit's ForwardMsg protobufs)
+    and every cached message the page fetches over HTTP, in bytes, and the reruns that finished."""
+
+    def __init__(self, page: Page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.parse = ForwardMsg.FromString
+        self.frames: list[tuple[str, bytes]] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("response", self._response)
+
+    def _frame(self, payload: bytes | str) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        try:
+            msg = self.parse(data)
+            kind = msg.WhichOneof("type") or ""
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                kind = f"delta:{msg.delta.new_element.WhichOneof('type')}"
+        except Exception:  # not a ForwardMsg (never seen; counted anyway)
+            kind = ""
+        self.frames.append((kind, data))
+
+    def _response(self, response: object) -> None:
+        url = getattr(response, "url", "")
+        if "/_stcore/message" in url:
+            with contextlib.suppress(Exception):  # a response the page dropped
+                self.frames.append(("cached", response.body()))  # type: ignore[attr-defined]
+
+    def mark(self) -> int:
+        return len(self.frames)
+
+    def reruns(self, since: int) -> int:
+        return sum(1 for kind, _ in self.frames[since:] if kind == "script_finished")
+
+    def sent(self, since: int = 0, until: int | None = None, *, kind: str | None = None) -> bytes:
+        """What arrived between frames ``since`` and ``until`` (only messages of ``kind``, e.g.
+        the map's ``delta:bidi_component``)."""
+        frames = self.frames[since:until]
+        return b"".join(d for k, d in frames if kind is None or k == kind)
+
+
+def settle(page: Page, wire: Wire, *, quiet_ms: int = 1500) -> None:
+    """Wait until nothing has arrived for ``quiet_ms`` (a rerun loop never settles)."""
+    deadline = time.monotonic() + 30
+    last = -1
+    while time.monotonic() < deadline:
+        n = wire.mark()
+        if n == last:
+            return
+        last = n
+        page.wait_for_timeout(quiet_ms)
+    raise AssertionError("the page never went quiet: reruns keep coming")
+
+
+PLAN_URL = "/?date=2027-04-17&start=pinggu-bus-station&lang=zh"
+
+
+def has_text(data: bytes, text: str) -> bool:
+    """Whether ``text`` was sent, as UTF-8 or as JSON's \\uXXXX escapes."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in text).encode()
+    return text.encode() in data or escaped in data
+
+
+MAP_MSG = "delta:bidi_component"
+
+
+def test_a_click_reruns_once_and_resends_no_base_map(browser: Browser, app_url: str):
+    """Reruns per click and bytes per rerun: picking a place on the map reruns the script once,
+    and the rerun sends the map's changing part only (not its code, not the base map, the
+    district or the places: the browser keeps them); the first page sent them once. The
+    numbers go to tests/_artifacts/map_wire.txt."""
+    page = new_page(browser)
+    wire = Wire(page)
+    started = time.monotonic()
+    page.goto(app_url + PLAN_URL)
+    wait_for_plan(page)
+    to_map = time.monotonic() - started
+    settle(page, wire)
+    first = wire.sent()
+    assert has_text(first, "兴隆县")  # the base map (a neighbour's name) came with the first page
+    mark = wire.mark()
+    page.locator(f'{MAP} .pp-place[data-id="jinhai-lake"]').click()
+    expect(page.locator(".st-key-use_start")).to_be_visible()
+    settle(page, wire)
+    rerun = wire.sent(mark)
+    assert wire.reruns(mark) == 1, wire.reruns(mark)
+    assert not has_text(rerun, "兴隆县")
+    map_first, map_rerun = wire.sent(0, mark, kind=MAP_MSG), wire.sent(mark, kind=MAP_MSG)
+    assert len(map_rerun) < len(map_first) / 8, (len(map_rerun), len(map_first))
+    (ARTIFACTS / "map_wire.txt").write_text(
+        f"first page: {len(first)} bytes, of which the map {len(map_first)}; "
+        f"plan on the map {to_map:.1f} s after opening the share link\n"
+        f"a click on a place: {wire.reruns(mark)} rerun, {len(rerun)} bytes, "
+        f"of which the map {len(map_rerun)}\n",
+        encoding="utf-8",
+    )
+    page.context.close()
+
+
+def test_a_double_click_zooms_and_picks_nothing(browser: Browser, app_url: str):
+    """With "pick any point" on, a double click zooms in and sends no pick (one click would)."""
+    page = new_page(browser)
+    wire = Wire(page)
+    page.goto(app_url)
+    page.get_by_text("在地图上任选位置").click()
+    expect(page.locator(f"{MAP}.pp-clickable")).to_be_visible()
+    settle(page, wire)
+    scale = page.locator(f"{MAP} .leaflet-control-scale-line")
+    before = scale.inner_text()
+    box = page.locator(f"{MAP} .pp-leaflet").bounding_box()
+    assert box is not None
+    mark = wire.mark()
+    page.mouse.dblclick(box["x"] + 30, box["y"] + box["height"] * 0.5)
+    expect(scale).not_to_have_text(before)
+    settle(page, wire)
+    assert wire.reruns(mark) == 0
+    expect(page.locator(f"{MAP} .pp-marker")).to_have_count(0)
+    page.context.close()
+
+
+AXE = ROOT / "static" / "map" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_the_map_is_usable_by_keyboard_and_passes_an_accessibility_audit(
+    browser: Browser, app_url: str
+):
+    """Every stop is a focusable button: Tab reaches it, Enter picks it (its card opens); the
+    map's controls have names; axe-core finds no serious violation (contrast, names, roles) in
+    the map, the legend or the stop cards."""
+    page = new_page(browser, locale="en-US")
+    page.goto(app_url + PLAN_URL.replace("lang=zh", "lang=en"))
+    wait_for_plan(page)
+    stop = page.locator(f"{MAP} .pp-pt.pp-stop").first
+    stop.focus()
+    expect(stop).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".st-key-use_start")).to_be_visible()
+    for name in ("Zoom in", "Zoom out", "Show the whole plan"):
+        expect(page.locator(f'{MAP} [aria-label="{name}"]')).to_have_count(1)
+    assert AXE.exists(), "run `make lint` (npm ci in static/map) first"
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => {
+          const host = document.querySelector('[data-testid=ppMap]')?.getRootNode()?.host;
+          const include = [['.pp-legend'], ['.pp-stop']];
+          const r = await axe.run({ include }, { resultTypes: ['violations'] });
+          const inMap = host ? await axe.run(host, { resultTypes: ['violations'] }) : { violations: [] };
+          return [...r.violations, ...inMap.violations]
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id}: ${v.nodes.length} (${v.nodes[0]?.target})`);
+        }"""
+    )
+    assert found == [], found
+    page.context.close()
+
+
+def test_the_map_follows_the_phone_and_the_late_replan_starts_there(browser: Browser, app_url: str):
+    """The locate button shows the visitor's position and follows it; "I'm running late" then
+    offers "my position" and re-plans the rest of the day from there."""
+    context = browser.new_context(
+        locale="en-US",
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        geolocation={"longitude": 117.2, "latitude": 40.2, "accuracy": 30},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app_url + "/?date=2027-04-17&start=pinggu-bus-station&lang=en")
+    wait_for_plan(page)
+    wire = Wire(page)
+    page.locator(f"{MAP} .pp-locate").tap()
+    expect(page.locator(f"{MAP} .pp-locate.pp-on")).to_have_count(1)
+    expect(page.locator(f"{MAP} .pp-me")).to_have_count(1)  # the blue dot
+    settle(page, wire)
+    page.get_by_text("I'm running late").first.click()
+    wait_for_value(page, ".st-key-late_here input", "My position (117.2000, 40.2000)")
+    page.get_by_role("button", name="Re-plan from now").first.click()
+    expect(page.locator(".pp-stop").first).to_be_visible()
+    shot(page, "map_phone_follow_en", full=False)
+    context.close()

@@ -59,7 +59,8 @@ def page() -> None:
     left, right = st.columns([1, 2.1], gap="large")
     with left:
         plan_form.picked_panel(planner, lang)
-        plan_form.request_form(planner, lang)
+        with plan_form.form_box(planner, request, result is not None and not kept, lang):
+            plan_form.request_form(planner, lang)
     with right:
         plan_view.plan_map(result, planner, lang)
     if problem is not None:

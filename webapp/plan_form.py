@@ -208,6 +208,7 @@ _CLI_HINT = re.compile(r"\s*\((?:list them with|see) `planner [^`]*`\)")
 
 # ------------------------------------------------------------------ callbacks
 def _on_submit() -> None:
+    st.session_state.pop("form_touched", None)
     _commit_widgets()
     try:
         set_request(parse_trip_request(form_data()))
@@ -286,6 +287,7 @@ def _use_picked(role: str) -> None:
         ss["f_avoid"] = [*[a for a in ss["f_avoid"] if a != pid], pid]
         ss["f_must"] = [m for m in ss["f_must"] if m != pid]
     ss.pop("picked", None)
+    ss["form_touched"] = True  # the form has a change to plan: show it open
     ss.pop("form_error", None)
     _drop_widgets()
 
@@ -301,6 +303,22 @@ def on_map_select() -> None:
         st.session_state["picked"] = f"{float(hit['lon']):.5f},{float(hit['lat']):.5f}"
 
 
+HERE_GPS = "gps"
+"""The running-late "I am at" choice that stands for the phone's reported position."""
+
+
+def on_position() -> None:
+    """The phone reported where the visitor is (they asked the map to follow them): the
+    "I'm running late" re-plan can start from there."""
+    hit = mapview.position("plan_map")
+    if hit is None or "lon" not in hit or "lat" not in hit:
+        return
+    ss = st.session_state
+    ss["here_gps"] = (float(hit["lon"]), float(hit["lat"]))
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("late_here")]:
+        ss[key] = HERE_GPS  # "I am at" follows the phone from now on
+
+
 def late_key(name: str, day: int) -> str:
     """The running-late widget ``name`` of the trip's ``day`` (0-based; the first day's has no suffix)."""
     return name if day == 0 else f"{name}_{day}"
@@ -312,10 +330,11 @@ def _running_late(it: Itinerary, day: int) -> None:
     now = dt.datetime.combine(it.request.date, ss[late_key("late_now", day)], TZ)
     chosen = ss[late_key("late_visited", day)]
     visited = [s.poi_id for s in it.stops if s.poi_id in chosen]
+    here = ss[late_key("late_here", day)]
+    if here == HERE_GPS:
+        here = ss.get("here_gps")
     try:
-        new = get_planner().replan(
-            it, now=now, here=ss[late_key("late_here", day)], visited=visited
-        )
+        new = get_planner().replan(it, now=now, here=here, visited=visited)
     except PlannerError as exc:
         ss["form_error"] = exc
         return
@@ -345,6 +364,26 @@ def _place_label(planner: Planner, lang: str) -> Callable[[str], str]:
 
 
 # ------------------------------------------------------------------ widgets
+def form_summary(planner: Planner, request: TripRequest, lang: str) -> str:
+    """One line that says what the plan shown was planned for (the collapsed form's label)."""
+    interests = ", ".join(INTEREST_LABELS[i][lang] for i in request.interests)
+    days = f" · {t('label.days_count', lang, n=request.days)}" if request.days > 1 else ""
+    parts = [f"{request.date:%Y-%m-%d}{days}", place_name(planner, request.start, lang)]
+    return " · ".join([*parts, interests] if interests else parts)
+
+
+def form_box(planner: Planner, request: TripRequest | None, planned: bool, lang: str) -> Any:
+    """Where the form goes: open until there is a plan (or a change waits to be planned), then
+    folded into one line that says what was planned, so the map and the plan come first on a
+    phone; a tap opens it again. The widgets keep their keys, so nothing typed is lost."""
+    if not planned or request is None or st.session_state.get("form_touched"):
+        return st.container()
+    return st.expander(
+        t("label.change_plan", lang, summary=form_summary(planner, request, lang)),
+        icon=":material/edit_calendar:",
+    )
+
+
 def picked_panel(planner: Planner, lang: str) -> None:
     """The place picked on the map, with buttons to use it in the form."""
     pid = st.session_state.get("picked")
@@ -472,13 +511,17 @@ def running_late(it: Itinerary, day: int, lang: str) -> None:
         places = [it.start.poi_id, *[s.poi_id for s in it.stops]]
         names = {it.start.poi_id: it.start.name_zh if lang == "zh" else it.start.name_en}
         names |= {s.poi_id: s.name_zh if lang == "zh" else s.name_en for s in it.stops}
+        gps = st.session_state.get("here_gps")
+        if gps is not None:  # the map follows the phone: start from where it says
+            places = [HERE_GPS, *places]
+            names[HERE_GPS] = t("label.my_position", lang, lon=f"{gps[0]:.4f}", lat=f"{gps[1]:.4f}")
         done = [s.poi_id for s in it.stops if s.departure.time() <= now_t]
         st.caption(t("label.running_late_help", lang))
         c1, c2 = st.columns(2)
         c1.selectbox(
             t("label.i_am_at", lang),
             places,
-            index=places.index(done[-1]) if done else 0,
+            index=0 if gps is not None else (places.index(done[-1]) if done else 0),
             format_func=names.__getitem__,
             key=late_key("late_here", day),
             placeholder=t("label.choose", lang),

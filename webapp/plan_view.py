@@ -44,7 +44,9 @@ def plan_map(result: Trip | None, planner: Planner, lang: str) -> None:
         travel=planner.travel,
         clickable=bool(st.session_state.get("pick_points", False)),
     )
-    mapview.map_view(spec, key="plan_map", on_select=plan_form.on_map_select)
+    mapview.map_view(
+        spec, key="plan_map", on_select=plan_form.on_map_select, on_position=plan_form.on_position
+    )
     st.html(maps.legend_html(days, lang))
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
     provider = days[0].solver.travel_provider if days else planner.travel.name

@@ -178,6 +178,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "osm.point.shore": {"en": "nearest shore", "zh": "最近的岸边"},
     "osm.point.line": {"en": "middle of the line", "zh": "线段中点"},
+    # --- the trip form, folded after planning
+    "label.change_plan": {"en": "Change: {summary}", "zh": "修改：{summary}"},
+    "label.days_count": {"en": "{n} days", "zh": "{n} 天"},
+    "label.my_position": {"en": "My position ({lon}, {lat})", "zh": "我的位置（{lon}, {lat}）"},
     # --- the map (webapp/mapview): its controls and what the offline base map shows
     "map.locate": {"en": "Show and follow my position", "zh": "显示并跟随我的位置"},
     "map.stops": {"en": "Stops of the plan on the map", "zh": "地图上的行程站点"},

@@ -1,22 +1,26 @@
 """The app's map component: Leaflet 1.9.4 (vendored from npm, no CDN) drawn from a JSON spec.
 
-Why Leaflet, bundled: a well-kept map library handles projection, tiles, touch (drag with one
-finger, pinch with two) and keyboard panning; loading it from a CDN fails offline, so the npm
-package's ``dist/`` is copied into ``vendor/leaflet/`` (``webapp/mapview/package.json`` pins the
-version; ``make js`` refreshes the copy) and put in front of our own ``map.js`` as one module,
-mounted with Streamlit's components v2 (inline, no iframe). The spec is built by
-:mod:`webapp.maps`.
+Why Leaflet, and how it is loaded: a well-kept map library handles projection, tiles, touch (drag
+with one finger, pinch with two) and keyboard panning; a CDN fails offline, so the npm package's
+``dist/`` is copied into ``static/map/leaflet/`` (``static/map/package.json`` pins the version;
+``make js`` refreshes the copy). Streamlit serves ``static/`` (``server.enableStaticServing`` in
+``.streamlit/config.toml``), so the browser fetches ``static/map/map.js`` and Leaflet once and
+caches them; the component registered here (Streamlit components v2, inline, no iframe) is a
+loader of a few hundred bytes plus the stylesheet, and a rerun that changes the map sends the
+spec, not the code. The spec is built by :mod:`webapp.maps`.
 
-A rerun sends only what changed for the big layers: the base map and the roads travel under a
-key, in full the first time in a session and as the key alone afterwards (:func:`map_view`), and
-the browser keeps them by key. Triggers coming back: ``select`` (a click on a place:
-``{"id", "lon", "lat"}``; on the map where the spec allows it: ``{"lon", "lat"}``), ``position``
-(the visitor's position, when they asked the map to follow it: ``{"lon", "lat", "accuracy_m"}``)
-and ``need`` (the browser lost a keyed layer: it is sent in full again).
+The big layers are sent once per session: the base map and the roads travel under a key, in
+full the first time and as the key alone afterwards (:func:`sendable`), and the browser keeps
+them by key. Triggers coming back: ``select`` (a click on a place: ``{"id", "lon", "lat"}``; on
+the map where the spec allows it: ``{"lon", "lat"}``), ``position`` (the visitor's position, when
+they asked the map to follow it: ``{"lon", "lat", "accuracy_m"}``) and ``need`` (the browser lost a
+keyed layer: all are sent in full again).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -25,19 +29,55 @@ from typing import Any
 import streamlit as st
 
 HERE = Path(__file__).parent
-VENDOR = HERE / "vendor" / "leaflet"
-KEYED = ("base", "roads")
-"""Spec entries sent once per session under their ``key``."""
+STATIC = HERE.parents[1] / "static" / "map"
+"""``static/map/``: served by Streamlit at ``app/static/map/``."""
+KEYED = ("base", "roads", "district", "places")
+"""Spec entries sent once per session under their ``key``: the base map and the roads as
+:mod:`webapp.maps` builds them; the district's outline and the catalogue's places split off the
+spec's ``areas`` and ``points`` by :func:`split` (they change with the catalogue, not the plan)."""
+
+LOADER = """
+const VERSION = "%(version)s";
+let loading = null;
+function load() {
+  // a full URL: this loader itself runs from a blob, against which a path would not resolve
+  const here = window.location.origin + window.location.pathname.replace(/[^/]*$/, "");
+  loading ||= import(`${here}app/static/map/map.js?v=${VERSION}`);
+  return loading;
+}
+export default function (component) {
+  load()
+    .then((m) => m.render(component))
+    .catch((e) => {
+      loading = null;
+      component.parentElement.textContent = `%(failed)s (${e})`;
+    });
+}
+"""
+
+
+def code_version() -> str:
+    """A digest of the map's code, so a browser never runs a cached old copy with a new spec."""
+    digest = hashlib.sha256()
+    for path in (STATIC / "map.js", STATIC / "map.css", STATIC / "leaflet" / "leaflet.js"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CSS = """
+@import url("app/static/map/leaflet/leaflet.css?v=%(version)s");
+@import url("app/static/map/map.css?v=%(version)s");
+"""
+"""The stylesheets, fetched (and cached) by the browser, relative to the page like the loader."""
 
 
 @cache
 def _component() -> Any:
-    js = (VENDOR / "leaflet.js").read_text(encoding="utf-8")
-    css = (VENDOR / "leaflet.css").read_text(encoding="utf-8")
+    version = code_version()
     return st.components.v2.component(
         "pinggu_map",
-        js=js + "\n;\n" + (HERE / "map.js").read_text(encoding="utf-8"),
-        css=css + "\n" + (HERE / "map.css").read_text(encoding="utf-8"),
+        js=LOADER % {"version": version, "failed": "The map could not load"},
+        css=CSS % {"version": version},
     )
 
 
@@ -49,11 +89,31 @@ def _sent(key: str) -> set[str]:
     return sent
 
 
-def sendable(spec: dict[str, Any], sent: set[str]) -> dict[str, Any]:
-    """``spec`` as it goes to the browser: each keyed layer in full once, then as its key alone."""
+def _keyed(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {"key": f"{name}-{hashlib.sha1(text.encode()).hexdigest()[:16]}", **payload}
+
+
+def split(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with its static parts as keyed layers: ``areas`` (the district) becomes
+    ``district``, and the points of kind ``place`` become ``places``; the plan's points stay."""
     out = dict(spec)
+    places = [p for p in spec.get("points") or [] if p.get("kind") == "place"]
+    if places:
+        out["places"] = _keyed("places", {"points": places})
+        out["points"] = [p for p in spec["points"] if p.get("kind") != "place"]
+    if spec.get("areas"):
+        out["district"] = _keyed("district", {"areas": spec["areas"]})
+        out["areas"] = []
+    return out
+
+
+def sendable(spec: dict[str, Any], sent: set[str]) -> dict[str, Any]:
+    """``spec`` as it goes to the browser: :func:`split`, then each keyed layer in full once and
+    as its key alone afterwards."""
+    out = split(spec)
     for name in KEYED:
-        layer = spec.get(name)
+        layer = out.get(name)
         if not layer or "key" not in layer:
             continue
         if layer["key"] in sent:

@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["vendor/**", "node_modules/**"] },
+  { ignores: ["node_modules/**", "leaflet/**"] },
   js.configs.recommended,
   {
     files: ["map.js"],

@@ -1,7 +1,10 @@
-// Pinggu Planner's map, on Leaflet 1.9.4 (vendored from the npm registry into vendor/leaflet/;
-// webapp/mapview/__init__.py puts it before this module, so `window.L` is Leaflet).
+// Pinggu Planner's map, on Leaflet 1.9.4 (vendored from the npm registry into leaflet/).
 //
-// A Streamlit components-v2 module. Python sends a JSON spec (webapp/maps.py): the district and
+// Streamlit serves this folder (static/, `server.enableStaticServing`), so the browser loads and
+// caches this module and Leaflet once; the components-v2 component of webapp/mapview/__init__.py
+// is a small loader that imports it and calls `render` on every rerun.
+//
+// Python sends a JSON spec (webapp/maps.py): the district and
 // its neighbours, roads by class when a network is built, places, numbered stops, legs per day
 // (dashed where estimated), an optional tile URL. Streamlit calls the default export on every
 // rerun; the map and its layers live on per container, and each layer group is rebuilt only when
@@ -12,6 +15,8 @@
 // map pans with the arrows and zooms with + and -, every stop is a focusable button (Enter picks
 // it), and a list of the stops for screen readers sits beside the map.
 
+
+import "./leaflet/leaflet.js"; // the UMD build: it sets window.L
 
 const maps = new WeakMap();
 const kept = new Map(); // static layers' payloads by key: they survive a remount of the map
@@ -69,11 +74,12 @@ class PlannerMap {
     this.map.createPane("pp-places").style.zIndex = 450;
     this.roadRenderer = L.canvas({ pane: "pp-roads", padding: 0.2 });
     this.groups = {};
-    for (const name of ["base", "areas", "roads", "lines", "places", "planned", "marker", "me"]) {
+    for (const name of ["base", "district", "roads", "lines", "places", "planned", "marker", "me"]) {
       this.groups[name] = L.layerGroup().addTo(this.map);
     }
     this.sig = {};
-    this.named = [];
+    this.namedPlaces = [];
+    this.namedPlanned = [];
     this.widths = new Map();
     this.zoom = L.control.zoom({ position: "topright" }).addTo(this.map);
     this.scale = L.control.scale({ imperial: false, position: "topleft" }).addTo(this.map);
@@ -161,13 +167,27 @@ class PlannerMap {
     this.locateButton.hidden = !data.locate;
     this.box.classList.toggle("pp-clickable", !!data.clickable);
     this.map.invalidateSize({ animate: false });
+    // the view first: Leaflet builds a vector layer's element only once the map has a view
+    const refit = data.fit !== this.fitKey;
+    if (refit) {
+      this.fitKey = data.fit;
+      this.fit();
+    }
 
     this.staticLayer("base", data.base, (payload, group) => this.drawBase(payload, group));
     this.staticLayer("roads", data.roads, (payload, group) => this.drawRoads(payload, group));
-    this.part("areas", data.areas, () => this.drawAreas(data.areas || []));
+    this.staticLayer("district", data.district, (payload) => this.drawAreas(payload.areas || []));
+    this.staticLayer("places", data.places, (payload, group) => {
+      this.namedPlaces = this.drawPoints(payload.points || [], group);
+    });
     this.part("tiles", [data.tiles, data.attribution], () => this.drawTiles(data.tiles, data.attribution));
     this.part("lines", data.lines, () => this.drawLines(data.lines || []));
-    this.part("points", [data.points, texts.pick], () => this.drawPoints(data.points || []));
+    this.part("points", data.points, () => {
+      this.list.replaceChildren();
+      this.groups.planned.clearLayers();
+      this.namedPlanned = this.drawPoints(data.points || [], this.groups.planned);
+    });
+    if (refit) delete this.sig.marker; // a new view forgets a point clicked on the old one
     this.part("marker", data.marker, () => this.drawMarker(data.marker));
     this.part("credits", data.credits, () => {
       if (this.credits) this.map.attributionControl.removeAttribution(this.credits);
@@ -176,12 +196,6 @@ class PlannerMap {
     });
     this.showNote();
 
-    if (data.fit !== this.fitKey) {
-      this.fitKey = data.fit;
-      this.groups.marker.clearLayers();
-      if (data.marker) this.drawMarker(data.marker);
-      this.fit();
-    }
     this.placeLabels();
   }
 
@@ -214,7 +228,10 @@ class PlannerMap {
 
   fit() {
     const b = this.data?.bbox;
-    if (!b) return;
+    if (!b) {
+      if (!this.map._loaded) this.map.setView([40.19, 117.12], 10, { animate: false });
+      return;
+    }
     this.map.fitBounds(
       [
         [b[1], b[0]],
@@ -250,8 +267,7 @@ class PlannerMap {
   }
 
   drawAreas(areas) {
-    const group = this.groups.areas;
-    group.clearLayers();
+    const group = this.groups.district;
     for (const a of areas) {
       L.polygon(
         a.rings.map((r) => latlngs(r)),
@@ -321,11 +337,10 @@ class PlannerMap {
     return `<b>${escapeText(f.title)}</b>${f.body ? `<div>${escapeText(f.body)}</div>` : ""}`;
   }
 
-  drawPoints(points) {
-    this.groups.places.clearLayers();
-    this.groups.planned.clearLayers();
-    this.named = [];
-    this.list.replaceChildren();
+  // Points into `group`; returns those with a name, for the labels. Stops and start/end go into
+  // the screen readers' list too.
+  drawPoints(points, group) {
+    const named = [];
     const texts = this.data.texts || {};
     for (const p of points) {
       let layer;
@@ -345,13 +360,21 @@ class PlannerMap {
           riseOnHover: true,
           zIndexOffset: 1000 + (p.prio || 0) * 100,
         });
-        layer.addTo(this.groups.planned);
-        const el = layer.getElement();
-        if (el) {
+        layer.on("add", () => {
+          const el = layer.getElement();
+          if (!el) return;
           el.setAttribute("role", "button");
           el.setAttribute("aria-label", `${p.title || ""} ${p.body || ""}`.trim());
           if (p.id) el.setAttribute("data-id", p.id);
-        }
+          // a button: Enter or Space picks it (and no keypress follows to pick it twice)
+          el.addEventListener("keydown", (ev) => {
+            if (ev.key !== "Enter" && ev.key !== " ") return;
+            ev.preventDefault();
+            layer.openPopup();
+            layer.fire("click");
+          });
+        });
+        layer.addTo(group);
       } else {
         layer = L.circleMarker([p.lat, p.lon], {
           pane: "pp-places",
@@ -362,8 +385,8 @@ class PlannerMap {
           fillOpacity: 1,
           className: `pp-pt pp-${p.kind || "place"}`,
         });
-        layer.addTo(this.groups.places);
-        if (p.id) layer.getElement()?.setAttribute("data-id", p.id);
+        if (p.id) layer.on("add", () => layer.getElement()?.setAttribute("data-id", p.id));
+        layer.addTo(group);
       }
       if (p.title) {
         layer.bindTooltip(this.tipHtml(p), { direction: "top", offset: [0, -8], className: "pp-tip" });
@@ -377,7 +400,7 @@ class PlannerMap {
           this.reveal();
         }
       });
-      if (p.name) this.named.push({ p, layer });
+      if (p.name) named.push({ p, layer });
       if (p.kind === "stop" || p.kind === "end") {
         const li = html("li", "", this.list);
         const b = html("button", "", li);
@@ -391,6 +414,7 @@ class PlannerMap {
       }
     }
     this.list.setAttribute("aria-label", texts.stops || "stops");
+    return named;
   }
 
   drawMarker(m) {
@@ -438,7 +462,7 @@ class PlannerMap {
     L.circle(at, { radius: Math.max(c.accuracy || 0, 10), color: "#266ebe", weight: 1, fillOpacity: 0.12, interactive: false }).addTo(
       this.groups.me,
     );
-    L.circleMarker(at, { radius: 7, color: "#fff", weight: 2, fillColor: "#266ebe", fillOpacity: 1, interactive: false }).addTo(
+    L.circleMarker(at, { radius: 7, color: "#fff", weight: 2, fillColor: "#266ebe", fillOpacity: 1, interactive: false, className: "pp-me" }).addTo(
       this.groups.me,
     );
     if (this.following) this.map.panTo(at, { animate: true });
@@ -468,7 +492,7 @@ class PlannerMap {
     const Hh = size.y;
     const showNames = this.map.getZoom() >= (this.data.names_from_zoom || 12);
     const items = [];
-    for (const n of this.named) {
+    for (const n of [...this.namedPlanned, ...this.namedPlaces]) {
       const pt = this.map.latLngToContainerPoint([n.p.lat, n.p.lon]);
       if (pt.x < -40 || pt.y < -40 || pt.x > W + 40 || pt.y > Hh + 40) continue;
       if (!showNames && !(n.p.prio > 0)) continue;
@@ -524,11 +548,21 @@ class PlannerMap {
       const free = (box) =>
         !placed.some((b) => overlaps(b, box)) && !dots.some((b) => overlaps(b, box) && Math.hypot(b.n.x - g.x, b.n.y - g.y) >= 6);
       const boxes = spots.map(([x0, y0]) => ({ x0, y0, x1: x0 + w, y1: y0 + H }));
-      // always inside the map: a name is never cut by its edge
-      const box = boxes.find((b) => inside(b) && free(b));
+      // always inside the map: a name is never cut by its edge; a stop's long name that fits
+      // nowhere whole is shortened to the room there is (ending in "…", the whole in its tooltip)
+      let box = boxes.find((b) => inside(b) && free(b));
+      if (!box && g.prio > 0) {
+        const room = [
+          { x0: g.x + d, y0: g.y - H / 2, x1: W - 2, y1: g.y + H / 2 },
+          { x0: 2, y0: g.y - H / 2, x1: g.x - d, y1: g.y + H / 2 },
+          { x0: 2, y0: g.y - d - H, x1: W - 2, y1: g.y - d },
+          { x0: 2, y0: g.y + d, x1: W - 2, y1: g.y + d + H },
+        ].map((b) => (b.x1 - b.x0 > w && b.x0 === 2 && b.x1 === W - 2 ? { ...b, x0: g.x - w / 2, x1: g.x + w / 2 } : b));
+        box = room.find((b) => b.x1 - b.x0 >= 60 && inside(b) && free(b));
+      }
       if (box) {
         placed.push(box);
-        out.push({ text, box, cls: "pp-name", w });
+        out.push({ text, box, cls: "pp-name", w: Math.min(w, box.x1 - box.x0) });
       }
     }
     for (const b of this.baseLabels || []) {
@@ -574,7 +608,7 @@ class PlannerMap {
   }
 }
 
-export default function (component) {
+export function render(component) {
   const { data, parentElement, setTriggerValue } = component;
   let map = maps.get(parentElement);
   if (!map) {
