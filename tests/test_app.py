@@ -21,7 +21,7 @@ from planner.data.store import CatalogStore
 from planner.i18n.texts import t
 from planner.model import TripRequest
 from planner.present.share import request_from_query, request_to_query
-from webapp import plan_form
+from webapp import mapview, plan_form
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -83,11 +83,26 @@ def markdown_text(at: AppTest) -> str:
     )
 
 
+_KEPT: dict[str, dict] = {}
+"""Keyed map layers as a browser keeps them (sent in full once per session, then by key)."""
+
+
 def map_spec(at: AppTest, key: str = "plan_map") -> dict:
-    """What the page asked its map to draw (the JSON spec sent to webapp/mapview/map.js)."""
+    """What the page asked its map to draw (the JSON spec sent to static/map/map.js), with the
+    layers sent earlier by key put back where :mod:`webapp.maps` had them."""
     for element in at.get("bidi_component"):
         if element.proto.component_name == "pinggu_map" and element.proto.id.endswith(key):
-            return dict(json.loads(element.proto.json))
+            sent = dict(json.loads(element.proto.json))
+            for name in mapview.KEYED:
+                layer = sent.get(name)
+                if layer and len(layer) > 1:
+                    _KEPT[layer["key"]] = layer
+            spec = dict(sent)
+            if sent.get("district"):
+                spec["areas"] = _KEPT[sent["district"]["key"]]["areas"]
+            if sent.get("places"):
+                spec["points"] = _KEPT[sent["places"]["key"]]["points"] + sent["points"]
+            return spec
     raise AssertionError(f"no map {key!r} on the page")
 
 
