@@ -8,6 +8,8 @@ Streamlit sends (``ForwardMsg`` protobufs, parsed with Streamlit's own classes):
 * the first page's bytes, and those of the map component's message;
 * for the click: reruns (``script_finished`` messages: 1 is right, more is a loop) and bytes,
   and those of the map component's message (its code and its static layers should not come again);
+* the same for a change of plan (the first stop's "remove" button): the map's message then has
+  to change, and its size shows what a changed map costs;
 * press to map is measured by ``bench/app_speed.py``.
 
     .venv/bin/python bench/map_wire.py [--checkout DIR] [--runs 3]
@@ -23,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from test_browser import (  # noqa: E402
     LAUNCH_ARGS,
@@ -54,7 +56,7 @@ def main() -> int:
     port = free_port()
     proc = start_app(configs, port)
     url = f"http://127.0.0.1:{port}"
-    rows: list[tuple[int, int, int, int, int]] = []
+    rows: list[tuple[int, ...]] = []
     try:
         wait_healthy(url, proc)
         with sync_playwright() as p:
@@ -71,13 +73,21 @@ def main() -> int:
                 page.locator('[data-testid=ppMap] .pp-place[data-id="jinhai-lake"]').click()
                 page.locator(".st-key-use_start").wait_for(timeout=120_000)
                 settle(page, wire)
+                second = wire.mark()  # a change of plan: remove the first stop (the map changes)
+                page.get_by_role("button", name="移除").first.click()
+                page.wait_for_url("**avoid=*", timeout=120_000)
+                page.locator("[data-testid=ppMap] .pp-pt.pp-stop").first.wait_for(timeout=120_000)
+                settle(page, wire)
                 rows.append(
                     (
                         len(wire.sent(0, mark)),
                         len(wire.sent(0, mark, kind=MAP_MSG)),
-                        wire.reruns(mark),
-                        len(wire.sent(mark)),
-                        len(wire.sent(mark, kind=MAP_MSG)),
+                        wire.reruns(mark, second),
+                        len(wire.sent(mark, second)),
+                        len(wire.sent(mark, second, kind=MAP_MSG)),
+                        wire.reruns(second),
+                        len(wire.sent(second)),
+                        len(wire.sent(second, kind=MAP_MSG)),
                     )
                 )
                 page.context.close()
@@ -90,9 +100,8 @@ def main() -> int:
     med = [int(statistics.median(col)) for col in zip(*rows, strict=True)]
     print(f"checkout: {args.checkout.resolve()}")
     print(f"first page: {med[0]:,} bytes, of which the map's message {med[1]:,}")
-    print(
-        f"a click on a place: {med[2]} rerun(s), {med[3]:,} bytes, of which the map's message {med[4]:,}"
-    )
+    print(f"a click on a place: {med[2]} rerun(s), {med[3]:,} bytes, map message {med[4]:,}")
+    print(f"a stop removed (new plan): {med[5]} rerun(s), {med[6]:,} bytes, map message {med[7]:,}")
     return 0
 
 

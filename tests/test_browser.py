@@ -527,8 +527,8 @@ class Wire:
     def mark(self) -> int:
         return len(self.frames)
 
-    def reruns(self, since: int) -> int:
-        return sum(1 for kind, _ in self.frames[since:] if kind == "script_finished")
+    def reruns(self, since: int, until: int | None = None) -> int:
+        return sum(1 for kind, _ in self.frames[since:until] if kind == "script_finished")
 
     def sent(self, since: int = 0, until: int | None = None, *, kind: str | None = None) -> bytes:
         """What arrived between frames ``since`` and ``until`` (only messages of ``kind``, e.g.

@@ -96,14 +96,18 @@ def test_labels_of_one_point_never_overprint_and_a_stop_wears_its_own_name(
     planner: Planner, one_day, lang: str
 ):
     """Places on one point (the Grand Canyon and the war memorial; a village and its farm meals)
-    get one label between them; a stop's label is the stop's own name, never the place's under it."""
+    get one label between them, and so do the plan's points; a stop's label is the stop's own
+    name, never the place's under it (the browser then shows the stop's name only: map.js names
+    a point's highest priority and drops the rest, checked in tests/test_browser.py)."""
     days = days_of(one_day)
     spec = maps.plan_map(planner.catalog, maps_boundary(), days, lang)
-    labelled: dict[tuple[float, float], list[str]] = {}
-    for p in spec["points"]:
-        if p.get("name"):
-            labelled.setdefault((round(p["lon"], 4), round(p["lat"], 4)), []).append(p["name"])
-    assert all(len(names) == 1 for names in labelled.values()), labelled
+    for planned in (False, True):
+        labelled: dict[tuple[float, float], list[str]] = {}
+        for p in spec["points"]:
+            if p.get("name") and (p["kind"] != "place") == planned:
+                key = (round(p["lon"], 4), round(p["lat"], 4))
+                labelled.setdefault(key, []).append(p["name"])
+        assert all(len(names) == 1 for names in labelled.values()), labelled
     stop_ids = {s.poi_id for it in days for s in it.stops}
     for p in spec["points"]:
         if p["kind"] == "stop":

@@ -310,7 +310,9 @@ def plan_map(
     return _spec(
         boundary,
         travel,
-        label_points([*place_rows(catalog, lang), *planned]),
+        # places and the plan labelled apart: the places' layer then stays the same from plan
+        # to plan (sent once, webapp.mapview); under a stop, the browser names the stop only
+        [*label_points(place_rows(catalog, lang)), *label_points(planned)],
         lines,
         lang,
         bbox=bbox,
