@@ -72,8 +72,8 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.pick_points": {"en": "Pick any point on the map", "zh": "在地图上任选位置"},
     "label.map_point": {"en": "point on the map", "zh": "地图上的位置"},
     "label.map_aria": {
-        "en": "Map of Pinggu: drag to move, scroll or pinch to zoom, click a place to pick it",
-        "zh": "平谷地图：拖动移动，滚轮或双指缩放，点击地点即可选中",
+        "en": "Map of Pinggu: drag to move, scroll or pinch to zoom, arrow keys to pan, + and - to zoom; click or tap a place to pick it",
+        "zh": "平谷地图：拖动移动，滚轮或双指缩放，方向键平移，+ 和 - 缩放；点击地点即可选中",
     },
     "label.zoom_in": {"en": "Zoom in", "zh": "放大"},
     "label.zoom_out": {"en": "Zoom out", "zh": "缩小"},
@@ -100,10 +100,6 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.start_places": {
         "en": "places to start or end from (bus station, hub, farm stay; not sights)",
         "zh": "可作起点或终点的地点（车站、枢纽、农家院；非景点）",
-    },
-    "label.map_two_fingers": {
-        "en": "Use two fingers to move the map",
-        "zh": "请用两指移动地图",
     },
     "label.route_road": {"en": "route", "zh": "路线"},
     "label.route_estimated": {
