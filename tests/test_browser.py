@@ -176,6 +176,22 @@ def wait_for_value(page: Page, selector: str, text: str) -> None:
     )
 
 
+def download(page: Page, label: str, *, tries: int = 3) -> Path:
+    """Click the download button ``label`` and return the file. A click that lands while the
+    page is redrawing its buttons (a rerun under load) is lost: click again, a few times."""
+    button = page.locator("[data-testid=stDownloadButton] button", has_text=label)
+    for k in range(tries):
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            return Path(info.value.path())
+        except Exception:
+            if k == tries - 1:
+                raise
+            page.wait_for_timeout(1000)
+    raise AssertionError("unreachable")
+
+
 def shot(page: Page, name: str, *, full: bool = True) -> Path:
     """The viewport as a visitor sees it, and (``full``) the whole page: Streamlit scrolls inside
     its own container, so the whole page is taken with a viewport as tall as the content."""
@@ -233,9 +249,7 @@ def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser
     shot(page, "plan_laptop_en", full=False)
 
     page.get_by_role("tab", name="Take it along").click()
-    with page.expect_download() as info:
-        page.locator("[data-testid=stDownloadButton] button", has_text="GPX").click()
-    gpx = gpxpy.parse(Path(info.value.path()).read_text(encoding="utf-8"))
+    gpx = gpxpy.parse(download(page, "GPX").read_text(encoding="utf-8"))
     assert len(gpx.waypoints) == len(names) + 2
     assert len(gpx.tracks) == len(names) + 1
     shot(page, "plan_take_along_en", full=False)

@@ -9,6 +9,7 @@ import hmac
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -79,6 +80,25 @@ def district_rings() -> list[list[list[float]]]:
     from webapp.maps import boundary_rings
 
     return boundary_rings(boundary_geojson())
+
+
+def basemap_extract() -> list[dict[str, Any]]:
+    """The base-map layers ``planner geodata build`` took from an OSM extract (lakes, rivers,
+    the Great Wall, towns), or none; re-read when a newer one is built."""
+    from planner.travel.basemap import find_basemap
+    from planner.travel.network import default_geodata_dirs
+
+    path = find_basemap(default_geodata_dirs(configs_dir()))
+    if path is None:
+        return []
+    return _basemap_features(str(path), path.stat().st_mtime)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _basemap_features(path: str, _mtime: float) -> list[dict[str, Any]]:
+    from planner.travel.basemap import load_basemap
+
+    return list(load_basemap(Path(path)).get("features", []))
 
 
 # ------------------------------------------------------------------ language

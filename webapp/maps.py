@@ -144,10 +144,30 @@ def _key(value: Any) -> str:
     return hashlib.sha1(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:16]
 
 
-def base_layer(lang: str) -> dict[str, Any] | None:
-    """The districts around Pinggu (bundled, ``geodata/pinggu_neighbours_wgs84.geojson``) with
-    their names in ``lang``: what the map shows beyond the boundary when no tile loads."""
-    areas, labels = [], []
+WATER_STYLE = {"fill": "#b9d3e6", "stroke": "#8db4d3", "width": 1}
+RIVER_STYLE = ("#8db4d3", 2.0)
+WALL_STYLE = ("#8a5a3c", 2.5)
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [_round(r) for poly in polygons for r in poly]
+
+
+def _paths(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    if geometry["type"] == "LineString":
+        return [_round(geometry["coordinates"])]
+    if geometry["type"] == "MultiLineString":
+        return [_round(line) for line in geometry["coordinates"]]
+    return []
+
+
+def base_layer(lang: str, extract: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """What the map shows when no tile loads: the districts around Pinggu (bundled,
+    ``geodata/pinggu_neighbours_wgs84.geojson``) with their names in ``lang``, and, once an
+    extract was given to ``planner geodata build``, its lakes, rivers, the Great Wall and towns
+    (``extract``: the Features of :mod:`planner.travel.basemap`)."""
+    areas, labels, water, lines, towns = [], [], [], [], []
     for f in load_neighbours():
         rings = []
         for poly in f["geometry"]["coordinates"]:
@@ -155,14 +175,27 @@ def base_layer(lang: str) -> dict[str, Any] | None:
         areas.append({"rings": rings, **NEIGHBOUR_STYLE})
         props = f["properties"]
         lon, lat = props["label"]
-        labels.append(
-            {"lon": lon, "lat": lat, "name": props["name"] if lang == "zh" else props["name_en"]}
-        )
-    if not areas:
+        labels.append({"lon": lon, "lat": lat, "name": props["name"] if lang == "zh" else props["name_en"]})
+    for f in extract or []:
+        props, geometry = f["properties"], f["geometry"]
+        layer = props.get("layer")
+        name = (props.get("name") if lang == "zh" else props.get("name_en")) or props.get("name", "")
+        if layer == "water" and geometry["type"] in ("Polygon", "MultiPolygon"):
+            water.append({"rings": _rings(geometry), **WATER_STYLE})
+        elif layer in ("rivers", "walls"):
+            colour, width = RIVER_STYLE if layer == "rivers" else WALL_STYLE
+            lines += [
+                {"path": path, "colour": colour, "width": width, "dashed": layer == "walls"}
+                for path in _paths(geometry)
+            ]
+        elif layer == "towns" and geometry["type"] == "Point" and name:
+            lon, lat = geometry["coordinates"]
+            towns.append({"lon": lon, "lat": lat, "name": name, "town": props.get("place") == "town"})
+    if not areas and not water and not lines and not towns:
         return None
-    layer: dict[str, Any] = {"areas": areas, "labels": labels}
-    layer["key"] = "base-" + _key(layer)
-    return layer
+    layer_: dict[str, Any] = {"areas": areas, "labels": labels, "water": water, "lines": lines, "towns": towns}
+    layer_["key"] = "base-" + _key(layer_)
+    return layer_
 
 
 def roads_layer(travel: object) -> dict[str, Any] | None:
@@ -196,22 +229,28 @@ def _spec(
     marker: tuple[float, float] | None = None,
     reveal: str | None = None,
     locate: bool = False,
+    extract: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     rings = boundary_rings(boundary) if isinstance(boundary, dict) else boundary
     if bbox is None:
         bbox = _bbox((x, y) for ring in rings for x, y in ring)
     roads = roads_layer(travel) if travel is not None else None
-    base = base_layer(lang)
+    base = base_layer(lang, extract)
     credits = [t("map.outlines_source", lang)] if base else []
-    if roads:
-        credits.append(t("map.roads_source", lang))
+    if roads or extract:
+        credits.append(t("map.osm_source", lang))
+    note = "map.basemap_outlines"
+    if extract:
+        note = "map.basemap_extract"
+    elif roads:
+        note = "map.basemap_roads"
     spec: dict[str, Any] = {
         "height": height,
         "bbox": bbox,
         "tiles": TILES,
         "attribution": ATTRIBUTION,
         "credits": " · ".join(credits),
-        "note": t("map.basemap_roads" if roads else "map.basemap_outlines", lang),
+        "note": t(note, lang),
         "clickable": clickable,
         "locate": locate,
         "names_from_zoom": 9,
@@ -239,6 +278,7 @@ def plan_map(
     travel: object = None,
     clickable: bool = False,
     height: int = 500,
+    extract: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The tourist map: the valley, its places and, when there is one, the plan (a colour per day).
 
@@ -320,6 +360,7 @@ def plan_map(
         clickable=clickable,
         reveal=PICKED_CARD,
         locate=bool(days),
+        extract=extract,
     )
 
 
@@ -375,6 +416,7 @@ def operator_map(
     *,
     marker: tuple[float, float] | None = None,
     height: int = 480,
+    extract: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The operators' map: estimated points in orange; a click anywhere picks that exact point."""
     return _spec(
@@ -387,6 +429,7 @@ def operator_map(
         height=height,
         clickable=True,
         marker=marker,
+        extract=extract,
     )
 
 

@@ -28,6 +28,7 @@ from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
 from planner.model import Category, Confidence, Interest, SeasonKind
 from webapp import maps, mapview, osm_review
 from webapp.common import (
+    basemap_extract,
     catalog_store,
     district_rings,
     get_planner,
@@ -422,7 +423,9 @@ def map_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
     left, right = st.columns([1.6, 1], gap="large")
     with left:
         mapview.map_view(
-            maps.operator_map(catalog, district_rings(), lang, marker=marker),
+            maps.operator_map(
+                catalog, district_rings(), lang, marker=marker, extract=basemap_extract()
+            ),
             key="op_map",
             on_select=_on_op_click,
         )

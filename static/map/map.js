@@ -69,6 +69,7 @@ class PlannerMap {
     this.map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     this.map.createPane("pp-neighbours").style.zIndex = 240;
     this.map.createPane("pp-base").style.zIndex = 250;
+    this.map.createPane("pp-water").style.zIndex = 260; // lakes, rivers, the Great Wall: over the district's tint
     this.map.createPane("pp-roads").style.zIndex = 300;
     this.map.createPane("pp-lines").style.zIndex = 420;
     this.map.createPane("pp-places").style.zIndex = 450;
@@ -249,7 +250,24 @@ class PlannerMap {
         { pane: "pp-neighbours", color: a.stroke, weight: a.width || 1, fillColor: a.fill, fillOpacity: 1, interactive: false, className: "pp-neighbour" },
       ).addTo(group);
     }
+    for (const a of payload.water || []) {
+      L.polygon(
+        a.rings.map((r) => latlngs(r)),
+        { pane: "pp-water", color: a.stroke, weight: a.width || 1, fillColor: a.fill, fillOpacity: 1, interactive: false, className: "pp-water" },
+      ).addTo(group);
+    }
+    for (const l of payload.lines || []) {
+      L.polyline(latlngs(l.path), {
+        pane: "pp-water",
+        color: l.colour,
+        weight: l.width || 1,
+        dashArray: l.dashed ? "6 3" : null,
+        interactive: false,
+        className: "pp-base-line",
+      }).addTo(group);
+    }
     this.baseLabels = payload.labels || [];
+    this.towns = payload.towns || [];
   }
 
   drawRoads(payload, group) {
@@ -565,14 +583,16 @@ class PlannerMap {
         out.push({ text, box, cls: "pp-name", w: Math.min(w, box.x1 - box.x0) });
       }
     }
-    for (const b of this.baseLabels || []) {
+    const towns = this.map.getZoom() >= 10 ? this.towns || [] : (this.towns || []).filter((b) => b.town);
+    for (const b of [...(this.baseLabels || []), ...towns.map((t) => ({ ...t, cls: "pp-town" }))]) {
       const pt = this.map.latLngToContainerPoint([b.lat, b.lon]);
       const text = b.name;
-      const w = width(text, "pp-base-name");
+      const cls = b.cls || "pp-base-name";
+      const w = width(text, cls);
       const box = { x0: pt.x - w / 2, y0: pt.y - H / 2, x1: pt.x + w / 2, y1: pt.y + H / 2 };
       if (inside(box) && !placed.some((p) => overlaps(p, box)) && !dots.some((p) => overlaps(p, box))) {
         placed.push(box);
-        out.push({ text, box, cls: "pp-base-name", w });
+        out.push({ text, box, cls, w });
       }
     }
     this.labels.replaceChildren();
