@@ -96,3 +96,31 @@ def test_a_missing_file_is_refused_naming_the_option(tmp_path):
 
     with pytest.raises(RequestError, match="--osm-file"):
         build_basemap(osm_file=tmp_path / "nope.osm.pbf", frame=pinggu_frame().bounds)
+
+
+def test_a_built_network_draws_its_roads_by_class(tmp_path):
+    """Minor (tertiary, unclassified) and main (secondary) roads in their own styles; residential
+    lanes are not drawn at district scale; the layer is keyed by the network's content."""
+    from osm_scenarios import (
+        VALLEY,
+        scenario_road_settings,
+        scenario_travel_settings,
+        write_osm_xml,
+    )
+
+    from planner.model import Mode
+    from planner.travel.build import build_network
+    from planner.travel.roads import RoadTravelTimes
+
+    settings = scenario_road_settings()
+    network = build_network(
+        settings=settings, osm_file=write_osm_xml(VALLEY, tmp_path / "v.osm"), modes=[Mode.car]
+    )
+    layer = maps.roads_layer(
+        RoadTravelTimes(network, scenario_travel_settings(), snap=settings.snap)
+    )
+    assert layer is not None and layer["key"] == f"roads-{network.short_hash}"
+    classes = {c["name"]: c for c in layer["classes"]}
+    assert set(classes) == {"minor", "main"}
+    assert classes["main"]["width"] > classes["minor"]["width"]
+    assert len(classes["main"]["lines"]) >= 1
