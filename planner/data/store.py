@@ -329,21 +329,7 @@ class CatalogStore:
         an older version is merged unless someone else changed this place since
         (:class:`ConflictError`).
         """
-        if not isinstance(entry.get("id"), str):
-            raise ConfigError(
-                Problem("", "id", "every place needs an id (kebab-case, e.g. jinhai-lake)")
-            )
-
-        def edit(doc: Any) -> None:
-            pois = doc["pois"]
-            for item in pois:
-                if item.get("id") == entry["id"]:
-                    _update_entry(item, entry)
-                    break
-            else:
-                pois.append(_new_entry(entry, pois))
-
-        return self._update(edit, if_match=if_match)
+        return self.put_many([entry], if_match=if_match)
 
     def put_many(self, entries: Sequence[Mapping[str, Any]], *, if_match: str) -> str:
         """Add or replace several places in one validated write (all or none), as :meth:`put` each."""

@@ -348,7 +348,10 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Every place is matched against the file and the district's places the catalogue lacks are drafted; the result is saved as a new proposal file.",
         "zh": "所有景点都会与该文件核对，并为区内目录中缺少的地点起草条目；结果保存为新的提案文件。",
     },
-    "op.osm_matching": {"en": "Matching {name} against the places…", "zh": "正在用 {name} 核对景点…"},
+    "op.osm_matching": {
+        "en": "Matching {name} against the places…",
+        "zh": "正在用 {name} 核对景点…",
+    },
     "op.osm_matched": {
         "en": "Matched {name}: saved as {file}, shown below.",
         "zh": "已用 {name} 核对：保存为 {file}，见下方。",
@@ -388,7 +391,10 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing was written: since the match, the catalogue changed in {n} of the accepted places ({places}). Match the extract again and review the new proposal.",
         "zh": "未写入任何内容：核对之后，目录中有 {n} 个已接受的景点发生了变化（{places}）。请重新核对并审阅新的提案。",
     },
-    "op.osm_apply_failed": {"en": "Nothing was written: {message}", "zh": "未写入任何内容：{message}"},
+    "op.osm_apply_failed": {
+        "en": "Nothing was written: {message}",
+        "zh": "未写入任何内容：{message}",
+    },
     "op.osm_stale": {
         "en": "Not saved: someone else changed this proposal file since you loaded it. It is reloaded now: check the item and decide again.",
         "zh": "未保存：在您加载之后，其他人修改了此提案文件。现已重新加载：请检查该项后重新决定。",
