@@ -51,12 +51,14 @@ TABLE_FIELDS = [
     "ticket_cny",
     "popularity",
     "off_season_value",
+    "capacity_at_once",
+    "capacity_per_hour",
     "visitable",
     "description_zh",
     "description_en",
     "source",
 ]
-INT_FIELDS = {"visit_minutes"}
+INT_FIELDS = {"visit_minutes", "capacity_at_once", "capacity_per_hour"}
 
 
 # ------------------------------------------------------------------ snapshot and saving
@@ -357,6 +359,12 @@ def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
         "visit_minutes": st.column_config.NumberColumn(t("op.visit_minutes", lang), step=1),
         "ticket_cny": st.column_config.NumberColumn(t("label.ticket", lang) + " ¥", step=1),
         "popularity": st.column_config.NumberColumn(t("op.popularity", lang), step=0.05),
+        "capacity_at_once": st.column_config.NumberColumn(
+            t("op.capacity_at_once", lang), step=1, min_value=1, help=t("op.capacity_help", lang)
+        ),
+        "capacity_per_hour": st.column_config.NumberColumn(
+            t("op.capacity_per_hour", lang), step=1, min_value=1, help=t("op.capacity_help", lang)
+        ),
         "visitable": st.column_config.CheckboxColumn(t("op.visitable", lang)),
         "description_zh": st.column_config.TextColumn("description_zh", width="large"),
         "description_en": st.column_config.TextColumn("description_en", width="large"),

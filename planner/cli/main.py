@@ -283,6 +283,19 @@ def replan(
     render_itinerary(new, Console(highlight=False), lang=language)
 
 
+def _capacity_text(c: object) -> str:
+    """``~5000 / ~2000/h``: at once and per hour, ``~`` marking the category's estimates."""
+    from planner.data.crowds import Capacity
+
+    if not isinstance(c, Capacity):
+        return "-"
+
+    def one(value: int | None, estimated: bool, unit: str = "") -> str:
+        return "?" if value is None else f"{'~' if estimated else ''}{value}{unit}"
+
+    return f"{one(c.at_once, c.at_once_estimated)} / {one(c.per_hour, c.per_hour_estimated, '/h')}"
+
+
 @pois_app.command("list")
 def pois_list(
     category: Annotated[
@@ -295,6 +308,7 @@ def pois_list(
 ) -> None:
     """List the places in the catalogue."""
     from planner.data.catalog import load_catalog
+    from planner.data.crowds import capacity_of, default_crowds_path, load_crowds
     from planner.model import Category
 
     try:
@@ -318,8 +332,9 @@ def pois_list(
     table = Table()
     # the id is what a user types: never shortened, whatever the terminal's width
     table.add_column("id", no_wrap=True, min_width=max((len(p.id) for p in rows), default=2))
-    for col in ("名称", "name", "category", "hours", "min", "CNY", "coords"):
+    for col in ("名称", "name", "category", "hours", "min", "CNY", "coords", "capacity"):
         table.add_column(col, overflow="fold")
+    crowds = load_crowds(default_crowds_path(catalog.parent if catalog else None))
     for p in rows:
         table.add_row(
             p.id,
@@ -330,9 +345,10 @@ def pois_list(
             str(p.visit_minutes),
             "?" if p.ticket_cny is None else f"{p.ticket_cny:g}",
             p.confidence.value,
+            _capacity_text(capacity_of(p, crowds)),
         )
     Console().print(table)
-    Console().print(f"{len(rows)} places")
+    Console().print(f"{len(rows)} places; capacity: at once / per hour, ~ = the category's estimate")
 
 
 @pois_app.command("validate")

@@ -283,6 +283,12 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "op.confidence": {"en": "Coordinates", "zh": "坐标可信度"},
     "op.visit_minutes": {"en": "Visit (min)", "zh": "游览（分钟）"},
     "op.popularity": {"en": "Popularity", "zh": "热度"},
+    "op.capacity_at_once": {"en": "Capacity (at once)", "zh": "承载量（同时在园）"},
+    "op.capacity_per_hour": {"en": "Capacity (per hour)", "zh": "承载量（每小时入园）"},
+    "op.capacity_help": {
+        "en": "Comfortable visitors; leave empty to use the category's estimate in configs/crowds.yaml",
+        "zh": "舒适游客数；留空则用 configs/crowds.yaml 中该类别的估算值",
+    },
     "op.visitable": {"en": "Visitable", "zh": "可游览"},
     "op.map_help": {
         "en": "Choose a place to move (or a new place), click the map where it is, check the numbers and save.",

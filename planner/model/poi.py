@@ -100,6 +100,16 @@ class Poi(Strict):
         default=True,
         description="False for places that are only start/end points (stations, lodging)",
     )
+    capacity_at_once: Annotated[int, Field(ge=1, le=200_000)] | None = Field(
+        default=None,
+        description="Comfortable number of visitors on site at once; None: the category's "
+        "estimate in configs/crowds.yaml",
+    )
+    capacity_per_hour: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None,
+        description="Visitors an hour the gate and car park let in without queues; None: the "
+        "category's estimate in configs/crowds.yaml",
+    )
 
     @field_validator("interests")
     @classmethod
@@ -122,6 +132,15 @@ class Poi(Strict):
     def _visitable_needs_time(self) -> Poi:
         if self.visitable and self.visit_minutes == 0:
             raise ValueError("visit_minutes: a visitable place needs a visit of at least 1 minute")
+        return self
+
+    @model_validator(mode="after")
+    def _capacity_for_visits(self) -> Poi:
+        if not self.visitable and (self.capacity_at_once or self.capacity_per_hour):
+            raise ValueError(
+                "capacity_at_once/capacity_per_hour: only visitable places have a capacity; "
+                "remove them from this start or end point"
+            )
         return self
 
     @property

@@ -1,0 +1,96 @@
+"""Specification of places' comfortable capacity (issue "festival crowds", part 1): a place's own
+figures in configs/pois.yaml, else its category's reasoned estimate in configs/crowds.yaml, and
+always said which."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from planner.cli.main import app
+from planner.data.catalog import build_catalog, load_catalog
+from planner.data.crowds import capacity_of, load_crowds
+from planner.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = load_catalog(ROOT / "configs" / "pois.yaml")
+CROWDS = load_crowds(ROOT / "configs" / "crowds.yaml")
+
+
+def entry(pid: str, **changes: object) -> dict:
+    return CATALOG.get(pid).model_dump(mode="json", exclude_none=True) | changes
+
+
+def test_every_visitable_category_has_a_reasoned_estimate():
+    visited = {p.category for p in CATALOG if p.visitable}
+    assert visited <= set(CROWDS.default_capacity)
+    assert all(c.why.startswith("estimate") for c in CROWDS.default_capacity.values())
+
+
+def test_a_place_without_figures_takes_its_categorys_estimate_and_says_so():
+    cap = capacity_of(CATALOG.get("jinhai-lake"), CROWDS)
+    assert cap is not None and cap.at_once_estimated and cap.per_hour_estimated
+    assert (cap.at_once, cap.per_hour) == (
+        CROWDS.default_capacity[CATALOG.get("jinhai-lake").category].at_once,
+        CROWDS.default_capacity[CATALOG.get("jinhai-lake").category].per_hour,
+    )
+    assert cap.why.startswith("lake: estimate")
+    assert capacity_of(CATALOG.get("pinggu-bus-station"), CROWDS) is None  # not visited
+
+
+def test_a_places_own_figures_come_first():
+    own = build_catalog(
+        [entry("jinhai-lake", capacity_at_once=12000, capacity_per_hour=3500)], source="t"
+    )
+    cap = capacity_of(own.get("jinhai-lake"), CROWDS)
+    assert (cap.at_once, cap.per_hour, cap.at_once_estimated, cap.per_hour_estimated) == (
+        12000,
+        3500,
+        False,
+        False,
+    )
+    assert cap.why == "catalogue"
+    half = build_catalog([entry("shilinxia", capacity_per_hour=900)], source="t").get("shilinxia")
+    cap = capacity_of(half, CROWDS)
+    assert cap.per_hour == 900 and not cap.per_hour_estimated and cap.at_once_estimated
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"capacity_at_once": 0}, "capacity_at_once"),
+        ({"capacity_per_hour": -5}, "capacity_per_hour"),
+        ({"capacity_at_once": 50, "visitable": False, "visit_minutes": 0}, "capacity_at_once"),
+    ],
+)
+def test_bad_capacity_names_the_field(changes, field):
+    with pytest.raises(ConfigError) as err:
+        build_catalog([entry("jinhai-lake", **changes)], source="t")
+    assert field in str(err.value)
+
+
+def test_a_bad_crowds_file_names_the_key(tmp_path):
+    bad = {"version": 1, "default_capacity": {"lake": {"at_once": 100, "per_hour": 50}}}
+    (tmp_path / "crowds.yaml").write_text(yaml.safe_dump(bad), encoding="utf-8")
+    with pytest.raises(ConfigError, match="why"):
+        load_crowds(tmp_path / "crowds.yaml")
+
+
+def test_the_catalogue_list_shows_capacity_and_marks_estimates():
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["pois", "list", "--category", "lake"])
+    assert result.exit_code == 0, result.output
+    lake = CROWDS.default_capacity[CATALOG.get("jinhai-lake").category]
+    assert f"~{lake.at_once} / ~{lake.per_hour}/h" in result.output
+
+
+def test_the_operator_table_edits_capacity_as_whole_numbers():
+    from webapp.operators import TABLE_FIELDS, row_to_entry
+
+    assert {"capacity_at_once", "capacity_per_hour"} <= set(TABLE_FIELDS)
+    row = entry("jinhai-lake", capacity_at_once=4000.0, capacity_per_hour=None)
+    out = row_to_entry({k: v for k, v in row.items() if k in TABLE_FIELDS}, None)
+    assert out["capacity_at_once"] == 4000 and isinstance(out["capacity_at_once"], int)
+    assert "capacity_per_hour" not in out
