@@ -56,13 +56,23 @@ def page() -> None:
                     result, kept = plan(previous), True
                 except PlannerError:
                     result = None
-    left, right = st.columns([1, 2.1], gap="large")
-    with left:
-        plan_form.picked_panel(planner, lang)
-        with plan_form.form_box(planner, request, result is not None and not kept, lang):
+    planned = result is not None and not kept
+    if plan_form.folded(request, planned):
+        # the plan first: the folded form and a picked place in one row, the map at full width
+        form, picked = st.columns([3, 2], gap="large")
+        with picked:
+            plan_form.picked_panel(planner, lang)
+        with form, plan_form.form_box(planner, request, planned, lang):
             plan_form.request_form(planner, lang)
-    with right:
         plan_view.plan_map(result, planner, lang)
+    else:
+        left, right = st.columns([1, 2.1], gap="large")
+        with left:
+            plan_form.picked_panel(planner, lang)
+            with plan_form.form_box(planner, request, planned, lang):
+                plan_form.request_form(planner, lang)
+        with right:
+            plan_view.plan_map(result, planner, lang)
     if problem is not None:
         st.error(plan_form.error_text(problem, lang, planner), icon=":material/error:")
         if kept:

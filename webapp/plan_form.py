@@ -372,11 +372,17 @@ def form_summary(planner: Planner, request: TripRequest, lang: str) -> str:
     return " · ".join([*parts, interests] if interests else parts)
 
 
+def folded(request: TripRequest | None, planned: bool) -> bool:
+    """Whether the form folds into one line: once there is a plan, and no change waits to be
+    planned, so the map and the plan come first (on a phone, above the fold)."""
+    return planned and request is not None and not st.session_state.get("form_touched")
+
+
 def form_box(planner: Planner, request: TripRequest | None, planned: bool, lang: str) -> Any:
-    """Where the form goes: open until there is a plan (or a change waits to be planned), then
-    folded into one line that says what was planned, so the map and the plan come first on a
-    phone; a tap opens it again. The widgets keep their keys, so nothing typed is lost."""
-    if not planned or request is None or st.session_state.get("form_touched"):
+    """Where the form goes: open until there is a plan, then folded into one line that says what
+    was planned (:func:`folded`); a tap opens it again. The widgets keep their keys, so nothing
+    typed is lost."""
+    if request is None or not folded(request, planned):
         return st.container()
     return st.expander(
         t("label.change_plan", lang, summary=form_summary(planner, request, lang)),

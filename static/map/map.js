@@ -512,7 +512,8 @@ class PlannerMap {
     const items = [];
     for (const n of [...this.namedPlanned, ...this.namedPlaces]) {
       const pt = this.map.latLngToContainerPoint([n.p.lat, n.p.lon]);
-      if (pt.x < -40 || pt.y < -40 || pt.x > W + 40 || pt.y > Hh + 40) continue;
+      const margin = n.p.prio > 0 ? 40 : -2; // a place is named only when its dot is in view
+      if (pt.x < -margin || pt.y < -margin || pt.x > W + margin || pt.y > Hh + margin) continue;
       if (!showNames && !(n.p.prio > 0)) continue;
       const r = n.p.label ? (n.p.label.length > 2 ? (n.p.r || 10) + 3 : n.p.r || 10) : n.p.r || 5;
       items.push({ x: pt.x, y: pt.y, r, prio: n.p.prio || 0, name: n.p.name });
