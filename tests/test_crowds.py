@@ -4,6 +4,8 @@ always said which."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,8 @@ from typer.testing import CliRunner
 from planner.cli.main import app
 from planner.data.catalog import build_catalog, load_catalog
 from planner.data.crowds import capacity_of, load_crowds
-from planner.errors import ConfigError
+from planner.errors import ConfigError, RequestError
+from planner.plan.crowding import outlook, read_forecast
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(ROOT / "configs" / "pois.yaml")
@@ -94,3 +97,70 @@ def test_the_operator_table_edits_capacity_as_whole_numbers():
     out = row_to_entry({k: v for k, v in row.items() if k in TABLE_FIELDS}, None)
     assert out["capacity_at_once"] == 4000 and isinstance(out["capacity_at_once"], int)
     assert "capacity_per_hour" not in out
+
+
+# ------------------------------------------------------------------ expected crowding by hour
+FESTIVAL = dt.date(2027, 4, 17)
+
+
+def test_the_festival_curve_makes_the_headline_places_busy_at_mid_morning():
+    lake = CATALOG.get("jinhai-lake")
+    o = outlook(lake, FESTIVAL, settings=CROWDS, day_type="festival")
+    assert o is not None and o.source == "curve:festival+estimated capacity"
+    peak = o.peak()
+    assert peak.hour == 11 and peak.load == pytest.approx(
+        CROWDS.load_by_hour["festival"][11] * lake.popularity
+    )
+    assert peak.wait_min == pytest.approx(
+        CROWDS.gate_minutes_per_overload * (peak.load - 1), abs=0.1
+    )
+    assert o.busy_spans() == [(9, 16)]
+    quiet = outlook(lake, dt.date(2027, 4, 14), settings=CROWDS, day_type="weekday")
+    assert quiet.busy_spans() == [] and all(h.wait_min == 0 for h in quiet.hours)
+
+
+def test_a_forecast_gives_the_load_and_a_queue_that_carries_over(tmp_path):
+    """Per hour the gate lets in 900 (the place's own figure): 1,500 arrive at 10:00 (600 wait
+    into the next hour: 40 min), 1,200 at 11:00 (600 + 1,200 - 900 = 900 wait: 60 min), 300 at
+    12:00 (900 + 300 - 900 = 300: 20 min)."""
+    own = build_catalog(
+        [entry("shilinxia", capacity_at_once=2000, capacity_per_hour=900)], source="t"
+    )
+    path = tmp_path / "forecast.csv"
+    rows = ["date,hour,poi_id,name_en,name_zh,arrivals,visitors,mean_on_site"]
+    for hour, arrivals, on_site in ((10, 1500, 1800), (11, 1200, 2600), (12, 300, 1500)):
+        rows.append(f"2027-04-17,{hour},shilinxia,Shilinxia,石林峡,{arrivals},{arrivals},{on_site}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    o = outlook(
+        own.get("shilinxia"),
+        FESTIVAL,
+        settings=CROWDS,
+        day_type="festival",
+        forecast=read_forecast(path),
+    )
+    assert o.source == "forecast"
+    by_hour = {h.hour: h for h in o.hours}
+    assert [by_hour[h].wait_min for h in (9, 10, 11, 12, 13)] == [0, 40, 60, 20, 0]
+    assert [by_hour[h].load for h in (10, 11, 12)] == [0.9, 1.3, 0.75]
+    assert o.busy_spans() == [(10, 12)]
+
+
+def test_a_bad_forecast_row_names_the_file_and_row(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "date,hour,poi_id,arrivals,mean_on_site\n2027-04-17,ten,shilinxia,1,1\n", encoding="utf-8"
+    )
+    with pytest.raises(RequestError, match=r"--forecast.*f.csv row 2"):
+        read_forecast(path)
+
+
+def test_planner_crowds_lists_the_busy_hours_of_a_festival_day():
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, ["crowds", "--date", "2027-04-17", "--json", "--top", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) == 3 and {r["day_type"] for r in rows} == {"festival"}
+    assert rows[0]["busy"] == ["09:00-16:00"]
+    bad = CliRunner().invoke(app, ["crowds", "--date", "17/04/2027"])
+    assert bad.exit_code == 2 and "--date" in bad.output

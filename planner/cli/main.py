@@ -283,6 +283,83 @@ def replan(
     render_itinerary(new, Console(highlight=False), lang=language)
 
 
+@app.command("crowds")
+def crowds_command(
+    date: Annotated[str, typer.Option(help="Date, YYYY-MM-DD")],
+    forecast: Annotated[
+        Path | None,
+        typer.Option(help="A forecast CSV (`planner forecast --out`); default: the day's curve"),
+    ] = None,
+    place: Annotated[str | None, typer.Option(help="Only this place (id or name)")] = None,
+    top: Annotated[int, typer.Option(help="How many places to list, busiest first")] = 15,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    configs: Annotated[
+        Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
+    ] = None,
+) -> None:
+    """Expected crowding per place and hour on a date: busy hours, load, minutes at the gate."""
+    from planner.data.catalog import load_catalog
+    from planner.data.crowds import default_crowds_path, load_crowds
+    from planner.data.seasons import load_seasons
+    from planner.plan.crowding import day_outlooks, read_forecast
+    from planner.travel.traffic import Traffic, load_traffic
+
+    try:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            raise RequestError("--date", f"{date!r} is not a date; use YYYY-MM-DD") from None
+        folder = configs
+        catalog = load_catalog(folder / "pois.yaml" if folder else None)
+        seasons = load_seasons(folder / "seasons.yaml" if folder else None)
+        traffic = Traffic(load_traffic(folder / "traffic.yaml" if folder else None), seasons)
+        settings = load_crowds(default_crowds_path(folder))
+        pois = [catalog.resolve(place)] if place else list(catalog)
+        kind = traffic.day_type(day).value
+        outlooks = day_outlooks(
+            pois,
+            day,
+            settings=settings,
+            day_type=kind,
+            forecast=read_forecast(forecast) if forecast else None,
+        )[: max(top, 1)]
+    except RequestError as exc:
+        fail_with(exc.problem)
+    except PlannerError as exc:
+        fail(str(exc))
+    if as_json:
+        rows = [
+            {
+                "poi_id": o.poi_id,
+                "date": o.date.isoformat(),
+                "day_type": kind,
+                "source": o.source,
+                "busy": [f"{a:02d}:00-{b:02d}:00" for a, b in o.busy_spans()],
+                "hours": [
+                    {"hour": h.hour, "load": h.load, "wait_min": h.wait_min, "busy": h.busy}
+                    for h in o.hours
+                ],
+            }
+            for o in outlooks
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{day} ({kind})")
+    for col in ("id", "busy hours", "peak", "gate wait", "source"):
+        table.add_column(col, overflow="fold")
+    for o in outlooks:
+        peak = o.peak()
+        table.add_row(
+            o.poi_id,
+            ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in o.busy_spans()) or "-",
+            f"{peak.load:.0%} at {peak.hour:02d}:00" if peak else "-",
+            f"{max(h.wait_min for h in o.hours):.0f} min" if o.hours else "-",
+            o.source,
+        )
+    Console().print(table)
+    Console().print("load: visitors on site over the comfortable capacity (pois.yaml, crowds.yaml)")
+
+
 def _capacity_text(c: object) -> str:
     """``~5000 / ~2000/h``: at once and per hour, ``~`` marking the category's estimates."""
     from planner.data.crowds import Capacity
@@ -348,7 +425,9 @@ def pois_list(
             _capacity_text(capacity_of(p, crowds)),
         )
     Console().print(table)
-    Console().print(f"{len(rows)} places; capacity: at once / per hour, ~ = the category's estimate")
+    Console().print(
+        f"{len(rows)} places; capacity: at once / per hour, ~ = the category's estimate"
+    )
 
 
 @pois_app.command("validate")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -28,11 +28,29 @@ class CategoryCapacity(Strict):
     why: Annotated[str, Field(min_length=1, description="The reasoning behind the estimate")]
 
 
+DayKind = Literal["festival", "holiday", "weekend", "weekday"]
+"""The day types of ``configs/traffic.yaml`` (:class:`planner.travel.traffic.DayType`)."""
+
+
 class CrowdSettings(Strict):
     """The contents of ``configs/crowds.yaml``."""
 
     version: int = 1
     default_capacity: dict[Category, CategoryCapacity] = Field(default_factory=dict)
+    load_by_hour: dict[
+        DayKind, dict[Annotated[int, Field(ge=0, le=23)], Annotated[float, Field(ge=0, le=5)]]
+    ] = Field(
+        default_factory=dict,
+        description="Expected visitors on site over the comfortable capacity, by local hour, at a "
+        "place of popularity 1 (others scale by their popularity); hours not listed: 0",
+    )
+    gate_minutes_per_overload: Annotated[float, Field(ge=0, le=240)] = Field(
+        default=40.0,
+        description="Extra minutes at the gate and car park per 100 % of load over capacity",
+    )
+    busy_from: Annotated[float, Field(gt=0, le=5)] = Field(
+        default=0.8, description="The load from which an hour is called busy"
+    )
 
 
 @dataclass(frozen=True)
