@@ -164,3 +164,37 @@ def test_planner_crowds_lists_the_busy_hours_of_a_festival_day():
     assert rows[0]["busy"] == ["09:00-16:00"]
     bad = CliRunner().invoke(app, ["crowds", "--date", "17/04/2027"])
     assert bad.exit_code == 2 and "--date" in bad.output
+
+
+def test_every_door_reads_the_same_outlook():
+    """The CLI's JSON is the planner's own outlook (Planner.crowd_outlook, used by the app)."""
+    from planner import Planner
+
+    planner = Planner.from_configs(use_roads=False)
+    mine = planner.crowd_outlook("金海湖", FESTIVAL)
+    result = CliRunner().invoke(
+        app, ["crowds", "--date", "2027-04-17", "--place", "jinhai-lake", "--json"]
+    )
+    (row,) = json.loads(result.output)
+    assert [(h["hour"], h["load"], h["wait_min"]) for h in row["hours"]] == [
+        (h.hour, h.load, h.wait_min) for h in mine.hours
+    ]
+
+
+def test_a_place_card_shows_its_busy_hours_and_the_queue_when_you_arrive():
+    from planner import Planner
+    from webapp.plan_view import crowd_strip
+
+    o = Planner.from_configs(use_roads=False).crowd_outlook("jinhai-lake", FESTIVAL)
+    html = crowd_strip(o, 11, "en")
+    assert html.count("pp-crowd-cell") == len(o.hours) and html.count("pp-crowd-here") == 1
+    assert "Busy 09:00–16:00" in html and "min of queuing at the gate" in html
+    assert "estimate for this kind of day" in html
+    assert "拥挤时段" in crowd_strip(o, 11, "zh")
+    assert "No busy hours" in crowd_strip(
+        o.__class__(
+            o.poi_id, o.date, o.source, tuple(h.__class__(h.hour, 0.1, 0.0, False) for h in o.hours)
+        ),
+        11,
+        "en",
+    )

@@ -183,6 +183,11 @@ h1{font-size:1.9rem !important;letter-spacing:-.01em}
  background:#c8324f;color:#fff;text-align:center;font-weight:700;font-size:.85em;margin-right:.4em}
 .pp-day{display:inline-block;width:1.1em;height:.35em;border-radius:.2em;vertical-align:middle;margin-right:.35em}
 .pp-muted{color:#6b7a71;font-size:.9em}
+.pp-crowd{display:flex;gap:2px;margin:.2rem 0 .1rem;max-width:30rem}
+.pp-crowd-cell{flex:1;min-width:0;text-align:center;font-size:.68em;line-height:1.5em;color:#2b2f2c;border-radius:3px}
+.pp-crowd-here{outline:2px solid #1f2a24;outline-offset:-1px;font-weight:700}
+.pp-crowd-text{font-size:.85em}
+.pp-crowd-src{color:#5f6b63}
 .pp-travel{color:#55635a;font-size:.92em;padding:.15rem 0 .15rem 1.05rem;border-left:3px dotted #c9d4cc;margin-left:.75rem}
 .pp-tag{display:inline-block;border-radius:.6em;padding:0 .5em;font-size:.78em;background:#fff3e0;color:#9a5200;margin-left:.4em}
 .pp-legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.82em;color:#4a574f;margin:.2rem 0 .4rem}

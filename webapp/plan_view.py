@@ -18,6 +18,7 @@ from planner import Itinerary, Planner, Poi, TripRequest
 from planner.i18n.hours import hours_text
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Category, Confidence, Trip
+from planner.plan.crowding import Outlook
 from planner.present.exports import (
     itinerary_geojson,
     itinerary_gpx,
@@ -29,7 +30,7 @@ from planner.present.share import request_to_query
 from planner.present.timeline import fmt_duration, leg_endpoints, leg_time, timeline
 from planner.present.wording import ticket_text
 from webapp import maps, mapview, plan_form
-from webapp.common import basemap_extract, district_rings
+from webapp.common import basemap_extract, district_rings, get_planner
 
 
 # ------------------------------------------------------------------ the map
@@ -199,10 +200,54 @@ def stop_card(
         if poi is not None:
             top.markdown(poi.description(lang))
         top.caption(stop_facts(stop.ticket_cny, poi, lang))
+        if poi is not None and poi.visitable:
+            strip = crowd_strip(
+                get_planner().crowd_outlook(poi.id, stop.arrival.date()), stop.arrival.hour, lang
+            )
+            if strip:
+                top.html(strip)
         why = ("；" if zh else "; ").join(r.zh if zh else r.en for r in stop.why)
         top.markdown(f":material/auto_awesome: **{t('label.why', lang)}:** {why}")
         if stop.kind != "picnic":  # a picnic is a break where you are: nothing to pin or remove
             stop_buttons(act, request, stop.poi_id, day, n, lang, pinned=pinned)
+
+
+CROWD_COLOURS = ((0.8, "#cfe3c8"), (1.0, "#f1d98a"), (1.3, "#eea567"), (99.0, "#d9534f"))
+"""Load (on site over comfortable capacity) up to each bound: quiet, busy, full, packed."""
+
+
+def crowd_strip(outlook: Outlook | None, arrival_hour: int, lang: str) -> str:
+    """The "busy hours" strip of a place card: one cell an hour coloured by the expected load,
+    the stop's hour outlined, and a line saying when it is busy and what that costs at the gate."""
+    if outlook is None or not outlook.hours:
+        return ""
+    cells = []
+    for h in outlook.hours:
+        colour = next(c for bound, c in CROWD_COLOURS if h.load < bound)
+        here = " pp-crowd-here" if h.hour == arrival_hour else ""
+        tip = t("label.crowd_cell", lang, hour=f"{h.hour:02d}", load=f"{h.load:.0%}")
+        cells.append(
+            f'<span class="pp-crowd-cell{here}" style="background:{colour}" title="{tip}">'
+            f"{h.hour:02d}</span>"
+        )
+    spans = ", ".join(f"{a:02d}:00–{b:02d}:00" for a, b in outlook.busy_spans())
+    at = next((h for h in outlook.hours if h.hour == arrival_hour), None)
+    if spans:
+        text = t("label.crowd_busy", lang, spans=spans)
+        if at is not None and at.wait_min >= 1:
+            text += " · " + t("label.crowd_wait", lang, minutes=f"{at.wait_min:.0f}")
+    else:
+        text = t("label.crowd_quiet", lang)
+    source = t(
+        "label.crowd_source_forecast"
+        if outlook.source.startswith("forecast")
+        else "label.crowd_source_curve",
+        lang,
+    )
+    return (
+        f'<div class="pp-crowd" role="img" aria-label="{text}">{"".join(cells)}</div>'
+        f'<div class="pp-muted pp-crowd-text">{text} <span class="pp-crowd-src">({source})</span></div>'
+    )
 
 
 def stop_facts(ticket_cny: float | None, poi: Poi | None, lang: str) -> str:

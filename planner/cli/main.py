@@ -298,28 +298,21 @@ def crowds_command(
     ] = None,
 ) -> None:
     """Expected crowding per place and hour on a date: busy hours, load, minutes at the gate."""
-    from planner.data.catalog import load_catalog
-    from planner.data.crowds import default_crowds_path, load_crowds
-    from planner.data.seasons import load_seasons
+    from planner import Planner
     from planner.plan.crowding import day_outlooks, read_forecast
-    from planner.travel.traffic import Traffic, load_traffic
 
     try:
         try:
             day = dt.date.fromisoformat(date)
         except ValueError:
             raise RequestError("--date", f"{date!r} is not a date; use YYYY-MM-DD") from None
-        folder = configs
-        catalog = load_catalog(folder / "pois.yaml" if folder else None)
-        seasons = load_seasons(folder / "seasons.yaml" if folder else None)
-        traffic = Traffic(load_traffic(folder / "traffic.yaml" if folder else None), seasons)
-        settings = load_crowds(default_crowds_path(folder))
-        pois = [catalog.resolve(place)] if place else list(catalog)
-        kind = traffic.day_type(day).value
+        planner = Planner.from_configs(configs, use_roads=False)  # the crowds need no travel times
+        pois = [planner.catalog.resolve(place)] if place else list(planner.catalog)
+        kind = planner.traffic.day_type(day).value
         outlooks = day_outlooks(
             pois,
             day,
-            settings=settings,
+            settings=planner.crowds,
             day_type=kind,
             forecast=read_forecast(forecast) if forecast else None,
         )[: max(top, 1)]

@@ -182,6 +182,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "label.change_plan": {"en": "Change: {summary}", "zh": "修改：{summary}"},
     "label.days_count": {"en": "{n} days", "zh": "{n} 天"},
     "label.my_position": {"en": "My position ({lon}, {lat})", "zh": "我的位置（{lon}, {lat}）"},
+    # --- expected crowding on a place card
+    "label.crowd_busy": {"en": "Busy {spans}", "zh": "拥挤时段 {spans}"},
+    "label.crowd_quiet": {"en": "No busy hours expected", "zh": "预计全天不拥挤"},
+    "label.crowd_wait": {
+        "en": "about {minutes} min of queuing at the gate when you arrive",
+        "zh": "您到达时入口约需排队 {minutes} 分钟",
+    },
+    "label.crowd_cell": {
+        "en": "{hour}:00 · {load} of comfortable",
+        "zh": "{hour}:00 · 舒适承载量的 {load}",
+    },
+    "label.crowd_source_curve": {
+        "en": "estimate for this kind of day",
+        "zh": "按当日类型估算",
+    },
+    "label.crowd_source_forecast": {"en": "forecast", "zh": "预测"},
     # --- the map (webapp/mapview): its controls and what the offline base map shows
     "map.locate": {"en": "Show and follow my position", "zh": "显示并跟随我的位置"},
     "map.stops": {"en": "Stops of the plan on the map", "zh": "地图上的行程站点"},

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.data.catalog import Catalog, load_catalog
+from planner.data.crowds import load_crowds
 from planner.data.paths import DataPaths
 from planner.data.seasons import SeasonCalendar, load_seasons, zone_problems
 from planner.data.store import CatalogStore
@@ -31,7 +32,7 @@ _log = logging.getLogger(__name__)
 
 TRAVEL_FILES = ("travel.yaml", "travel_calibrated.yaml", "roads.yaml")
 """Config files the travel-time provider is built from (a change rebuilds it)."""
-PLAN_FILES = ("seasons.yaml", "traffic.yaml")
+PLAN_FILES = ("seasons.yaml", "traffic.yaml", "crowds.yaml")
 """Config files read with the catalogue into every planner."""
 
 
@@ -107,6 +108,7 @@ def build_planner(
         seasons=seasons,
         traffic=traffic,
         search=settings.search,
+        crowds=load_crowds(configs / "crowds.yaml"),
     )
 
 

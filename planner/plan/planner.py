@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner.data.catalog import Catalog
+from planner.data.crowds import CrowdSettings
 from planner.data.seasons import SeasonCalendar
 from planner.errors import InfeasibleRequest, RequestError
 from planner.i18n.texts import reason
@@ -23,6 +24,7 @@ from planner.plan import checker
 from planner.plan.assemble import assemble_days, build_trip
 from planner.plan.build import build_setup
 from planner.plan.checks import check_ids
+from planner.plan.crowding import Forecast, Outlook, outlook
 from planner.plan.enforce import enforce
 from planner.plan.explain import explain_infeasible, left_out
 from planner.plan.replan import rest_of_day
@@ -59,6 +61,7 @@ class Planner:
         seasons: SeasonCalendar,
         traffic: TrafficSettings,
         search: SearchSettings | None = None,
+        crowds: CrowdSettings | None = None,
     ) -> None:
         """A planner over exactly these parts. ``seasons`` and ``traffic`` are required: a planner
         without the operators' season calendar or traffic profiles would plan a festival day as
@@ -71,6 +74,21 @@ class Planner:
         such as a Ray batch, already spreads plans over the cores)."""
         self.seasons = seasons
         self.traffic = Traffic(traffic, seasons)
+        self.crowds = crowds if crowds is not None else CrowdSettings()
+        """Capacities by category and crowding curves (``configs/crowds.yaml``)."""
+
+    def crowd_outlook(
+        self, place: str, day: dt.date, *, forecast: Forecast | None = None
+    ) -> Outlook | None:
+        """Expected crowding at ``place`` (id or name) on ``day``, hour by hour
+        (:mod:`planner.plan.crowding`): from ``forecast``, else the day type's curve."""
+        return outlook(
+            self.catalog.resolve(place),
+            day,
+            settings=self.crowds,
+            day_type=self.traffic.day_type(day).value,
+            forecast=forecast,
+        )
 
     @classmethod
     def from_configs(
