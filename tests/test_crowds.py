@@ -159,9 +159,9 @@ def test_planner_crowds_lists_the_busy_hours_of_a_festival_day():
         app, ["crowds", "--date", "2027-04-17", "--json", "--top", "3"]
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
-    assert len(rows) == 3 and {r["day_type"] for r in rows} == {"festival"}
-    assert rows[0]["busy"] == ["09:00-16:00"]
+    body = json.loads(result.output)
+    assert body["date"] == "2027-04-17" and body["day_type"] == "festival"
+    assert len(body["places"]) == 3 and body["places"][0]["busy"] == ["09:00-16:00"]
     bad = CliRunner().invoke(app, ["crowds", "--date", "17/04/2027"])
     assert bad.exit_code == 2 and "--date" in bad.output
 
@@ -175,7 +175,7 @@ def test_every_door_reads_the_same_outlook():
     result = CliRunner().invoke(
         app, ["crowds", "--date", "2027-04-17", "--place", "jinhai-lake", "--json"]
     )
-    (row,) = json.loads(result.output)
+    (row,) = json.loads(result.output)["places"]
     assert [(h["hour"], h["load"], h["wait_min"]) for h in row["hours"]] == [
         (h.hour, h.load, h.wait_min) for h in mine.hours
     ]
@@ -198,3 +198,17 @@ def test_a_place_card_shows_its_busy_hours_and_the_queue_when_you_arrive():
         11,
         "en",
     )
+
+
+def test_the_http_api_gives_the_same_crowds_as_the_cli(tmp_path):
+    from test_api import client_for, copy_configs
+
+    with client_for(copy_configs(tmp_path / "configs")) as client:
+        got = client.get("/v1/crowds", params={"date": "2027-04-17"})
+        assert got.status_code == 200, got.text
+        cli = CliRunner().invoke(app, ["crowds", "--date", "2027-04-17", "--json", "--top", "999"])
+        assert got.json() == json.loads(cli.output)
+        bad = client.get("/v1/crowds", params={"date": "17/04/2027"})
+        assert bad.status_code == 422 and "date" in bad.text
+        unknown = client.get("/v1/crowds", params={"date": "2027-04-17", "poi": "atlantis"})
+        assert 400 <= unknown.status_code < 500 and "atlantis" in unknown.text

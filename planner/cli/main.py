@@ -299,7 +299,7 @@ def crowds_command(
 ) -> None:
     """Expected crowding per place and hour on a date: busy hours, load, minutes at the gate."""
     from planner import Planner
-    from planner.plan.crowding import day_outlooks, read_forecast
+    from planner.plan.crowding import day_outlooks, read_forecast, report
 
     try:
         try:
@@ -321,21 +321,8 @@ def crowds_command(
     except PlannerError as exc:
         fail(str(exc))
     if as_json:
-        rows = [
-            {
-                "poi_id": o.poi_id,
-                "date": o.date.isoformat(),
-                "day_type": kind,
-                "source": o.source,
-                "busy": [f"{a:02d}:00-{b:02d}:00" for a, b in o.busy_spans()],
-                "hours": [
-                    {"hour": h.hour, "load": h.load, "wait_min": h.wait_min, "busy": h.busy}
-                    for h in o.hours
-                ],
-            }
-            for o in outlooks
-        ]
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        body = report(outlooks, day, kind)
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{day} ({kind})")
     for col in ("id", "busy hours", "peak", "gate wait", "source"):

@@ -154,3 +154,23 @@ def day_outlooks(
         return peak.load if peak is not None else 0.0
 
     return sorted(found, key=lambda o: (-peak_load(o), o.poi_id))
+
+
+def report(outlooks: Iterable[Outlook], day: dt.date, day_type: str) -> dict[str, object]:
+    """The JSON the CLI (``planner crowds --json``) and the HTTP API (``GET /v1/crowds``) give."""
+    return {
+        "date": day.isoformat(),
+        "day_type": day_type,
+        "places": [
+            {
+                "poi_id": o.poi_id,
+                "source": o.source,
+                "busy": [f"{a:02d}:00-{b:02d}:00" for a, b in o.busy_spans()],
+                "hours": [
+                    {"hour": h.hour, "load": h.load, "wait_min": h.wait_min, "busy": h.busy}
+                    for h in o.hours
+                ],
+            }
+            for o in outlooks
+        ],
+    }

@@ -37,7 +37,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, Header, Query, Request, Security
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import (
     BaseModel,
@@ -54,6 +54,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
+from planner.plan.crowding import day_outlooks, report
 from planner.plan.live import CatalogUnavailable, LivePlanner, PlannerSettings
 from planner.plan.planner import Planner
 from planner.service.problem_json import (
@@ -651,6 +652,27 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         pois = planner.catalog.filter(category=category, visitable=visitable, interest=interest)
         body = PoiList(etag=tag, count=len(pois), pois=pois)
         return _json(body, headers={"ETag": _quote(tag)})
+
+    @app.get(
+        "/v1/crowds",
+        tags=["catalogue"],
+        summary="Expected crowding per place and hour on a date",
+        responses=_responses(422, 503),
+    )
+    def crowds(
+        date: Annotated[dt.date, Query(description="The date, YYYY-MM-DD")],
+        poi: Annotated[
+            str | None, Query(max_length=200, description="Only this place (id or name)")
+        ] = None,
+    ) -> Response:
+        """Busy hours, load (visitors on site over the comfortable capacity) and minutes at the
+        gate for every visitable place, busiest first, from the day type's curve in
+        ``configs/crowds.yaml`` (the same as ``planner crowds --json``)."""
+        planner, _ = holder.current()
+        pois = [planner.catalog.resolve(poi)] if poi else list(planner.catalog)
+        kind = planner.traffic.day_type(date).value
+        outlooks = day_outlooks(pois, date, settings=planner.crowds, day_type=kind)
+        return JSONResponse(report(outlooks, date, kind))
 
     @app.get(
         "/v1/pois/{poi_id}",
