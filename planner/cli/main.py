@@ -299,7 +299,7 @@ def crowds_command(
 ) -> None:
     """Expected crowding per place and hour on a date: busy hours, load, minutes at the gate."""
     from planner import Planner
-    from planner.plan.crowding import day_outlooks, read_forecast, report
+    from planner.plan.crowding import read_forecast, report
 
     try:
         try:
@@ -307,15 +307,10 @@ def crowds_command(
         except ValueError:
             raise RequestError("--date", f"{date!r} is not a date; use YYYY-MM-DD") from None
         planner = Planner.from_configs(configs, use_roads=False)  # the crowds need no travel times
-        pois = [planner.catalog.resolve(place)] if place else list(planner.catalog)
-        kind = planner.traffic.day_type(day).value
-        outlooks = day_outlooks(
-            pois,
-            day,
-            settings=planner.crowds,
-            day_type=kind,
-            forecast=read_forecast(forecast) if forecast else None,
-        )[: max(top, 1)]
+        kind, outlooks = planner.crowd_day(
+            day, place=place, forecast=read_forecast(forecast) if forecast else None
+        )
+        outlooks = outlooks[: max(top, 1)]
     except RequestError as exc:
         fail_with(exc.problem)
     except PlannerError as exc:

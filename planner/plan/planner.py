@@ -24,7 +24,7 @@ from planner.plan import checker
 from planner.plan.assemble import assemble_days, build_trip
 from planner.plan.build import build_setup
 from planner.plan.checks import check_ids
-from planner.plan.crowding import Forecast, Outlook, outlook
+from planner.plan.crowding import Forecast, Outlook, day_outlooks, outlook
 from planner.plan.enforce import enforce
 from planner.plan.explain import explain_infeasible, left_out
 from planner.plan.replan import rest_of_day
@@ -89,6 +89,15 @@ class Planner:
             day_type=self.traffic.day_type(day).value,
             forecast=forecast,
         )
+
+    def crowd_day(
+        self, day: dt.date, *, place: str | None = None, forecast: Forecast | None = None
+    ) -> tuple[str, list[Outlook]]:
+        """The day's type and every visitable place's outlook (or ``place``'s), busiest first:
+        what ``planner crowds`` and ``GET /v1/crowds`` report."""
+        pois = [self.catalog.resolve(place)] if place else list(self.catalog)
+        kind = self.traffic.day_type(day).value
+        return kind, day_outlooks(pois, day, settings=self.crowds, day_type=kind, forecast=forecast)
 
     @classmethod
     def from_configs(

@@ -54,7 +54,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from planner.data.store import StaleWriteError
 from planner.errors import ConfigError, PlannerError, RequestError
 from planner.model import POI_ID_PATTERN, Category, Interest, Itinerary, Poi, Trip, TripRequest
-from planner.plan.crowding import day_outlooks, report
+from planner.plan.crowding import report
 from planner.plan.live import CatalogUnavailable, LivePlanner, PlannerSettings
 from planner.plan.planner import Planner
 from planner.service.problem_json import (
@@ -669,9 +669,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         gate for every visitable place, busiest first, from the day type's curve in
         ``configs/crowds.yaml`` (the same as ``planner crowds --json``)."""
         planner, _ = holder.current()
-        pois = [planner.catalog.resolve(poi)] if poi else list(planner.catalog)
-        kind = planner.traffic.day_type(date).value
-        outlooks = day_outlooks(pois, date, settings=planner.crowds, day_type=kind)
+        kind, outlooks = planner.crowd_day(date, place=poi)
         return JSONResponse(report(outlooks, date, kind))
 
     @app.get(
