@@ -62,3 +62,13 @@ def test_streamlit_serves_the_map_from_static():
     assert "enableStaticServing = true" in config
     assert "app/static/map/map.js" in mapview.LOADER
     assert len(mapview.code_version()) == 12
+
+
+def test_the_tile_server_is_configurable_or_off(monkeypatch):
+    assert maps.tile_source() == (maps.TILES, maps.ATTRIBUTION)
+    monkeypatch.setenv("PINGGU_TILE_URL", "http://tiles.local/{z}/{x}/{y}.png")
+    monkeypatch.setenv("PINGGU_TILE_ATTRIBUTION", "© local tiles")
+    assert spec_for()["tiles"] == "http://tiles.local/{z}/{x}/{y}.png"
+    assert spec_for()["attribution"] == "© local tiles"
+    monkeypatch.setenv("PINGGU_TILE_URL", "")
+    assert spec_for()["tiles"] is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +35,18 @@ STOP_COLOUR = (200, 40, 80)
 START_COLOUR = (31, 107, 58)
 TILES = "https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png"
 ATTRIBUTION = "© OpenStreetMap contributors © CARTO"
+"""The raster tiles drawn under our layers when they load. ``PINGGU_TILE_URL`` names another
+server (an operator's own, or one reachable in China), with ``PINGGU_TILE_ATTRIBUTION``; set it
+empty for no tiles at all (the offline base map only)."""
+
+
+def tile_source() -> tuple[str | None, str]:
+    """The tile URL template (None: no tiles) and its attribution, from the environment."""
+    url = os.environ.get("PINGGU_TILE_URL", TILES).strip()
+    if not url:
+        return None, ""
+    credit = os.environ.get("PINGGU_TILE_ATTRIBUTION", ATTRIBUTION if url == TILES else "")
+    return url, credit
 DISTRICT = {"fill": "rgba(226,238,220,0.6)", "stroke": "rgba(70,120,70,0.85)", "width": 2}
 PLACE_COLOUR = (95, 105, 100)
 NON_VISITABLE_COLOUR = (60, 110, 160)
@@ -247,8 +260,8 @@ def _spec(
     spec: dict[str, Any] = {
         "height": height,
         "bbox": bbox,
-        "tiles": TILES,
-        "attribution": ATTRIBUTION,
+        "tiles": tile_source()[0],
+        "attribution": tile_source()[1],
         "credits": " · ".join(credits),
         "note": t(note, lang),
         "clickable": clickable,
