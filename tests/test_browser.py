@@ -187,6 +187,7 @@ def download(page: Page, label: str, *, tries: int = 3) -> Path:
             return Path(info.value.path())
         except Exception:
             if k == tries - 1:
+                page.screenshot(path=str(ARTIFACTS / f"download_{label}_failed.png"))
                 raise
             page.wait_for_timeout(1000)
     raise AssertionError("unreachable")

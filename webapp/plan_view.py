@@ -349,6 +349,7 @@ def take_along(result: Trip, lang: str) -> None:
             width="stretch",
             key=f"dl_{ext}",
             icon=f":material/{icon}:",
+            on_click="ignore",  # a download reruns nothing: the page stays as it is
         )
     st.markdown(f":material/link: **{t('label.share_link', lang)}**")
     st.code(share_url(result.request, lang), language=None, wrap_lines=True)
