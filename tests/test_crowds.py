@@ -212,3 +212,49 @@ def test_the_http_api_gives_the_same_crowds_as_the_cli(tmp_path):
         assert bad.status_code == 422 and "date" in bad.text
         unknown = client.get("/v1/crowds", params={"date": "2027-04-17", "poi": "atlantis"})
         assert 400 <= unknown.status_code < 500 and "atlantis" in unknown.text
+
+
+def test_operators_see_the_districts_expected_load_for_a_date(tmp_path, monkeypatch):
+    """The console's Crowds tab: a festival Saturday's visitors on site across the district by
+    hour, and per place its busy hours and load hour by hour (the planner's own outlook)."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    configs = tmp_path / "configs"
+    shutil.copytree(
+        ROOT / "configs", configs, ignore=shutil.ignore_patterns(".history", "proposals")
+    )
+    monkeypatch.setenv("PINGGU_CONFIGS", str(configs))
+    monkeypatch.setenv("PINGGU_OPERATOR_PASSWORD", "x")
+
+    def script() -> None:
+        import sys
+
+        import streamlit as st
+
+        if st.session_state["_root"] not in sys.path:
+            sys.path.insert(0, st.session_state["_root"])
+        from webapp import operators
+
+        operators.page()
+
+    at = AppTest.from_function(script, default_timeout=90)
+    at.session_state["_root"] = str(ROOT)
+    at.session_state["operator_ok"] = True
+    at.run()  # in Chinese, the default
+    at.date_input(key="op_crowd_date").set_value(FESTIVAL).run()
+    assert not at.exception, at.exception
+    from planner.i18n.texts import t
+
+    assert any(t("op.day_festival", "zh") in m.value for m in at.markdown)
+    busy = t("op.crowds_busy", "zh")
+    (table,) = [d for d in at.dataframe if busy in d.value.columns]
+    rows = table.value
+    from planner import Planner
+
+    _, outlooks = Planner.from_configs(configs, use_roads=False).crowd_day(FESTIVAL)
+    assert len(rows) == len(outlooks)
+    first = outlooks[0]
+    assert rows.iloc[0]["11"] == round(100 * next(h.load for h in first.hours if h.hour == 11))
+    assert rows.iloc[0][busy] == ", ".join(f"{a:02d}-{b:02d}" for a, b in first.busy_spans())

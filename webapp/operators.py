@@ -317,6 +317,7 @@ def page() -> None:
             f":material/local_florist: {t('op.tab_seasons', lang)}",
             f":material/fact_check: {t('op.tab_quality', lang)}",
             f":material/travel_explore: {t('op.osm_tab', lang)}",
+            f":material/groups: {t('op.crowds_tab', lang)}",
         ],
         key=f"op_tabs_{lang}",  # the open tab is kept across a save's rerun (labels differ by language)
         on_change="rerun",
@@ -331,6 +332,8 @@ def page() -> None:
         quality_tab(entries, lang)
     with tabs[4]:
         osm_review.verify_tab(entries, etag, lang, on_applied=_reload)
+    with tabs[5]:
+        crowds_tab(lang)
 
 
 def table_tab(entries: list[dict[str, Any]], etag: str, lang: str) -> None:
@@ -690,4 +693,48 @@ def quality_tab(entries: list[dict[str, Any]], lang: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={f: st.column_config.CheckboxColumn(f) for f in flags},
+    )
+
+
+# ------------------------------------------------------------------ expected crowding
+def crowds_tab(lang: str) -> None:
+    """The district's expected load for a chosen date: visitors on site per hour across the
+    district, and per place its busy hours and load hour by hour (planner.plan.crowding)."""
+    from planner.data.crowds import capacity_of
+
+    planner = get_planner()
+    st.caption(t("op.crowds_help", lang))
+    day = st.date_input(t("label.date", lang), key="op_crowd_date", format="YYYY-MM-DD")
+    kind, outlooks = planner.crowd_day(day)
+    st.markdown(t("op.crowds_day", lang, date=f"{day:%Y-%m-%d}", kind=t(f"op.day_{kind}", lang)))
+    totals: dict[str, float] = {}
+    rows = []
+    for o in outlooks:
+        poi = planner.catalog.get(o.poi_id)
+        cap = capacity_of(poi, planner.crowds)
+        at_once = cap.at_once if cap is not None and cap.at_once else 0
+        row: dict[str, Any] = {
+            t("label.place", lang): poi.name(lang),
+            t("op.crowds_busy", lang): ", ".join(f"{a:02d}-{b:02d}" for a, b in o.busy_spans())
+            or "—",
+        }
+        for h in o.hours:
+            row[f"{h.hour:02d}"] = round(100 * h.load)
+            totals[f"{h.hour:02d}:00"] = totals.get(f"{h.hour:02d}:00", 0.0) + h.load * at_once
+        rows.append(row)
+    if not rows:
+        st.info(t("op.crowds_none", lang))
+        return
+    st.markdown(f"**{t('op.crowds_total', lang)}**")
+    st.bar_chart(pd.DataFrame({t("op.crowds_people", lang): totals}), height=220, color="#c8324f")
+    hours = [k for k in rows[0] if k.isdigit()]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            h: st.column_config.ProgressColumn(h, min_value=0, max_value=200, format="%d%%")
+            for h in hours
+        },
+        key="op_crowd_table",
     )

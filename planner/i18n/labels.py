@@ -283,6 +283,26 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "op.confidence": {"en": "Coordinates", "zh": "坐标可信度"},
     "op.visit_minutes": {"en": "Visit (min)", "zh": "游览（分钟）"},
     "op.popularity": {"en": "Popularity", "zh": "热度"},
+    "op.crowds_tab": {"en": "Crowds", "zh": "客流"},
+    "op.crowds_help": {
+        "en": "Expected visitors on site over the comfortable capacity, hour by hour (configs/crowds.yaml: the day type's curve; capacities by place or category estimate)",
+        "zh": "各时段在园游客占舒适承载量的比例（configs/crowds.yaml：按当日类型的曲线；承载量按景点或类别估算）",
+    },
+    "op.crowds_day": {"en": "{date}: a {kind}", "zh": "{date}：{kind}"},
+    "op.day_festival": {"en": "festival day", "zh": "节庆日"},
+    "op.day_holiday": {"en": "public holiday", "zh": "法定假日"},
+    "op.day_weekend": {"en": "weekend day", "zh": "周末"},
+    "op.day_weekday": {"en": "weekday", "zh": "工作日"},
+    "op.crowds_busy": {"en": "Busy hours", "zh": "拥挤时段"},
+    "op.crowds_total": {
+        "en": "Visitors on site across the district, by hour",
+        "zh": "全区各时段在园游客数",
+    },
+    "op.crowds_people": {"en": "visitors on site", "zh": "在园游客"},
+    "op.crowds_none": {
+        "en": "No place has a capacity: add them in pois.yaml or crowds.yaml",
+        "zh": "没有景点设置承载量：请在 pois.yaml 或 crowds.yaml 中添加",
+    },
     "op.capacity_at_once": {"en": "Capacity (at once)", "zh": "承载量（同时在园）"},
     "op.capacity_per_hour": {"en": "Capacity (per hour)", "zh": "承载量（每小时入园）"},
     "op.capacity_help": {
