@@ -219,8 +219,6 @@ def test_operators_see_the_districts_expected_load_for_a_date(tmp_path, monkeypa
     hour, and per place its busy hours and load hour by hour (the planner's own outlook)."""
     import shutil
 
-    from streamlit.testing.v1 import AppTest
-
     configs = tmp_path / "configs"
     shutil.copytree(
         ROOT / "configs", configs, ignore=shutil.ignore_patterns(".history", "proposals")
@@ -228,21 +226,9 @@ def test_operators_see_the_districts_expected_load_for_a_date(tmp_path, monkeypa
     monkeypatch.setenv("PINGGU_CONFIGS", str(configs))
     monkeypatch.setenv("PINGGU_OPERATOR_PASSWORD", "x")
 
-    def script() -> None:
-        import sys
+    from test_osm_review import console
 
-        import streamlit as st
-
-        if st.session_state["_root"] not in sys.path:
-            sys.path.insert(0, st.session_state["_root"])
-        from webapp import operators
-
-        operators.page()
-
-    at = AppTest.from_function(script, default_timeout=90)
-    at.session_state["_root"] = str(ROOT)
-    at.session_state["operator_ok"] = True
-    at.run()  # in Chinese, the default
+    at = console()  # signed in, in Chinese (the default)
     at.date_input(key="op_crowd_date").set_value(FESTIVAL).run()
     assert not at.exception, at.exception
     from planner.i18n.texts import t

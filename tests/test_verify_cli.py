@@ -52,6 +52,25 @@ def _match(extract: Path, configs: Path, out: Path) -> str:
     return result.output
 
 
+def _accept_canyon(configs: Path, proposal: Path) -> None:
+    """``planner pois apply`` accepting the Grand Canyon's move, by Li Na."""
+    result = runner.invoke(
+        app,
+        [
+            "pois",
+            "apply",
+            str(proposal),
+            "--accept",
+            "jingdong-grand-canyon",
+            "--by",
+            "Li Na",
+            "--catalog",
+            str(configs / "pois.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
 def test_match_writes_a_reviewable_proposal_and_says_what_it_found(extract, configs, tmp_path):
     out = _match(extract, configs, tmp_path / "p.yaml")
     assert "jingdong-grand-canyon" in out and "moved" in out and "ambiguous" in out
@@ -166,21 +185,7 @@ def test_plans_follow_the_applied_points_and_stop_warning_about_them(extract, co
     )
     before = Planner.from_configs(configs, use_roads=False).plan(request)
     _match(extract, configs, tmp_path / "p.yaml")
-    result = runner.invoke(
-        app,
-        [
-            "pois",
-            "apply",
-            str(tmp_path / "p.yaml"),
-            "--accept",
-            "jingdong-grand-canyon",
-            "--by",
-            "Li Na",
-            "--catalog",
-            str(configs / "pois.yaml"),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    _accept_canyon(configs, tmp_path / "p.yaml")
     after = Planner.from_configs(configs, use_roads=False).plan(request)
     stop = next(s for s in after.stops if s.poi_id == "jingdong-grand-canyon")
     assert (
@@ -251,21 +256,7 @@ def test_travel_times_follow_on_a_network_built_from_the_same_extract(configs, t
 
     before = leg_in(Planner.from_configs(configs, network_path=artifact))
     _match(extract, configs, tmp_path / "p.yaml")
-    result = runner.invoke(
-        app,
-        [
-            "pois",
-            "apply",
-            str(tmp_path / "p.yaml"),
-            "--accept",
-            "jingdong-grand-canyon",
-            "--by",
-            "Li Na",
-            "--catalog",
-            str(configs / "pois.yaml"),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    _accept_canyon(configs, tmp_path / "p.yaml")
     after = leg_in(Planner.from_configs(configs, network_path=artifact))
     assert after.provider.startswith("osm:") and not after.estimated
     assert after.geometry[-1] == pytest.approx(canyon, abs=1e-5)

@@ -47,6 +47,8 @@ def tile_source() -> tuple[str | None, str]:
         return None, ""
     credit = os.environ.get("PINGGU_TILE_ATTRIBUTION", ATTRIBUTION if url == TILES else "")
     return url, credit
+
+
 DISTRICT = {"fill": "rgba(226,238,220,0.6)", "stroke": "rgba(70,120,70,0.85)", "width": 2}
 PLACE_COLOUR = (95, 105, 100)
 NON_VISITABLE_COLOUR = (60, 110, 160)
@@ -163,7 +165,9 @@ WALL_STYLE = ("#8a5a3c", 2.5)
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    polygons = (
+        geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    )
     return [_round(r) for poly in polygons for r in poly]
 
 
@@ -188,11 +192,15 @@ def base_layer(lang: str, extract: list[dict[str, Any]] | None = None) -> dict[s
         areas.append({"rings": rings, **NEIGHBOUR_STYLE})
         props = f["properties"]
         lon, lat = props["label"]
-        labels.append({"lon": lon, "lat": lat, "name": props["name"] if lang == "zh" else props["name_en"]})
+        labels.append(
+            {"lon": lon, "lat": lat, "name": props["name"] if lang == "zh" else props["name_en"]}
+        )
     for f in extract or []:
         props, geometry = f["properties"], f["geometry"]
         layer = props.get("layer")
-        name = (props.get("name") if lang == "zh" else props.get("name_en")) or props.get("name", "")
+        name = (props.get("name") if lang == "zh" else props.get("name_en")) or props.get(
+            "name", ""
+        )
         if layer == "water" and geometry["type"] in ("Polygon", "MultiPolygon"):
             water.append({"rings": _rings(geometry), **WATER_STYLE})
         elif layer in ("rivers", "walls"):
@@ -203,10 +211,18 @@ def base_layer(lang: str, extract: list[dict[str, Any]] | None = None) -> dict[s
             ]
         elif layer == "towns" and geometry["type"] == "Point" and name:
             lon, lat = geometry["coordinates"]
-            towns.append({"lon": lon, "lat": lat, "name": name, "town": props.get("place") == "town"})
+            towns.append(
+                {"lon": lon, "lat": lat, "name": name, "town": props.get("place") == "town"}
+            )
     if not areas and not water and not lines and not towns:
         return None
-    layer_: dict[str, Any] = {"areas": areas, "labels": labels, "water": water, "lines": lines, "towns": towns}
+    layer_: dict[str, Any] = {
+        "areas": areas,
+        "labels": labels,
+        "water": water,
+        "lines": lines,
+        "towns": towns,
+    }
     layer_["key"] = "base-" + _key(layer_)
     return layer_
 
@@ -249,6 +265,7 @@ def _spec(
         bbox = _bbox((x, y) for ring in rings for x, y in ring)
     roads = roads_layer(travel) if travel is not None else None
     base = base_layer(lang, extract)
+    tiles, tile_credit = tile_source()
     credits = [t("map.outlines_source", lang)] if base else []
     if roads or extract:
         credits.append(t("map.osm_source", lang))
@@ -260,8 +277,8 @@ def _spec(
     spec: dict[str, Any] = {
         "height": height,
         "bbox": bbox,
-        "tiles": tile_source()[0],
-        "attribution": tile_source()[1],
+        "tiles": tiles,
+        "attribution": tile_credit,
         "credits": " · ".join(credits),
         "note": t(note, lang),
         "clickable": clickable,
