@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from planner.solve import _lns_kernels as kernels
 from planner.solve._routing import shortest_paths
-from planner.solve.problem import OrienteeringProblem, Route
+from planner.solve.problem import OrienteeringProblem, Route, TimeDependence
 
 Routes = tuple[tuple[int, ...], ...]
 
@@ -127,7 +127,11 @@ class Workspace:
             # nearest neighbours by travel both ways, for the related ruin
             near=np.argsort(travel + travel.T, axis=1, kind="stable").astype(np.int64),
             shortcut=np.array([(travel - shortest).max()], dtype=np.int64),
+            **clock_arrays(problem),
         )
+        if problem.clocked and problem.timed is not None and problem.timed.legs:
+            # a timetabled leg can beat any untimed way: no insertion delay can be bounded
+            self.arrays.shortcut[0] = kernels.BIG // 4
         length = n + 2  # any node may sit in a route handed over by OR-Tools
         self._current, self._candidate, self._best, self._scratch = (
             kernels.new_state(m, n, length, self.arrays) for _ in range(4)
@@ -156,6 +160,11 @@ class Workspace:
 
     def plan(self, routes: Routes) -> ScoredRoutes:
         """A :class:`ScoredRoutes` with its score and travel."""
+        if self.problem.clocked:  # both depend on the times: the kernels' own
+            state = self._scratch
+            self._load(state, routes)
+            score, lost = kernels.value(self.arrays, state)
+            return ScoredRoutes(routes=routes, score=int(score), travel=int(lost))
         rows, travel = self.rows, 0
         for k, route in enumerate(routes):
             spec = self.problem.routes[k]
@@ -268,6 +277,52 @@ class Workspace:
         )
 
 
+def clock_arrays(problem: OrienteeringProblem) -> dict[str, np.ndarray]:
+    """The kernels' arrays for the problem's clock-dependent times (see ``kernels.Arrays``);
+    empty ones, with ``timed[0]`` false, when it has none."""
+    n = problem.size
+    timed = problem.timed
+    if timed is None or not problem.clocked:
+        timed_flag, slots = False, 1
+        queue: dict[int, tuple[int, ...]] = {}
+        values: dict[int, tuple[int, ...]] = {}
+        legs: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
+        clock = [0, 1]
+    else:
+        timed_flag = True
+        queue, values, legs = timed.queue, timed.value, timed.legs
+        clock = [timed.origin, timed.step]
+        slots = max([1, *(len(v) for v in queue.values()), *(len(v) for v in values.values())])
+    qn = np.zeros(n, dtype=np.int64)
+    qwait = np.zeros((n, slots), dtype=np.int64)
+    qvalue = np.zeros((n, slots), dtype=np.int64)
+    for node in set(queue) | set(values):
+        waits, worth = queue.get(node, ()), values.get(node, ())
+        qn[node] = max(len(waits), len(worth))
+        qwait[node, : len(waits)] = waits
+        qvalue[node, : qn[node]] = problem.score[node]
+        qvalue[node, : len(worth)] = worth
+    lptr = np.zeros(n * n + 1, dtype=np.int64)
+    deps: list[int] = []
+    arrs: list[int] = []
+    for i in range(n):
+        for j in range(n):
+            for depart, arrive in legs.get((i, j), ()):
+                deps.append(depart)
+                arrs.append(arrive)
+            lptr[i * n + j + 1] = len(deps)
+    return {
+        "timed": np.array([timed_flag], dtype=np.bool_),
+        "qclock": np.array(clock, dtype=np.int64),
+        "qn": qn,
+        "qwait": qwait,
+        "qvalue": qvalue,
+        "lptr": lptr,
+        "ldep": np.array(deps or [0], dtype=np.int64),
+        "larr": np.array(arrs or [0], dtype=np.int64),
+    }
+
+
 def warm_up() -> None:
     """Compile the kernels (or load them from numba's on-disk cache) before any clock starts.
 
@@ -290,6 +345,16 @@ def warm_up() -> None:
     space = Workspace(problem, {1: [0, 1], 2: [0, 1], 3: [0, 1]}, seed=0)
     space.polished(space.repair(((), ())))
     settings = RoundSettings(0.5, 2, 0.5, 0.1, 5, 2000, 500)
+    while space.rounds(settings, bound=10**6, work_stop=2000) == kernels.POLISH_DUE:
+        space.polished(space.best())
+    timed = replace(
+        problem,
+        timed=TimeDependence(
+            step=10, queue={1: (0, 4, 1)}, value={2: (1, 2)}, legs={(1, 2): ((3, 5), (9, 10))}
+        ),
+    )
+    space = Workspace(timed, {1: [0, 1], 2: [0, 1], 3: [0, 1]}, seed=0)
+    space.polished(space.repair(((), ())))
     while space.rounds(settings, bound=10**6, work_stop=2000) == kernels.POLISH_DUE:
         space.polished(space.best())
     _warm = True

@@ -35,7 +35,7 @@ BIG = np.int64(2**60)
 Arrays = namedtuple(
     "Arrays",
     "travel service score wlo whi nwin start end early late allowed weight cands removable near "
-    "shortcut",
+    "shortcut timed qclock qn qwait qvalue lptr ldep larr",
 )
 """The problem: ``travel[n, n]``, ``service[n]``, ``score[n]``, windows ``wlo/whi[n, W]`` with
 ``nwin[n]`` of them used, per route ``start/end`` depot and ``early`` start / ``late`` end,
@@ -44,14 +44,20 @@ Arrays = namedtuple(
 (every node's nodes by travel both ways, nearest first), and ``shortcut[0]``: the most any
 travel time exceeds the shortest path between its two nodes (0 when travel times keep the
 triangle inequality). An insertion then delays the next stop by at least the place's visit
-minus ``shortcut``, which lets :func:`best_insertion` skip positions without that room."""
+minus ``shortcut``, which lets :func:`best_insertion` skip positions without that room.
+
+Clock-dependent times (:class:`planner.solve.problem.TimeDependence`): ``timed[0]`` says whether
+there are any; ``qclock = [origin, step]`` cuts time into slots; node ``i`` has ``qn[i]`` slots
+(0: no queue and a fixed score) with queue ``qwait[i, h]`` for joining in slot ``h`` and value
+``qvalue[i, h]`` for a visit starting in slot ``h``. Timetabled legs are in compressed rows:
+the journeys of ``i -> j`` are ``ldep/larr[lptr[i * n + j]:lptr[i * n + j + 1]]``."""
 
 Memo = namedtuple("Memo", "delays positions valid")
 """Cheapest insertions into a plan, ``[m, candidates]``, and ``valid[0]``: whether they are."""
 
-State = namedtuple("State", "path size leave arrive latest where ok room")
+State = namedtuple("State", "path size leave arrive latest where ok room begin")
 """A plan and its schedule: ``path[m, L]``, ``size[m]`` visits per route, ``leave/arrive/latest
-[m, L]`` per path position, ``where[n]`` (route of a node or -1), ``ok[m]`` (route feasible),
+/begin[m, L]`` per path position (``begin``: when the visit itself starts, after any queue), ``where[n]`` (route of a node or -1), ``ok[m]`` (route feasible),
 ``room[m]`` (the most any stop's arrival may be delayed: latest start minus arrival)."""
 
 # Counters (``ctr``): work done, rounds, rounds without a new best, new bests, work at the last
@@ -77,6 +83,7 @@ def new_state(m: int, n: int, length: int, arrays: Arrays) -> State:
         where=np.full(n, -1, dtype=np.int64),
         ok=np.zeros(m, dtype=np.bool_),
         room=np.zeros(m, dtype=np.int64),
+        begin=np.zeros((m, length), dtype=np.int64),
     )
 
 
@@ -106,6 +113,134 @@ def below(rng, count):
     return min(value, count - 1)
 
 
+# --- clock-dependent times ------------------------------------------------------------------
+
+
+@njit(cache=True)
+def arrive_at(a, i, j, depart):
+    """When a traveller leaving ``i`` at ``depart`` reaches ``j``: the untimed way or the first
+    timetabled journey that leaves at or after ``depart``, whichever is sooner."""
+    arrival = depart + a.travel[i, j]
+    if a.timed[0]:
+        row = i * a.travel.shape[0] + j
+        lo, hi = a.lptr[row], a.lptr[row + 1]
+        if lo < hi and a.ldep[hi - 1] >= depart:
+            while lo < hi:  # first journey with ldep >= depart
+                mid = (lo + hi) // 2
+                if a.ldep[mid] < depart:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            arrival = min(arrival, a.larr[lo])
+    return arrival
+
+
+@njit(cache=True)
+def latest_leave(a, i, j, arrive_by):
+    """The latest departure from ``i`` that reaches ``j`` by ``arrive_by`` (the inverse of
+    :func:`arrive_at`, which never decreases)."""
+    depart = arrive_by - a.travel[i, j]
+    if a.timed[0]:
+        row = i * a.travel.shape[0] + j
+        lo, hi = a.lptr[row], a.lptr[row + 1]
+        if lo < hi and a.larr[lo] <= arrive_by:
+            while hi - lo > 1:  # last journey with larr <= arrive_by
+                mid = (lo + hi) // 2
+                if a.larr[mid] <= arrive_by:
+                    lo = mid
+                else:
+                    hi = mid
+            depart = max(depart, a.ldep[lo])
+    return depart
+
+
+@njit(cache=True)
+def visit_start(a, node, ready, last):
+    """The earliest start of a visit of ``node`` for a visitor at its gate from ``ready`` on,
+    the visit starting by ``last``: BIG when it cannot.
+
+    With a queue, the visitor joins it at ``ready`` or at the start of a later slot, whichever
+    starts the visit sooner (the FIFO-ised queue).
+    """
+    slots = a.qn[node]
+    if slots == 0:
+        return ready if ready <= last else BIG
+    origin, step = a.qclock[0], a.qclock[1]
+    h = (ready - origin) // step
+    if h < 0 or h >= slots:
+        return ready if ready <= last else BIG
+    best = BIG
+    begin = ready + a.qwait[node, h]
+    if begin <= last:
+        best = begin
+    for g in range(h + 1, slots + 1):
+        join = origin + g * step
+        if join >= best or join > last:
+            break
+        begin = join + (a.qwait[node, g] if g < slots else 0)
+        if begin <= last and begin < best:
+            best = begin
+    return best
+
+
+@njit(cache=True)
+def latest_ready(a, node, begin_by, last):
+    """The latest time a visitor may reach ``node``'s gate and still start the visit by
+    ``begin_by`` (and by ``last``): the inverse of :func:`visit_start`, which never decreases."""
+    top = min(begin_by, last)
+    slots = a.qn[node]
+    if slots == 0:
+        return top
+    origin, step = a.qclock[0], a.qclock[1]
+    h = (top - origin) // step
+    if h < 0 or h >= slots:
+        return top  # no queue at that hour
+    later = BIG  # soonest visit start by joining at the start of a slot after h
+    end = origin + slots * step
+    if end <= last:
+        later = end
+    for g in range(h + 1, slots):
+        join = origin + g * step
+        begin = join + a.qwait[node, g]
+        if join <= last and begin <= last:
+            later = min(later, begin)
+    for g in range(h, -1, -1):
+        first = origin + g * step
+        final = min(first + step - 1, top)
+        if later <= top:
+            return final  # anyone in this slot can wait for a later, shorter queue
+        ready = top - a.qwait[node, g]
+        if ready >= first:
+            return min(ready, final)
+        begin = first + a.qwait[node, g]
+        if begin <= last:
+            later = min(later, begin)
+    return origin - 1  # before the first slot there is no queue
+
+
+@njit(cache=True)
+def start_in(a, node, arrival):
+    """(window, visit start) of the first window of ``node`` whose visit can still start for a
+    visitor arriving at ``arrival``; (-1, BIG) when none can."""
+    for w in range(a.nwin[node]):
+        if a.whi[node, w] >= arrival:
+            begin = visit_start(a, node, max(arrival, a.wlo[node, w]), a.whi[node, w])
+            if begin < BIG:
+                return w, begin
+    return -1, BIG
+
+
+@njit(cache=True)
+def visit_value(a, node, begin):
+    """The score of a visit of ``node`` that starts at ``begin``."""
+    slots = a.qn[node]
+    if slots > 0:
+        h = (begin - a.qclock[0]) // a.qclock[1]
+        if 0 <= h < slots:
+            return a.qvalue[node, h]
+    return a.score[node]
+
+
 # --- schedules -----------------------------------------------------------------------------
 
 
@@ -115,7 +250,12 @@ def route_times(a, s, k, ctr):
 
     A visit starts in the first window still open on arrival; its latest start is capped by
     that window's end (a place with several windows is kept in its current one: conservative).
+    ``latest`` is the latest *arrival* at each stop that keeps the rest of the route feasible;
+    with clock-dependent times (queues, timetables) it is exact too, because arriving later
+    never means leaving earlier.
     """
+    if a.timed[0]:
+        return _timed_route_times(a, s, k, ctr)
     size = s.size[k]
     path = s.path[k]
     travel, service = a.travel, a.service
@@ -130,7 +270,9 @@ def route_times(a, s, k, ctr):
         found = False
         for w in range(a.nwin[node]):
             if a.whi[node, w] >= arrival:
-                now = max(arrival, a.wlo[node, w]) + service[node]
+                begin = max(arrival, a.wlo[node, w])
+                s.begin[k, i] = begin
+                now = begin + service[node]
                 found = True
                 break
         if not found:
@@ -163,6 +305,56 @@ def route_times(a, s, k, ctr):
 
 
 @njit(cache=True)
+def _timed_route_times(a, s, k, ctr):
+    """:func:`route_times` with queues and timetabled legs (see :func:`arrive_at`,
+    :func:`visit_start` and their inverses)."""
+    size = s.size[k]
+    path = s.path[k]
+    service = a.service
+    now = a.early[k]
+    s.leave[k, 0] = now
+    s.arrive[k, 0] = now
+    s.begin[k, 0] = now
+    previous = path[0]
+    ctr[WORK] += 6 * size + 10
+    for i in range(1, size + 1):
+        node = path[i]
+        arrival = arrive_at(a, previous, node, now)
+        w, begin = start_in(a, node, arrival)
+        if w < 0:
+            s.ok[k] = False
+            return False
+        s.arrive[k, i] = arrival
+        s.begin[k, i] = begin
+        now = begin + service[node]
+        s.leave[k, i] = now
+        previous = node
+    arrival = arrive_at(a, previous, path[size + 1], now)
+    if arrival > a.late[k]:
+        s.ok[k] = False
+        return False
+    s.arrive[k, size + 1] = arrival
+    s.leave[k, size + 1] = arrival
+    s.begin[k, size + 1] = arrival
+    s.latest[k, size + 1] = a.late[k]
+    room = a.late[k] - arrival
+    for i in range(size, 0, -1):
+        node = path[i]
+        last = a.late[k]
+        for w in range(a.nwin[node]):
+            if a.whi[node, w] >= s.arrive[k, i]:
+                last = a.whi[node, w]
+                break
+        leave_by = latest_leave(a, node, path[i + 1], s.latest[k, i + 1])
+        s.latest[k, i] = latest_ready(a, node, leave_by - service[node], last)
+        room = max(room, s.latest[k, i] - s.arrive[k, i])
+    s.latest[k, 0] = a.early[k]
+    s.room[k] = room
+    s.ok[k] = True
+    return True
+
+
+@njit(cache=True)
 def best_insertion(a, s, k, node, ctr):
     """Cheapest feasible insertion of ``node`` into route ``k``: (delay, visit index).
 
@@ -171,6 +363,7 @@ def best_insertion(a, s, k, node, ctr):
     size = s.size[k]
     path = s.path[k]
     travel = a.travel
+    timed = a.timed[0]
     best, position = BIG, -1
     last_close = a.whi[node, a.nwin[node] - 1] if a.nwin[node] > 0 else -1
     service = a.service[node]
@@ -187,20 +380,27 @@ def best_insertion(a, s, k, node, ctr):
             skipped += 1  # the next stop cannot wait that long
             continue
         evaluated += 1
-        arrival = depart + travel[path[p], node]
-        start = -1
-        for w in range(a.nwin[node]):
-            if a.whi[node, w] >= arrival:
-                start = max(arrival, a.wlo[node, w])
-                break
-        if start < 0:
-            continue
-        back = start + service + travel[node, path[p + 1]]
+        if timed:
+            arrival = arrive_at(a, path[p], node, depart)
+            w, start = start_in(a, node, arrival)
+            if w < 0:
+                continue
+            back = arrive_at(a, node, path[p + 1], start + service)
+        else:
+            arrival = depart + travel[path[p], node]
+            start = -1
+            for w in range(a.nwin[node]):
+                if a.whi[node, w] >= arrival:
+                    start = max(arrival, a.wlo[node, w])
+                    break
+            if start < 0:
+                continue
+            back = start + service + travel[node, path[p + 1]]
         if back <= s.latest[k, p + 1]:
             delay = back - s.arrive[k, p + 1]
             if delay < best:
                 best, position = delay, p
-    ctr[WORK] += evaluated + skipped // 4 + 6
+    ctr[WORK] += (3 if timed else 1) * evaluated + skipped // 4 + 6
     return best, position
 
 
@@ -235,16 +435,30 @@ def copy_state(source, target):
     target.latest[:] = source.latest
     target.where[:] = source.where
     target.ok[:] = source.ok
+    target.begin[:] = source.begin
 
 
 @njit(cache=True)
 def value(a, s):
-    """(score, total travel) of a plan, depot legs included."""
+    """(score, total travel) of a plan, depot legs included.
+
+    With clock-dependent times a visit scores by the slot it starts in, and "travel" is every
+    minute of the day not spent visiting (legs, waits for a bus, queues, waits for opening):
+    the time a plan loses.
+    """
     score = 0
     travel = 0
+    timed = a.timed[0]
     for k in range(s.size.shape[0]):
         path = s.path[k]
-        for i in range(s.size[k] + 1):
+        size = s.size[k]
+        if timed:
+            travel += s.arrive[k, size + 1] - s.leave[k, 0]
+            for i in range(1, size + 1):
+                travel -= a.service[path[i]]
+                score += visit_value(a, path[i], s.begin[k, i])
+            continue
+        for i in range(size + 1):
             travel += a.travel[path[i], path[i + 1]]
             if i > 0:
                 score += a.score[path[i]]

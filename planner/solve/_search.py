@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from planner.solve._lns import RoundSettings, ScoredRoutes, Workspace
 from planner.solve._lns_kernels import BUDGET_SPENT, POLISH_DUE
-from planner.solve._routing import Routes, RoutingAdapter, SearchResult
+from planner.solve._routing import Routes, RoutingAdapter, SearchResult, reachable_routes
 from planner.solve.problem import OrienteeringProblem
 
 
@@ -66,6 +66,8 @@ def search(
     to OR-Tools' greedy descent (re-ordering, exchanges between routes, swapping places in and
     out) and refilled again while that gains score.
     """
+    if problem.clocked:
+        return _clocked_search(problem, seed, budget)
     adapter = RoutingAdapter(problem)
     space = Workspace(problem, adapter.reachable, seed, shortest=adapter.shortest)
     descent = adapter.parameters(
@@ -166,4 +168,49 @@ def search(
     outcome.best = best
     outcome.details.update(descents=descents, work=space.work, **space.statistics())
     outcome.seconds = {key: round(value, 3) for key, value in seconds.items()}
+    return outcome
+
+
+def _clocked_search(problem: OrienteeringProblem, seed: int, budget: SearchBudget) -> SearchOutcome:
+    """:func:`search` for a problem with clock-dependent times: the compiled rounds alone.
+
+    OR-Tools' time dimension adds a fixed transit per arc, which cannot say "the queue is
+    shorter after 15:00" or "the next bus leaves at 16:00", so its descents would plan with
+    wrong times. The rounds time every move exactly (:mod:`planner.solve._lns_kernels`). Which
+    routes may visit a place comes from the problem with every clock-dependent time at its best
+    (a safe superset).
+    """
+    bound_problem = problem.untimed_bound()
+    reachable = reachable_routes(bound_problem)
+    space = Workspace(problem, reachable, seed)
+    bound = sum(max(problem.score[node], 0) for node in reachable)
+    outcome = SearchOutcome(best=None, details={"upper_bound": bound})
+    empty = tuple(() for _ in problem.routes)
+    if not all(space.feasible(k, ()) for k in range(len(problem.routes))):
+        outcome.details.update(rounds=0, descents=0)
+        return outcome
+    best = space.repair(empty)
+    space.polished(best)
+    settings = RoundSettings(
+        remove_share=budget.remove_share,
+        max_remove=budget.max_remove,
+        noise=budget.noise,
+        threshold=budget.threshold,
+        restart=budget.restart,
+        total_work=budget.work,
+        polish_gap=budget.work + 1,  # nothing to polish with
+    )
+    step = max(1, budget.work // 64)
+    while space.work < budget.work and best.score < bound:
+        if time.perf_counter() >= budget.deadline:
+            outcome.hit_time_limit = True
+            break
+        why = space.rounds(settings, bound=bound, work_stop=min(budget.work, space.work + step))
+        best = max(best, space.best(), key=lambda p: p.key)
+        if why == POLISH_DUE:
+            space.polished(best)
+        elif why != BUDGET_SPENT:
+            break
+    outcome.best = best
+    outcome.details.update(descents=0, work=space.work, clocked=True, **space.statistics())
     return outcome

@@ -32,6 +32,7 @@ __all__ = [
     "SearchSettings",
     "is_feasible",
     "route_schedule",
+    "route_value",
     "solve",
     "warm_up",
     "warm_up_in_background",
@@ -250,7 +251,7 @@ def _worker(
 
 
 def _score(problem: OrienteeringProblem, routes: Routes) -> int:
-    return sum(problem.score[node] for route in routes for node in route)
+    return sum(route_value(problem, k, route) for k, route in enumerate(routes))
 
 
 def _infeasible(
@@ -319,8 +320,16 @@ def _walk(
     violations: list[str] = []
     previous = route.start
     for node in nodes:
-        arrival = now + int(problem.travel[previous, node])
-        start = next((max(arrival, lo) for lo, hi in problem.windows[node] if hi >= arrival), None)
+        arrival = _arrival(problem, previous, node, now)
+        start = next(
+            (
+                begin
+                for lo, hi in problem.windows[node]
+                if hi >= arrival
+                and (begin := _begin(problem, node, max(arrival, lo), hi)) is not None
+            ),
+            None,
+        )
         if start is None:
             violations.append(
                 f"route {route_index}: node {node} reached at {arrival}, after its last window "
@@ -330,7 +339,7 @@ def _walk(
         now = start + problem.service[node]
         entries.append((arrival, start, now))
         previous = node
-    arrival = now + int(problem.travel[previous, route.end])
+    arrival = _arrival(problem, previous, route.end, now)
     entries.append((arrival, arrival, arrival))
     if arrival > route.latest_end:
         violations.append(
@@ -338,6 +347,46 @@ def _walk(
             f"{route.latest_end}"
         )
     return entries, violations
+
+
+def _arrival(problem: OrienteeringProblem, i: int, j: int, depart: int) -> int:
+    """Arrival at ``j`` leaving ``i`` at ``depart``: the untimed way, or the first timetabled
+    journey leaving at or after ``depart`` when sooner (a plain scan, sharing nothing with the
+    compiled kernels)."""
+    arrival = depart + int(problem.travel[i, j])
+    if problem.clocked and problem.timed is not None:
+        for leaves, arrives in problem.timed.legs.get((i, j), ()):
+            if leaves >= depart:
+                return min(arrival, arrives)
+    return arrival
+
+
+def _begin(problem: OrienteeringProblem, node: int, ready: int, last: int) -> int | None:
+    """The earliest visit start by ``last`` for a visitor at the gate from ``ready``: joining
+    the queue at once, or at the start of any later slot (a plain scan over the slots)."""
+    timed = problem.timed
+    if not problem.clocked or timed is None or node not in timed.queue:
+        return ready if ready <= last else None
+    joins = [ready] + [
+        timed.origin + h * timed.step
+        for h in range(timed.slot(ready) + 1, len(timed.queue[node]) + 1)
+        if timed.origin + h * timed.step <= last
+    ]
+    begins = [join + timed.wait(node, join) for join in joins]
+    fits = [b for b in begins if b <= last]
+    return min(fits) if fits else None
+
+
+def route_value(problem: OrienteeringProblem, route_index: int, nodes: Sequence[int]) -> int:
+    """The score of one route: each visit's value at the slot its visit starts in (clocked)."""
+    if not problem.clocked or problem.timed is None:
+        return sum(problem.score[node] for node in nodes)
+    entries = route_schedule(problem, route_index, nodes)
+    timed = problem.timed
+    return sum(
+        timed.score_at(node, start, problem.score[node])
+        for node, (_, start, _) in zip(nodes, entries[1:], strict=False)
+    )
 
 
 def is_feasible(
