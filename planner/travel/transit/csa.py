@@ -305,6 +305,7 @@ class ProfileMatrix:
     walk_only: list[list[int | None]]
     """Seconds walking straight from point i to point j; None beyond ``max_walk_m``."""
     _built: dict[tuple[int, int], tuple[Journey, ...]] = field(default_factory=dict)
+    _departures: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def times(self, i: int, j: int) -> tuple[tuple[int, int], ...]:
         """``(depart, arrive)`` of each journey from i to j, sorted by departure."""
@@ -327,7 +328,10 @@ class ProfileMatrix:
         last bus, too far to walk). Ties go to walking.
         """
         compact = self._compact[i][j]
-        at = bisect_left([d for d, _, _ in compact], t)
+        departures = self._departures.get((i, j))
+        if departures is None:
+            departures = self._departures[i, j] = [d for d, _, _ in compact]
+        at = bisect_left(departures, t)
         walk = self.walk_only[i][j]
         walked = None if walk is None else t + walk
         if at < len(compact) and (walked is None or compact[at][1] < walked):
