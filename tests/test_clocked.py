@@ -247,7 +247,7 @@ def test_latest_arrivals_are_exact_on_random_routes(seed: int) -> None:
 def _tail_fits(problem: OrienteeringProblem, route: tuple[int, ...], i: int, arrival: int) -> bool:
     """Whether the route from its ``i``-th visit on is feasible when that visit is reached at
     ``arrival`` (timed as the independent check times it, keeping the current window)."""
-    from planner.solve.solver import _arrival, _begin
+    from planner.solve.solver import _arrival, visit_begin
 
     entries = route_schedule(problem, 0, route)
     window = next(w for w in problem.windows[route[i - 1]] if w[1] >= entries[i][0])
@@ -258,10 +258,10 @@ def _tail_fits(problem: OrienteeringProblem, route: tuple[int, ...], i: int, arr
             window = next((w for w in problem.windows[node] if w[1] >= now), None)
             if window is None:
                 return False
-        begin = _begin(problem, node, max(now, window[0]), window[1])
+        begin = visit_begin(problem, node, max(now, window[0]), window[1])
         if begin is None:
             return False
-        now, previous = begin + problem.service[node], node
+        now, previous = begin[1] + problem.service[node], node
     return _arrival(problem, previous, problem.routes[0].end, now) <= problem.routes[0].latest_end
 
 

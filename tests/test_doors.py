@@ -47,7 +47,10 @@ TWO_DAYS = {
     "budget_cny": 150,
     "pace": "relaxed",
 }
-DAYS = {"festival": FESTIVAL, "weekday": WEEKDAY}
+BLIND = {**FESTIVAL, "crowds": False}
+"""The festival Saturday planned blind to its crowds (FESTIVAL is planned around them: the
+default on festival days)."""
+DAYS = {"festival": FESTIVAL, "festival-blind": BLIND, "weekday": WEEKDAY}
 REQUESTS = {**DAYS, "two-days": TWO_DAYS}
 MASKED = {"solve_seconds"}
 UNHURRIED_NET = 30.0
@@ -110,6 +113,10 @@ def test_the_reference_plans_use_seasons_and_festival_traffic(python_plans: dict
     assert any("blossom" in s["poi_id"] for s in festival["stops"])
     weekday = python_plans["weekday"]["days"][0]
     assert {leg["traffic_factor"] for leg in weekday["legs"]} == {1.0}
+    # the festival day is planned around its crowds unless asked not to; the weekday is not
+    assert festival["crowd_aware"] and not weekday["crowd_aware"]
+    assert not python_plans["festival-blind"]["days"][0]["crowd_aware"]
+    assert any(s["crowd_load"] is not None for s in festival["stops"])
 
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
@@ -134,6 +141,8 @@ def test_the_cli_plans_what_python_plans(name: str, python_plans: dict[str, Any]
         args += ["--interests", ",".join(req["interests"])]
     for m in req.get("must", []):
         args += ["--must", m]
+    if req.get("crowds") is not None:
+        args += ["--crowds" if req["crowds"] else "--no-crowds"]
     if "days" in req:
         args += ["--days", str(req["days"]), "--stay", req["stay"]]
         args += ["--budget", str(req["budget_cny"]), "--pace", req["pace"]]

@@ -136,6 +136,19 @@ def plan(
     catalog: Annotated[
         Path | None, typer.Option(help="Catalogue file (default: configs/pois.yaml)")
     ] = None,
+    crowds: Annotated[
+        bool | None,
+        typer.Option(
+            "--crowds/--no-crowds",
+            help="Plan around crowds: queues at the gate and packed hours (default: on festival days)",
+        ),
+    ] = None,
+    forecast: Annotated[
+        Path | None,
+        typer.Option(
+            help="Crowd forecast CSV (`planner forecast` output) instead of the day-type curve"
+        ),
+    ] = None,
 ) -> None:
     """Plan a day (or a trip of --days) and print it: stops, times, costs, reasons, what was left out."""
     from planner.model import parse_trip_request
@@ -162,11 +175,16 @@ def plan(
         "pace": pace,
         "lunch": lunch,
         "dinner": dinner,
+        "crowds": crowds,
     }
     try:
         raw["pins"] = [_parse_pin(p) for p in pin or []]
         request = parse_trip_request(raw)
         planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
+        if forecast is not None:
+            from planner.plan.crowding import read_forecast
+
+            planner.forecast = read_forecast(forecast)
         request = planner.catalog.with_ids(request)  # --must 金海湖 names a place by its name
         if alternatives != 1:
             options = planner.alternatives(request, count=alternatives)

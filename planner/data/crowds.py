@@ -51,6 +51,19 @@ class CrowdSettings(Strict):
     busy_from: Annotated[float, Field(gt=0, le=5)] = Field(
         default=0.8, description="The load from which an hour is called busy"
     )
+    value_lost_per_overload: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.4,
+        description="Share of a visit's value lost per 100 % of load over busy_from (a packed "
+        "viewpoint is worth less than a quiet one)",
+    )
+    least_value_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.5, description="A visit in the most packed hour keeps at least this share"
+    )
+
+    def value_share(self, load: float) -> float:
+        """The share of a visit's value left when it starts in an hour of this load."""
+        lost = self.value_lost_per_overload * max(0.0, load - self.busy_from)
+        return max(self.least_value_share, 1.0 - lost)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Out of season on {date} ({seasons})",
         "zh": "{date} 不在季节内（{seasons}）",
     },
+    "why.crowd_avoided": {
+        "en": "Busy {busy}: planned for {at}, about {minutes} min less queuing than at the peak",
+        "zh": "{busy} 人多：安排在 {at}，比高峰时少排队约 {minutes} 分钟",
+    },
+    "why.crowd_outside": {
+        "en": "Busy {busy}: planned for {at}, outside the busy hours",
+        "zh": "{busy} 人多：安排在 {at}，避开高峰",
+    },
+    "why.crowd_busy": {
+        "en": "Busy {busy}: expect about {minutes} min at the gate and car park (no quieter hour fits)",
+        "zh": "{busy} 人多：入口和停车场预计排队约 {minutes} 分钟（没有更空闲的时段可安排）",
+    },
+    "why.crowd_busy_no_queue": {
+        "en": "Busy {busy}: planned for {at} all the same (no quieter hour fits); no queue expected "
+        "at the gate",
+        "zh": "{busy} 人多：仍安排在 {at}（没有更空闲的时段可安排），入口预计无需排队",
+    },
+    "warn.crowds_planned": {
+        "en": "Planned around the crowds expected on a {day_type} (estimated from the day type's "
+        "usual pattern): queues at the gate are timed in, packed hours count for less",
+        "zh": "已按{day_type}通常的客流规律（估算）规划：入口排队时间已计入，高峰时段价值降低",
+    },
+    "warn.crowds_forecast": {
+        "en": "Planned around the crowds forecast for this {day_type}: queues at the gate are "
+        "timed in, packed hours count for less",
+        "zh": "已按这一{day_type}的客流预测规划：入口排队时间已计入，高峰时段价值降低",
+    },
     "why.lunch_inside": {
         "en": "Lunch during this visit ({minutes} min within {lunch}): bring a picnic or eat at "
         "the site; the must-see places leave no other time for it",
@@ -260,6 +287,13 @@ MODE_LABELS: dict[Mode, dict[str, str]] = {
     Mode.bus: {"en": "bus", "zh": "公交"},
     Mode.bicycle: {"en": "bicycle", "zh": "骑行"},
     Mode.walk: {"en": "on foot", "zh": "步行"},
+}
+
+DAY_TYPE_LABELS: dict[str, dict[str, str]] = {
+    "festival": {"en": "festival day", "zh": "节庆日"},
+    "holiday": {"en": "public holiday", "zh": "法定假日"},
+    "weekend": {"en": "weekend day", "zh": "周末"},
+    "weekday": {"en": "weekday", "zh": "工作日"},
 }
 
 SEASON_LABELS: dict[str, dict[str, str]] = {

@@ -55,6 +55,16 @@ class Stop(Strict):
         description="The opening interval the visit falls in (visit starts and ends inside it)"
     )
     why: list[Reason]
+    queue_s: int = Field(
+        default=0,
+        description="Of wait_s, the seconds expected queuing at the gate and car park (crowd-aware "
+        "plans); the queue is joined at visit_start - queue_s",
+    )
+    crowd_load: float | None = Field(
+        default=None,
+        description="Expected visitors on site over the comfortable capacity in the hour the visit "
+        "starts (1.0: full); None when the plan is not crowd-aware or the place has no capacity",
+    )
 
 
 class Leg(Strict):
@@ -133,6 +143,11 @@ class Itinerary(Strict):
     warnings: list[Reason] = Field(default_factory=list)
     visited: list[str] = Field(
         default_factory=list, description="Places already visited before this plan (re-planning)"
+    )
+    crowd_aware: bool = Field(
+        default=False,
+        description="Whether the plan was made around the day's expected crowds (queues timed "
+        "in, packed hours worth less); request.crowds decides, None meaning festival days",
     )
 
 

@@ -80,6 +80,11 @@ class TripRequest(Strict):
         default=None,
         description="Farm stay (place id) for the nights of a multi-day trip; None: the planner suggests one",
     )
+    crowds: bool | None = Field(
+        default=None,
+        description="Plan around crowds (queues at the gate and packed hours, configs/crowds.yaml): "
+        "true, false, or None for on festival days only",
+    )
 
     @property
     def required_ids(self) -> list[str]:

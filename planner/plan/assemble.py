@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from planner.i18n.texts import reason
+from planner.i18n.texts import DAY_TYPE_LABELS, reason
 from planner.model import (
     Category,
     Dropped,
@@ -28,6 +28,7 @@ from planner.model import (
 )
 from planner.model.common import DAY_S, TZ, today
 from planner.model.hours import open_intervals
+from planner.plan.crowding import DayCrowds, crowd_reasons
 from planner.plan.explain import day_warnings
 from planner.plan.setup import Setup
 from planner.plan.timing import PAUSE, DayTerms, Window, schedule
@@ -62,6 +63,8 @@ class DayContext:
     traffic: Traffic | None = None
     lunch_inside: int | None = None
     """The node whose visit lunch is taken during, if any."""
+    crowds: DayCrowds | None = None
+    """The crowds the day is planned around (None: not crowd-aware)."""
 
 
 def assemble_days(
@@ -93,6 +96,7 @@ def assemble_days(
             meal_nodes=frozenset(setup.meal_nodes),
             traffic=traffic,
             lunch_inside=setup.lunch_inside.get(d),
+            crowds=setup.crowds,
         )
         pois = [setup.nodes[i] for i in (a, *real, b)]
         days.append(
@@ -259,6 +263,13 @@ def build_itinerary(
             req = ctx.request
             lunch = f"{req.lunch_from:%H:%M}-{req.lunch_to:%H:%M}"
             reasons = [reason("why.lunch_inside", minutes=req.meal_minutes, lunch=lunch), *reasons]
+        load = None
+        if ctx.crowds is not None:
+            began = at(tm.start)
+            hour = ctx.crowds.hour(poi.id, began)
+            load = hour.load if hour is not None else None
+            value *= ctx.crowds.value_share(poi.id, began)
+            reasons = [*reasons, *crowd_reasons(ctx.crowds, poi.id, began, tm.queue_s)]
         window = next(
             (a + offset, b + offset)
             for a, b in open_intervals(poi.opening_hours, ctx.request.date)
@@ -282,6 +293,8 @@ def build_itinerary(
                 value=round(value, 2),
                 opening_window=(at(window[0]), at(window[1])),
                 why=reasons,
+                queue_s=tm.queue_s,
+                crowd_load=load,
             )
         )
         prev_node, prev_departure = node, tm.departure
@@ -316,11 +329,30 @@ def build_itinerary(
             solve_seconds=round(solution.solve_seconds, 3),
             time_limit_s=ctx.request.time_limit_s,
             seed=ctx.request.seed,
-            objective_value=sum(p.score[i] for i in route if i >= 0),
+            objective_value=sum(
+                p.timed.score_at(i, tm.start, p.score[i]) if p.timed else p.score[i]
+                for i, tm in zip(route, timings, strict=True)
+                if i >= 0
+            ),
             travel_provider=ctx.matrix.provider,
         ),
-        warnings=warnings,
+        warnings=[*warnings, *_crowd_warning(ctx)],
+        crowd_aware=ctx.crowds is not None,
     )
+
+
+def _crowd_warning(ctx: DayContext) -> list[Reason]:
+    """A crowd-aware day says so, with the day type and where the figures come from."""
+    if ctx.crowds is None:
+        return []
+    kind = ctx.crowds.day_types.get(ctx.request.date, "")
+    forecast = any(
+        o.source.startswith("forecast")
+        for (_, d), o in ctx.crowds.outlooks.items()
+        if d == ctx.request.date
+    )
+    label = DAY_TYPE_LABELS.get(kind, {"en": kind, "zh": kind})
+    return [reason("warn.crowds_forecast" if forecast else "warn.crowds_planned", day_type=label)]
 
 
 def _totals(stops: Sequence[Stop], legs: Sequence[Leg]) -> Totals:

@@ -22,9 +22,10 @@ from planner.data.seasons import SeasonCalendar
 from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
 from planner.model import Category, Poi, Reason, TripRequest
-from planner.model.common import DAY_S
+from planner.model.common import DAY_S, TZ
 from planner.model.daylight import OUTDOOR, sunset_s
 from planner.model.hours import open_intervals
+from planner.plan.crowding import DayCrowds
 from planner.plan.setup import (
     Candidate,
     Setup,
@@ -36,7 +37,7 @@ from planner.plan.setup import (
 )
 from planner.plan.timing import Window
 from planner.plan.value import value_poi
-from planner.solve.problem import OrienteeringProblem, Route
+from planner.solve.problem import OrienteeringProblem, Route, TimeDependence
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
 
@@ -58,8 +59,13 @@ def build_setup(
     seasons: SeasonCalendar,
     traffic: Traffic,
     seen: frozenset[str] = frozenset(),
+    crowds: DayCrowds | None = None,
 ) -> Setup:
     """The problem for ``request`` with nights at ``stay``; places in ``seen`` count for less.
+
+    With ``crowds`` the plan is made around them: every place's queue at the gate by the hour
+    and its lower value in packed hours are part of the problem
+    (:class:`~planner.solve.problem.TimeDependence`, exact in the solver's own timing).
 
     Raises :class:`InfeasibleRequest` when a must-visit place cannot be visited at all, or a
     day is too short even to go from its start to its end.
@@ -104,6 +110,7 @@ def build_setup(
         ),
         required=required,
         allowed_routes=allowed,
+        timed=_crowd_times(request, candidates, first, score, crowds, frozenset(pins_at)),
     )
     lunch = [lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
     dinner = [dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
@@ -123,7 +130,46 @@ def build_setup(
         day_bounds=day_bounds,
         pins_at=pins_at,
         pins_pos=pins_pos,
+        crowds=crowds,
     )
+
+
+def _crowd_times(
+    request: TripRequest,
+    candidates: list[Candidate],
+    first: int,
+    score: list[int],
+    crowds: DayCrowds | None,
+    pinned_at: frozenset[int],
+) -> TimeDependence | None:
+    """Each place's queue (joining in hour ``h`` of trip day ``k``: slot ``24 k + h``) and its
+    value by the hour it starts in; None when no place has a crowd cost (then the plan is
+    exactly the crowd-blind one). A place pinned at a time keeps that time: the visitor chose
+    it, crowds or not, so it carries no crowd cost."""
+    if crowds is None:
+        return None
+    queue: dict[int, tuple[int, ...]] = {}
+    value: dict[int, tuple[int, ...]] = {}
+    tz = TZ
+    for c_index, cand in enumerate(candidates):
+        node = first + c_index
+        if node in pinned_at:
+            continue
+        waits: list[int] = []
+        worth: list[int] = []
+        for k in range(request.days):
+            day = request.date + dt.timedelta(days=k)
+            for h in range(24):
+                when = dt.datetime.combine(day, dt.time(h), tz)
+                waits.append(crowds.queue_s(cand.poi.id, when))
+                worth.append(max(1, round(score[node] * crowds.value_share(cand.poi.id, when))))
+        if any(waits):
+            queue[node] = tuple(waits)
+        if any(v != score[node] for v in worth):
+            value[node] = tuple(worth)
+    if not queue and not value:
+        return None
+    return TimeDependence(step=3600, origin=0, queue=queue, value=value)
 
 
 def _depots(

@@ -20,17 +20,25 @@ from planner.model.common import TZ
 from planner.model.daylight import OUTDOOR as OUTDOOR_CATEGORIES
 from planner.model.hours import open_intervals
 from planner.plan.assemble import PICNIC_ID
+from planner.plan.crowding import DayCrowds
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic
 
 
 def violations(
-    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+    itinerary: Itinerary,
+    catalog: Catalog,
+    travel: TravelTimes,
+    traffic: Traffic | None = None,
+    crowds: DayCrowds | None = None,
 ) -> list[str]:
     """Every rule the itinerary breaks, as sentences; empty when it is sound.
 
     With ``traffic``, each leg's traffic factor must be the one in force when it departs; without
     it, the factor the leg records is taken as given (travel = provider time x factor either way).
+    With ``crowds`` (a crowd-aware plan), every queue a stop claims must be the queue expected
+    in the hour it is joined, and no queue may start before the arrival; without, no stop may
+    claim a queue.
     """
     req = itinerary.request
     out: list[str] = []
@@ -194,6 +202,8 @@ def violations(
                 )
             if stop.departure != stop.visit_start + dt.timedelta(seconds=stop.visit_s):
                 out.append(f"{stop.poi_id}: departure is not visit start + visit time")
+            pinned = any(pin.poi_id == stop.poi_id and pin.at is not None for pin in req.pins)
+            out.extend(_queue_violations(stop, crowds, itinerary.crowd_aware and not pinned))
             clock = stop.departure
             if stop.kind == "picnic":
                 continue  # checked with the meals: no ticket, no opening hours, taken in place
@@ -278,6 +288,28 @@ def violations(
     if span != used:
         out.append(f"travel + buffers + visits + waits = {used} s, but the day lasts {span:.0f} s")
     return out
+
+
+def _queue_violations(stop: Stop, crowds: DayCrowds | None, aware: bool) -> list[str]:
+    """A stop's queue: inside its wait, joined no earlier than the arrival, and as long as the
+    crowds expected in the hour it is joined say (none at all in a crowd-blind plan, nor at a
+    place pinned at a time: the visitor chose that time)."""
+    if crowds is None or not aware:
+        if stop.queue_s:
+            return [f"{stop.poi_id}: claims {stop.queue_s} s of queuing in a crowd-blind plan"]
+        return []
+    if not 0 <= stop.queue_s <= stop.wait_s:
+        return [f"{stop.poi_id}: queue {stop.queue_s} s is not part of its wait {stop.wait_s} s"]
+    if stop.kind == "picnic":
+        return [] if not stop.queue_s else [f"{stop.poi_id}: a picnic has no queue"]
+    join = stop.visit_start - dt.timedelta(seconds=stop.queue_s)
+    expected = crowds.queue_s(stop.poi_id, join.astimezone(TZ))
+    if stop.queue_s != expected:
+        return [
+            f"{stop.poi_id}: queues {stop.queue_s} s from {join.astimezone(TZ):%H:%M}, but the "
+            f"crowds expected then mean {expected} s"
+        ]
+    return []
 
 
 def _meal_violations(itinerary: Itinerary, catalog: Catalog) -> list[str]:
@@ -382,7 +414,11 @@ def _facts(itinerary: Itinerary, pois: list[Poi]) -> list[str]:
 
 
 def trip_violations(
-    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+    trip: Trip,
+    catalog: Catalog,
+    travel: TravelTimes,
+    traffic: Traffic | None = None,
+    crowds: DayCrowds | None = None,
 ) -> list[str]:
     """Every rule a trip breaks: each day's, and those across days."""
     req = trip.request
@@ -390,7 +426,7 @@ def trip_violations(
     if len(trip.days) != req.days:
         out.append(f"{len(trip.days)} days planned, {req.days} asked for")
     for k, day in enumerate(trip.days):
-        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic))
+        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic, crowds))
         if day.request.date != req.date + dt.timedelta(days=k):
             out.append(
                 f"day {k + 1} is {day.request.date}, expected {req.date + dt.timedelta(days=k)}"
@@ -461,18 +497,26 @@ def _dropped_violations(trip: Trip, catalog: Catalog, spent: float) -> list[str]
 
 
 def check_trip(
-    trip: Trip, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+    trip: Trip,
+    catalog: Catalog,
+    travel: TravelTimes,
+    traffic: Traffic | None = None,
+    crowds: DayCrowds | None = None,
 ) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation of the trip, if there is any."""
-    found = trip_violations(trip, catalog, travel, traffic)
+    found = trip_violations(trip, catalog, travel, traffic, crowds)
     if found:
         raise ItineraryCheckError(found)
 
 
 def check(
-    itinerary: Itinerary, catalog: Catalog, travel: TravelTimes, traffic: Traffic | None = None
+    itinerary: Itinerary,
+    catalog: Catalog,
+    travel: TravelTimes,
+    traffic: Traffic | None = None,
+    crowds: DayCrowds | None = None,
 ) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation, if there is any."""
-    found = violations(itinerary, catalog, travel, traffic)
+    found = violations(itinerary, catalog, travel, traffic, crowds)
     if found:
         raise ItineraryCheckError(found)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.data.crowds import CrowdSettings, capacity_of
 from planner.errors import RequestError
-from planner.model import Poi
+from planner.i18n.texts import reason
+from planner.model import Poi, Reason
 
 HOURS = range(24)
 
@@ -149,6 +150,7 @@ def day_outlooks(
         for p in pois
         if (o := outlook(p, day, settings=settings, day_type=day_type, forecast=forecast))
     ]
+
     def peak_load(o: Outlook) -> float:
         peak = o.peak()
         return peak.load if peak is not None else 0.0
@@ -174,3 +176,72 @@ def report(outlooks: Iterable[Outlook], day: dt.date, day_type: str) -> dict[str
             for o in outlooks
         ],
     }
+
+
+@dataclass(frozen=True)
+class DayCrowds:
+    """The expected crowds a crowd-aware plan is made around: each place's outlook per day.
+
+    One object feeds the problem the solver sees (:func:`planner.plan.build.build_setup`), the
+    stops' "why" and the independent checker, so all three read the same figures.
+    """
+
+    settings: CrowdSettings
+    day_types: Mapping[dt.date, str]
+    outlooks: Mapping[tuple[str, dt.date], Outlook]
+
+    def hour(self, poi_id: str, when: dt.datetime) -> HourCrowd | None:
+        """The place's expected crowding in the local hour of ``when`` (None: no figures)."""
+        found = self.outlooks.get((poi_id, when.date()))
+        if found is None:
+            return None
+        return next((h for h in found.hours if h.hour == when.hour), None)
+
+    def queue_s(self, poi_id: str, join: dt.datetime) -> int:
+        """Seconds of queuing at the gate for a visitor joining the queue at ``join``."""
+        h = self.hour(poi_id, join)
+        return round(h.wait_min * 60) if h is not None else 0
+
+    def value_share(self, poi_id: str, start: dt.datetime) -> float:
+        """Share of a visit's value left when it starts at ``start`` (a packed hour: less)."""
+        h = self.hour(poi_id, start)
+        return self.settings.value_share(h.load) if h is not None else 1.0
+
+
+def day_crowds(
+    pois: Iterable[Poi],
+    days: Iterable[dt.date],
+    *,
+    settings: CrowdSettings,
+    day_type: Callable[[dt.date], str],
+    forecast: Forecast | None = None,
+) -> DayCrowds:
+    """The outlooks of ``pois`` on each of ``days``, for a crowd-aware plan."""
+    dates = list(days)
+    kinds = {d: day_type(d) for d in dates}
+    found = {
+        (p.id, d): o
+        for p in pois
+        for d in dates
+        if (o := outlook(p, d, settings=settings, day_type=kinds[d], forecast=forecast))
+    }
+    return DayCrowds(settings=settings, day_types=kinds, outlooks=found)
+
+
+def crowd_reasons(crowds: DayCrowds, poi_id: str, start: dt.datetime, queue_s: int) -> list[Reason]:
+    """Why a crowd-aware stop is when it is: outside the place's busy hours (and how much
+    queuing that saves against the peak), or inside them (and the queue to expect)."""
+    found = crowds.outlooks.get((poi_id, start.date()))
+    if found is None or not found.busy_spans():
+        return []
+    busy = ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in found.busy_spans())
+    here = crowds.hour(poi_id, start)
+    if here is not None and here.busy:
+        if queue_s < 60:
+            return [reason("why.crowd_busy_no_queue", busy=busy, at=f"{start:%H:%M}")]
+        return [reason("why.crowd_busy", busy=busy, minutes=round(queue_s / 60))]
+    peak = max(h.wait_min for h in found.hours)
+    saved = round(peak - queue_s / 60)
+    if saved > 0:
+        return [reason("why.crowd_avoided", busy=busy, at=f"{start:%H:%M}", minutes=saved)]
+    return [reason("why.crowd_outside", busy=busy, at=f"{start:%H:%M}")]

@@ -24,7 +24,7 @@ from planner.plan import checker
 from planner.plan.assemble import assemble_days, build_trip
 from planner.plan.build import build_setup
 from planner.plan.checks import check_ids
-from planner.plan.crowding import Forecast, Outlook, day_outlooks, outlook
+from planner.plan.crowding import DayCrowds, Forecast, Outlook, day_crowds, day_outlooks, outlook
 from planner.plan.enforce import enforce
 from planner.plan.explain import explain_infeasible, left_out
 from planner.plan.replan import rest_of_day
@@ -76,6 +76,9 @@ class Planner:
         self.traffic = Traffic(traffic, seasons)
         self.crowds = crowds if crowds is not None else CrowdSettings()
         """Capacities by category and crowding curves (``configs/crowds.yaml``)."""
+        self.forecast: Forecast | None = None
+        """Counts per place and hour that crowd-aware plans use instead of the day type's
+        curve (``planner forecast`` output or an operator's own counts), when set."""
 
     def crowd_outlook(
         self, place: str, day: dt.date, *, forecast: Forecast | None = None
@@ -236,6 +239,27 @@ class Planner:
         rest, done = rest_of_day(itinerary, self.catalog, now=now, here=here, visited=visited)
         return self.plan(rest).model_copy(update={"visited": done})
 
+    def crowd_aware(self, request: TripRequest) -> bool:
+        """Whether ``request`` is planned around crowds: as it says, else on festival days."""
+        if request.crowds is not None:
+            return request.crowds
+        return any(
+            self.traffic.day_type(request.date + dt.timedelta(days=k)).value == "festival"
+            for k in range(request.days)
+        )
+
+    def crowds_for(self, request: TripRequest) -> DayCrowds | None:
+        """The crowds ``request`` is planned around (None when it is not crowd-aware)."""
+        if not self.crowd_aware(request):
+            return None
+        return day_crowds(
+            self.catalog,
+            (request.date + dt.timedelta(days=k) for k in range(request.days)),
+            settings=self.crowds,
+            day_type=lambda d: self.traffic.day_type(d).value,
+            forecast=self.forecast,
+        )
+
     # ------------------------------------------------------------------ planning
     def _plan_with_stay(
         self,
@@ -246,6 +270,7 @@ class Planner:
         seen: frozenset[str] = frozenset(),
     ) -> Trip:
         """Build the problem, solve it, enforce and repair, explain, assemble, check."""
+        crowds = self.crowds_for(request)
         setup = build_setup(
             request,
             stay,
@@ -254,6 +279,7 @@ class Planner:
             seasons=self.seasons,
             traffic=self.traffic,
             seen=seen,
+            crowds=crowds,
         )
         solution = solve(
             setup.problem,
@@ -273,5 +299,5 @@ class Planner:
             traffic=self.traffic,
         )
         trip = build_trip(request, days, has_stay=stay is not None, suggested=suggested)
-        checker.check_trip(trip, self.catalog, self.travel, self.traffic)
+        checker.check_trip(trip, self.catalog, self.travel, self.traffic, crowds)
         return trip

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from planner.model import Poi, Reason, TripRequest
 from planner.model.common import DAY_S
+from planner.plan.crowding import DayCrowds
 from planner.plan.timing import DayTerms, Timing, Window, schedule
 from planner.solve.problem import OrienteeringProblem
+from planner.solve.solver import visit_begin
 from planner.travel.base import TravelMatrix
 from planner.travel.traffic import Traffic
 
@@ -61,6 +64,8 @@ class Setup:
     no_lunch: set[int] = field(default_factory=set)
     """Days on which the must-visit places leave no room for lunch (a warning says so)."""
     traffic: Traffic = field(default_factory=Traffic)
+    crowds: DayCrowds | None = None
+    """The crowds the plan is made around (None: not crowd-aware)."""
 
     def travel_at(self, i: int, j: int, depart: int) -> int:
         """Travel from node ``i`` to ``j`` leaving at ``depart`` (trip seconds), traffic and
@@ -86,6 +91,7 @@ class Setup:
             windows=p.windows,
             pause=(self.lunch[day], self.meal_s) if self.lunch[day] else None,
             travel_at=self.travel_at,
+            begin_at=partial(visit_begin, p) if p.clocked else None,
         )
 
     def schedule(self, day: int, seq: Sequence[int]) -> tuple[list[Timing], int] | None:

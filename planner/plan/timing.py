@@ -15,6 +15,9 @@ from numpy.typing import NDArray
 Window = tuple[int, int]
 TravelAt = Callable[[int, int, int], int]
 """Time-dependent travel: ``travel_at(from_node, to_node, departure) -> seconds``."""
+BeginAt = Callable[[int, int, int], "tuple[int, int] | None"]
+"""A queue at the gate: ``begin_at(node, ready, last) -> (join, start)``, when a visitor at the
+gate from ``ready`` joins the queue and when the visit starts (by ``last``), or None."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Timing:
     arrival: int
     start: int
     departure: int
+    queue_s: int = 0
+    """Of the wait before ``start``, the seconds spent queuing at the gate and car park."""
 
 
 def earliest_start(arrival: int, windows: Sequence[Window]) -> int | None:
@@ -60,6 +65,8 @@ class DayTerms:
     """The picnic: when it may start and how long it lasts (None: no picnic that day)."""
     travel_at: TravelAt | None = None
     """Time-dependent travel (traffic), replacing ``travel`` when given."""
+    begin_at: BeginAt | None = None
+    """Queues at the gates (crowd-aware plans); None: a visit starts as soon as it may."""
 
     def leg_s(self, i: int, j: int, depart: int) -> int:
         """Seconds from node ``i`` to ``j`` leaving at ``depart``."""
@@ -103,7 +110,16 @@ def timeline(seq: Sequence[int], day: DayTerms, *, relax: bool = False) -> Timel
             wins, length = day.windows[node], int(day.service[node])
             arrival = t + day.leg_s(here, node, t)
             here = node
-        start = earliest_start(arrival, wins)
+        queue = 0
+        if node != PAUSE and day.begin_at is not None:
+            start = None
+            for lo, hi in wins:
+                got = day.begin_at(node, max(arrival, lo), hi) if hi >= arrival else None
+                if got is not None:
+                    start, queue = got[1], got[1] - got[0]
+                    break
+        else:
+            start = earliest_start(arrival, wins)
         if start is None:
             if not relax:
                 return None
@@ -113,7 +129,7 @@ def timeline(seq: Sequence[int], day: DayTerms, *, relax: bool = False) -> Timel
                 first_late = k
             start = arrival
         t = start + length
-        out.append(Timing(arrival, start, t))
+        out.append(Timing(arrival, start, t, queue))
     end = t + day.leg_s(here, day.end_node, t)
     end_late = end - day.latest_end
     if end_late > 0:

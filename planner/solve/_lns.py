@@ -295,6 +295,7 @@ def clock_arrays(problem: OrienteeringProblem) -> dict[str, np.ndarray]:
         slots = max([1, *(len(v) for v in queue.values()), *(len(v) for v in values.values())])
     qn = np.zeros(n, dtype=np.int64)
     qwait = np.zeros((n, slots), dtype=np.int64)
+    qsoon = np.full((n, slots + 1), kernels.BIG, dtype=np.int64)
     qvalue = np.zeros((n, slots), dtype=np.int64)
     for node in set(queue) | set(values):
         waits, worth = queue.get(node, ()), values.get(node, ())
@@ -302,6 +303,10 @@ def clock_arrays(problem: OrienteeringProblem) -> dict[str, np.ndarray]:
         qwait[node, : len(waits)] = waits
         qvalue[node, : qn[node]] = problem.score[node]
         qvalue[node, : len(worth)] = worth
+        origin, step, last = clock[0], clock[1], int(qn[node])
+        qsoon[node, last] = origin + last * step  # the queue is over
+        for g in range(last - 1, -1, -1):
+            qsoon[node, g] = min(origin + g * step + int(qwait[node, g]), int(qsoon[node, g + 1]))
     lptr = np.zeros(n * n + 1, dtype=np.int64)
     deps: list[int] = []
     arrs: list[int] = []
@@ -316,6 +321,7 @@ def clock_arrays(problem: OrienteeringProblem) -> dict[str, np.ndarray]:
         "qclock": np.array(clock, dtype=np.int64),
         "qn": qn,
         "qwait": qwait,
+        "qsoon": qsoon,
         "qvalue": qvalue,
         "lptr": lptr,
         "ldep": np.array(deps or [0], dtype=np.int64),

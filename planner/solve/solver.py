@@ -34,6 +34,7 @@ __all__ = [
     "route_schedule",
     "route_value",
     "solve",
+    "visit_begin",
     "warm_up",
     "warm_up_in_background",
 ]
@@ -323,10 +324,10 @@ def _walk(
         arrival = _arrival(problem, previous, node, now)
         start = next(
             (
-                begin
+                begin[1]
                 for lo, hi in problem.windows[node]
                 if hi >= arrival
-                and (begin := _begin(problem, node, max(arrival, lo), hi)) is not None
+                and (begin := visit_begin(problem, node, max(arrival, lo), hi)) is not None
             ),
             None,
         )
@@ -361,20 +362,30 @@ def _arrival(problem: OrienteeringProblem, i: int, j: int, depart: int) -> int:
     return arrival
 
 
-def _begin(problem: OrienteeringProblem, node: int, ready: int, last: int) -> int | None:
-    """The earliest visit start by ``last`` for a visitor at the gate from ``ready``: joining
-    the queue at once, or at the start of any later slot (a plain scan over the slots)."""
+def visit_begin(
+    problem: OrienteeringProblem, node: int, ready: int, last: int
+) -> tuple[int, int] | None:
+    """When a visitor at ``node``'s gate from ``ready`` joins its queue and when the visit
+    starts, the visit starting by ``last``: ``(join, start)``, or None when it cannot.
+
+    The visitor joins at once or at the start of any later slot, whichever starts the visit
+    soonest (a plain scan over the slots, sharing nothing with the compiled kernels). Without a
+    queue, both are ``ready``.
+    """
     timed = problem.timed
     if not problem.clocked or timed is None or node not in timed.queue:
-        return ready if ready <= last else None
+        return (ready, ready) if ready <= last else None
     joins = [ready] + [
         timed.origin + h * timed.step
         for h in range(timed.slot(ready) + 1, len(timed.queue[node]) + 1)
         if timed.origin + h * timed.step <= last
     ]
-    begins = [join + timed.wait(node, join) for join in joins]
-    fits = [b for b in begins if b <= last]
-    return min(fits) if fits else None
+    fits = [(join + timed.wait(node, join), join) for join in joins]
+    fits = [(begin, join) for begin, join in fits if begin <= last]
+    if not fits:
+        return None
+    begin, join = min(fits)
+    return join, begin
 
 
 def route_value(problem: OrienteeringProblem, route_index: int, nodes: Sequence[int]) -> int:
