@@ -144,6 +144,24 @@ def test_one_press_plans_the_default_day_and_puts_it_in_the_url():
     assert "date=2027-04-17" in at.code[0].value  # the share link
 
 
+def test_a_festival_day_is_planned_around_its_crowds_unless_the_visitor_says_not_to():
+    """The crowds choice: by default a festival day is crowd-aware (the page says so and the
+    plan's stops carry their hour's load); "ignore" plans it blind, and the link says so."""
+    at = plan_page()
+    assert at.session_state["f_crowds"] == "auto"
+    at.date_input(key="f_date").set_value(dt.date(2027, 4, 17))
+    at.button[0].click()
+    run(at)
+    assert "客流" in markdown_text(at) or any("客流" in w.value for w in at.warning)
+    assert "crowds" not in at.query_params  # the default: not in the link
+    at.session_state["f_crowds"] = "off"
+    at.button[0].click()
+    run(at)
+    req = request_from_query(at.query_params)
+    assert req.crowds is False
+    assert not any("客流" in w.value for w in at.warning)
+
+
 def test_a_share_link_reproduces_the_plan():
     """Opening the app with the request in the URL shows the plan the planner makes for it."""
     at = plan_page(**SPRING)

@@ -48,6 +48,8 @@ FIELD_LABELS = {
     "pins": "label.pins",
     "pace": "label.pace",
 }
+CROWD_CHOICE: dict[bool | None, str] = {None: "auto", True: "on", False: "off"}
+"""TripRequest.crowds as the form's choice: around crowds on festival days, always, never."""
 NAMED_FIELDS = ("start", "end", "stay", "must", "avoid")
 """Fields whose options are shown by place name: their widgets are keyed per language."""
 
@@ -80,6 +82,7 @@ def load_form(request: TripRequest) -> None:
     ss["f_interests"] = [Interest(i) for i in request.interests]
     ss["f_mode"] = Mode(request.mode)
     ss["f_pace"] = Pace(request.pace)
+    ss["f_crowds"] = CROWD_CHOICE[request.crowds]
     ss["f_budget_cny"] = request.budget_cny
     ss["f_must"] = list(request.must)
     ss["f_avoid"] = list(request.avoid)
@@ -147,6 +150,7 @@ def form_data() -> dict[str, Any]:
         "interests": list(ss["f_interests"] or []),
         "mode": ss["f_mode"],
         "pace": ss["f_pace"],
+        "crowds": {v: k for k, v in CROWD_CHOICE.items()}[ss.get("f_crowds") or "auto"],
         "budget_cny": ss["f_budget_cny"],
         "must": list(ss["f_must"]),
         "avoid": list(ss["f_avoid"]),
@@ -441,6 +445,14 @@ def request_form(planner: Planner, lang: str) -> None:
             selection_mode="multi",
             format_func=lambda i: INTEREST_LABELS[i][lang],
             key="f_interests",
+        )
+        st.segmented_control(
+            t("label.crowds", lang),
+            list(CROWD_CHOICE.values()),
+            format_func=lambda c: t(f"label.crowds.{c}", lang),
+            key="f_crowds",
+            required=True,
+            help=t("label.crowds_help", lang),
         )
         with st.expander(t("label.more_options", lang), icon=":material/tune:"):
             _more_options(planner, lang, starts, visitable)

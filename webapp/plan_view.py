@@ -5,6 +5,7 @@ Layout only. Catalogue text (place names, descriptions) that goes into raw HTML 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from functools import partial
@@ -191,9 +192,20 @@ def stop_card(
             else ""
         )
         pin = f'<span class="pp-tag pp-pin">{t("label.pinned", lang)}</span>' if pinned else ""
+        queue = (
+            " · "
+            + t(
+                "label.queue",
+                lang,
+                minutes=round(stop.queue_s / 60),
+                at=f"{stop.visit_start - dt.timedelta(seconds=stop.queue_s):%H:%M}",
+            )
+            if stop.queue_s >= 60
+            else ""
+        )
         top.html(
             f'<div class="pp-stop"><span class="pp-badge">{n}</span><b>{name}</b>{meal}{pin}</div>'
-            f'<div class="pp-muted">{t("label.arrive", lang)} <b>{stop.arrival:%H:%M}</b> · '
+            f'<div class="pp-muted">{t("label.arrive", lang)} <b>{stop.arrival:%H:%M}</b>{queue} · '
             f"{t('label.visit', lang)} <b>{stop.visit_start:%H:%M}–{stop.departure:%H:%M}</b> · "
             f"{t('label.leave', lang)} <b>{stop.departure:%H:%M}</b></div>"
         )

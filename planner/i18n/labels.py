@@ -58,6 +58,19 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "nav.history": {"en": "History", "zh": "修改历史"},
     "label.days": {"en": "Days", "zh": "天数"},
     "label.pace": {"en": "Pace", "zh": "节奏"},
+    "label.crowds": {"en": "Crowds", "zh": "客流"},
+    "label.crowds.auto": {"en": "Avoid on festival days", "zh": "节庆日避开"},
+    "label.crowds.on": {"en": "Always avoid", "zh": "始终避开"},
+    "label.crowds.off": {"en": "Ignore", "zh": "不考虑"},
+    "label.crowds_help": {
+        "en": "Plan around the expected crowds: queues at the gate are timed in and packed hours "
+        "count for less, so popular places are visited early or late. On by default on festival days.",
+        "zh": "按预计客流规划：计入入口排队时间，高峰时段价值降低，热门景点安排在早晚。节庆日默认开启。",
+    },
+    "label.queue": {
+        "en": "queue about {minutes} min from {at}",
+        "zh": "{at} 起排队约 {minutes} 分钟",
+    },
     "label.pace.relaxed": {"en": "relaxed", "zh": "悠闲"},
     "label.pace.normal": {"en": "normal", "zh": "适中"},
     "label.pace.packed": {"en": "packed", "zh": "紧凑"},
