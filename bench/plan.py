@@ -6,6 +6,11 @@ collected and how many stops. Not a test: the machines are shared and noisy, so 
 do not assert them.
 
     .venv/bin/python bench/plan.py [--requests 20] [--time-limit 1.0] [--seed 0]
+    .venv/bin/python bench/plan.py --crowds on --festival    # crowd-aware festival days
+
+``--crowds on|off`` plans every request around the day's crowds (or blind to them);
+``--festival`` puts every request on a Peach Blossom Festival day (April 2027), where crowds
+are heaviest and crowd-aware planning is on by default.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--time-limit", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--crowds", choices=["auto", "on", "off"], default="auto")
+    ap.add_argument("--festival", action="store_true", help="every request on a festival day")
     ap.add_argument(
         "--quality-limit",
         type=float,
@@ -65,9 +72,15 @@ def main() -> None:
     ]
     rng = random.Random(args.seed)
     totals, solves, values, stops, gaps = [], [], [], [], []
+    queues, worth = [], []  # minutes queuing and value, both as the day's crowds make them
     infeasible = 0
     for _ in range(args.requests):
         req = random_request(rng, starts, args.time_limit)
+        crowds = {"auto": None, "on": True, "off": False}[args.crowds]
+        update: dict[str, object] = {"crowds": crowds}
+        if args.festival:
+            update["date"] = dt.date(2027, 4, 10) + dt.timedelta(days=rng.randrange(14))
+        req = req.model_copy(update=update)
         t = time.perf_counter()
         try:
             it = planner.plan(req)
@@ -75,6 +88,14 @@ def main() -> None:
             infeasible += 1
             continue
         totals.append(time.perf_counter() - t)
+        crowds = planner.crowds_for(req.model_copy(update={"crowds": True}))
+        assert crowds is not None
+        if it.crowd_aware:  # as planned, and as the checker verified
+            queues.append(sum(s.queue_s for s in it.stops) / 60)
+            worth.append(it.totals.value)
+        else:  # a blind plan meets the same crowds: the queue at each arrival, the hour's value
+            queues.append(sum(crowds.queue_s(s.poi_id, s.arrival) for s in it.stops) / 60)
+            worth.append(sum(s.value * crowds.value_share(s.poi_id, s.visit_start) for s in it.stops))
         solves.append(it.solver.solve_seconds)
         values.append(it.totals.value)
         stops.append(it.totals.stops)
@@ -86,7 +107,8 @@ def main() -> None:
         f"catalogue: {len(planner.catalog)} places; planner built in {load_s:.2f} s; provider {planner.travel.name}"
     )
     print(
-        f"requests: {len(totals)} planned, {infeasible} infeasible; solver time limit {args.time_limit} s"
+        f"requests: {len(totals)} planned, {infeasible} infeasible; solver time limit {args.time_limit} s; "
+        f"crowds {args.crowds}{', festival days' if args.festival else ''}"
     )
     print(
         f"plan():   median {statistics.median(totals):.3f} s   p95 {percentile(totals, 0.95):.3f} s   max {max(totals):.3f} s"
@@ -95,6 +117,10 @@ def main() -> None:
         f"solver:   median {statistics.median(solves):.3f} s   p95 {percentile(solves, 0.95):.3f} s"
     )
     print(f"stops:    mean {statistics.mean(stops):.1f}; value: mean {statistics.mean(values):.1f}")
+    print(
+        f"crowds:   queuing mean {statistics.mean(queues):.1f} min a day, max {max(queues):.0f}; "
+        f"value with the day's crowds: mean {statistics.mean(worth):.1f}"
+    )
     if gaps:
         print(
             f"quality:  gap to the {args.quality_limit:g} s plan: mean {statistics.mean(gaps):.2f} %, "

@@ -56,13 +56,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{busy} 人多：安排在 {at}，避开高峰",
     },
     "why.crowd_busy": {
-        "en": "Busy {busy}: expect about {minutes} min at the gate and car park (no quieter hour fits)",
-        "zh": "{busy} 人多：入口和停车场预计排队约 {minutes} 分钟（没有更空闲的时段可安排）",
+        "en": "Busy {busy}: expect about {minutes} min at the gate and car park (a quieter hour "
+        "would cost the day more)",
+        "zh": "{busy} 人多：入口和停车场预计排队约 {minutes} 分钟（换到更空闲的时段，这一天损失更多）",
     },
     "why.crowd_busy_no_queue": {
-        "en": "Busy {busy}: planned for {at} all the same (no quieter hour fits); no queue expected "
-        "at the gate",
-        "zh": "{busy} 人多：仍安排在 {at}（没有更空闲的时段可安排），入口预计无需排队",
+        "en": "Busy {busy}: planned for {at} all the same; no queue expected at the gate",
+        "zh": "{busy} 人多：仍安排在 {at}，入口预计无需排队",
     },
     "warn.crowds_planned": {
         "en": "Planned around the crowds expected on a {day_type} (estimated from the day type's "
