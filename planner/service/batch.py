@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -33,8 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import REQUEST, PlannerError, RequestError, problems_from_validation
 from planner.model import parse_trip_request
+from planner.plan.crowding import Forecast
 from planner.plan.live import PlannerSettings, build_planner
 from planner.plan.planner import Planner
+from planner.service.balance import BalanceResult, BalanceSettings, balance_lines
 
 Engine = Literal["local", "ray"]
 Record = dict[str, Any]
@@ -164,20 +167,20 @@ def run_batch(
         raise RequestError("engine", f"{engine!r} is not an engine; use local or ray")
 
 
-def _plan_chunk(planner: Planner, chunk: list[tuple[int, str]]) -> list[Record]:
-    """A Ray task's work: a few lines, planned one by one (the planner comes from the object store)."""
+def _plan_chunk(
+    planner: Planner, chunk: list[tuple[int, str]], forecast: Forecast | None = None
+) -> list[Record]:
+    """A Ray task's work: a few lines, planned one by one (the planner comes from the object store).
+
+    ``forecast`` (balancing's priced counts) is set on this task's copy of the planner: the
+    planner's forecast is per-planner state, so it travels with the requests.
+    """
+    if forecast is not None:
+        planner.forecast = forecast
     return [plan_one(text, planner, line_no=line_no) for line_no, text in chunk]
 
 
-def _run_ray(
-    items: Sequence[tuple[int, str]],
-    *,
-    planner: Planner,
-    address: str | None,
-    num_cpus: int | None,
-    chunk_size: int | None,
-    progress: Progress | None,
-) -> Iterator[Record]:
+def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
@@ -185,6 +188,13 @@ def _run_ray(
             "--engine ray needs Ray, which is not installed; pip install '.[scale]' "
             "or use --engine local"
         ) from None
+    return ray
+
+
+@contextmanager
+def _ray_session(address: str | None, num_cpus: int | None) -> Iterator[Any]:
+    """Ray, started for the duration (and shut down after) unless it is already running."""
+    ray = _import_ray()
     started = not ray.is_initialized()
     if started:
         if address:
@@ -198,16 +208,45 @@ def _run_ray(
                 _node_ip_address="127.0.0.1",
             )
     try:
-        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        size = chunk_size or max(1, min(32, math.ceil(len(items) / (4 * cpus))))
-        chunks = [list(items[k : k + size]) for k in range(0, len(items), size)]
-        task = ray.remote(num_cpus=1, max_retries=1)(_plan_chunk)
-        planner_ref = ray.put(planner)
-        futures = {task.remote(planner_ref, c): k for k, c in enumerate(chunks)}
-        yield from _in_order(ray, futures, chunks, progress)
+        yield ray
     finally:
         if started:
             ray.shutdown()
+
+
+def _ray_records(
+    ray: Any,
+    planner_ref: Any,
+    items: Sequence[tuple[int, str]],
+    *,
+    chunk_size: int | None,
+    progress: Progress | None,
+    forecast: Forecast | None = None,
+) -> Iterator[Record]:
+    """Plan ``items`` as Ray tasks over the planner in the object store; records in input order."""
+    if not items:
+        return
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    size = chunk_size or max(1, min(32, math.ceil(len(items) / (4 * cpus))))
+    chunks = [list(items[k : k + size]) for k in range(0, len(items), size)]
+    task = ray.remote(num_cpus=1, max_retries=1)(_plan_chunk)
+    forecast_ref = ray.put(forecast)
+    futures = {task.remote(planner_ref, c, forecast_ref): k for k, c in enumerate(chunks)}
+    yield from _in_order(ray, futures, chunks, progress)
+
+
+def _run_ray(
+    items: Sequence[tuple[int, str]],
+    *,
+    planner: Planner,
+    address: str | None,
+    num_cpus: int | None,
+    chunk_size: int | None,
+    progress: Progress | None,
+) -> Iterator[Record]:
+    with _ray_session(address, num_cpus) as ray:
+        planner_ref = ray.put(planner)
+        yield from _ray_records(ray, planner_ref, items, chunk_size=chunk_size, progress=progress)
 
 
 def _in_order(
@@ -261,3 +300,55 @@ def write_records(records: Iterable[Record], out: Path) -> tuple[int, int]:
                 failed += 1
     tmp.replace(out)
     return ok, failed
+
+
+# ---------------------------------------------------------------------- balancing
+def run_balanced(
+    items: Sequence[tuple[int, str]],
+    *,
+    settings: PlannerSettings | None = None,
+    balance: BalanceSettings | None = None,
+    engine: Engine = "local",
+    address: str | None = None,
+    num_cpus: int | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+    planner: Planner | None = None,
+) -> tuple[BalanceResult, list[Record]]:
+    """Plan ``items`` and balance them over the district (:mod:`planner.service.balance`).
+
+    The same loop runs on either engine: ``local`` plans each round here; ``ray`` starts (or
+    joins) Ray once, puts the planner in the object store once, and ships each round's priced
+    forecast with the round's requests. Returns the result and every output record in input
+    order. Options as :func:`run_batch`; ``progress`` counts every plan of every round.
+    """
+    planner = planner or batch_planner(settings or PlannerSettings())
+    if engine == "local":
+
+        def plan_local(todo: Sequence[tuple[int, str]], fc: Forecast | None) -> list[Record]:
+            saved = planner.forecast
+            planner.forecast = fc
+            try:
+                out = []
+                for line_no, text in todo:
+                    out.append(plan_one(text, planner, line_no=line_no))
+                    if progress:
+                        progress(1)
+                return out
+            finally:
+                planner.forecast = saved
+
+        return balance_lines(items, planner=planner, plan_lines=plan_local, settings=balance)
+    if engine != "ray":
+        raise RequestError("engine", f"{engine!r} is not an engine; use local or ray")
+    with _ray_session(address, num_cpus) as ray:
+        planner_ref = ray.put(planner)
+
+        def plan_ray(todo: Sequence[tuple[int, str]], fc: Forecast | None) -> list[Record]:
+            return list(
+                _ray_records(
+                    ray, planner_ref, todo, chunk_size=chunk_size, progress=progress, forecast=fc
+                )
+            )
+
+        return balance_lines(items, planner=planner, plan_lines=plan_ray, settings=balance)
