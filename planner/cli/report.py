@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Itinerary, Trip
-from planner.present.timeline import fmt_duration, leg_time
+from planner.present.timeline import bus_parts, fmt_duration, leg_time
 from planner.present.wording import ticket_text
 
 
@@ -46,7 +47,8 @@ def render_itinerary(
             "",
             "",
             "",
-            f"[dim]↓ {leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km[/]",
+            f"[dim]↓ {leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km[/]"
+            + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(leg, lang)),
             "",
             "",
         )
@@ -69,7 +71,8 @@ def render_itinerary(
         "",
         "",
         "",
-        f"[dim]↓ {leg_time(last, lang)}, {last.distance_m / 1000:.1f} km[/]",
+        f"[dim]↓ {leg_time(last, lang)}, {last.distance_m / 1000:.1f} km[/]"
+        + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(last, lang)),
         "",
         "",
     )

@@ -64,6 +64,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Busy {busy}: planned for {at} all the same; no queue expected at the gate",
         "zh": "{busy} 人多：仍安排在 {at}，入口预计无需排队",
     },
+    "label.ride": {
+        "en": "bus {line} {board} {depart} → {alight} {arrive}",
+        "zh": "乘 {line} 路 {board} {depart} → {alight} {arrive}",
+    },
+    "label.walk_to_stop": {
+        "en": "walk {minutes} min to {stop}",
+        "zh": "步行 {minutes} 分钟到 {stop}",
+    },
+    "label.walk_on": {"en": "walk {minutes} min", "zh": "步行 {minutes} 分钟"},
+    "warn.estimated_timetable": {
+        "en": "Bus times of line {lines} are estimates (first and last buses, headways): check "
+        "the timetable at the stop or with the bus company before you rely on the last bus",
+        "zh": "{lines} 路的发车时间为估算（首末班、间隔）：出发前请在站牌或向公交公司核实，尤其是末班车",
+    },
     "warn.crowds_planned": {
         "en": "Planned around the crowds expected on a {day_type} (estimated from the day type's "
         "usual pattern): queues at the gate are timed in, packed hours count for less",

@@ -24,6 +24,7 @@ from planner.model.itinerary import (
     SolverStatus,
     Stop,
     Totals,
+    TransitPart,
     Trip,
 )
 from planner.model.poi import POI_ID_PATTERN, MonthDay, Poi, Season
@@ -52,6 +53,7 @@ __all__ = [
     "Stop",
     "Strict",
     "Totals",
+    "TransitPart",
     "Trip",
     "TripRequest",
     "parse_trip_request",

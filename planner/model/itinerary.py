@@ -67,6 +67,33 @@ class Stop(Strict):
     )
 
 
+class TransitPart(Strict):
+    """One part of a bus leg: a walk (to a stop, between stops, from a stop) or a ride."""
+
+    kind: Literal["walk", "ride"]
+    depart: dt.datetime
+    arrive: dt.datetime
+    from_name: str | None = Field(
+        default=None, description="The stop walked from or boarded at (None: the place itself)"
+    )
+    to_name: str | None = Field(
+        default=None, description="The stop walked to or alighted at (None: the place itself)"
+    )
+    from_name_en: str | None = None
+    to_name_en: str | None = None
+    line: str | None = Field(default=None, description="The bus line, as on the bus (852, 平25)")
+    headsign: str | None = None
+    trip_id: str | None = None
+    metres: int = 0
+    estimated: bool = Field(
+        default=False, description="The line's timetable is an estimate (configs/transit/README.md)"
+    )
+    path: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="[lon, lat] (WGS84): the walk's ends, or the ride's stops boarded to alighted",
+    )
+
+
 class Leg(Strict):
     """Travel between two consecutive points of the day."""
 
@@ -88,6 +115,11 @@ class Leg(Strict):
     )
     geometry: list[tuple[float, float]] = Field(
         default_factory=list, description="Polyline [lon, lat] (WGS84); straight when estimated"
+    )
+    transit: list[TransitPart] = Field(
+        default_factory=list,
+        description="A bus leg on the timetable: its walks and rides in order (empty otherwise); "
+        "travel_s includes the wait at the stop",
     )
 
 

@@ -28,6 +28,7 @@ from planner.model import (
 )
 from planner.model.common import DAY_S, TZ, today
 from planner.model.hours import open_intervals
+from planner.plan.buses import BusDays, parts
 from planner.plan.crowding import DayCrowds, crowd_reasons
 from planner.plan.explain import day_warnings
 from planner.plan.setup import Setup
@@ -65,6 +66,8 @@ class DayContext:
     """The node whose visit lunch is taken during, if any."""
     crowds: DayCrowds | None = None
     """The crowds the day is planned around (None: not crowd-aware)."""
+    buses: BusDays | None = None
+    """The timetable journeys of a bus day (None: travel by the matrix)."""
 
 
 def assemble_days(
@@ -97,6 +100,7 @@ def assemble_days(
             traffic=traffic,
             lunch_inside=setup.lunch_inside.get(d),
             crowds=setup.crowds,
+            buses=setup.buses,
         )
         pois = [setup.nodes[i] for i in (a, *real, b)]
         days.append(
@@ -336,9 +340,17 @@ def build_itinerary(
             ),
             travel_provider=ctx.matrix.provider,
         ),
-        warnings=[*warnings, *_crowd_warning(ctx)],
+        warnings=[*warnings, *_crowd_warning(ctx), *_timetable_warning(legs)],
         crowd_aware=ctx.crowds is not None,
     )
+
+
+def _timetable_warning(legs: Sequence[Leg]) -> list[Reason]:
+    """A day that rides a line whose timetable is estimated says so, naming the lines."""
+    lines = sorted({p.line for leg in legs for p in leg.transit if p.estimated and p.line})
+    if not lines:
+        return []
+    return [reason("warn.estimated_timetable", lines=", ".join(lines))]
 
 
 def _crowd_warning(ctx: DayContext) -> list[Reason]:
@@ -353,6 +365,37 @@ def _crowd_warning(ctx: DayContext) -> list[Reason]:
     )
     label = DAY_TYPE_LABELS.get(kind, {"en": kind, "zh": kind})
     return [reason("warn.crowds_forecast" if forecast else "warn.crowds_planned", day_type=label)]
+
+
+def _bus_leg(
+    ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime], *, buffer_s: int
+) -> Leg:
+    """A leg on the timetable: the first journey leaving at or after ``depart``, its walks and
+    rides in order; its travel time includes the wait at the stop."""
+    assert ctx.buses is not None
+    journey = ctx.buses.journey(a, b, depart)
+    if journey is None:  # the solver and the timing only use legs that exist
+        raise AssertionError("no journey for a planned leg; this is a bug")
+    shown = parts(journey, at)
+    geometry: list[tuple[float, float]] = []
+    for part in shown:
+        geometry += part.path if not geometry else part.path[1:]
+    if not geometry:
+        geometry = [ctx.nodes[a].lonlat, ctx.nodes[b].lonlat]
+    return Leg(
+        from_id=ctx.nodes[a].id,
+        to_id=ctx.nodes[b].id,
+        depart=at(depart),
+        arrive=at(journey.arrive + buffer_s),
+        travel_s=journey.arrive - depart,
+        buffer_s=buffer_s,
+        distance_m=sum(part.metres for part in shown),
+        mode=ctx.request.mode,
+        provider=ctx.buses.feed.name,
+        estimated=journey.estimated,
+        geometry=geometry,
+        transit=shown,
+    )
 
 
 def _totals(stops: Sequence[Stop], legs: Sequence[Leg]) -> Totals:
@@ -400,6 +443,8 @@ def _leg(
     ctx: DayContext, a: int, b: int, depart: int, at: Callable[[int], dt.datetime], *, buffer_s: int
 ) -> Leg:
     pa, pb = ctx.nodes[a], ctx.nodes[b]
+    if ctx.buses is not None:
+        return _bus_leg(ctx, a, b, depart, at, buffer_s=buffer_s)
     base = int(ctx.matrix.seconds[a, b])
     day = ctx.midnight.date() + dt.timedelta(days=depart // DAY_S)
     factor = ctx.traffic.factor(day, depart) if ctx.traffic is not None else 1.0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,10 +22,11 @@ from planner.data.catalog import Catalog
 from planner.data.seasons import SeasonCalendar
 from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
-from planner.model import Category, Poi, Reason, TripRequest
+from planner.model import Category, Mode, Poi, Reason, TripRequest
 from planner.model.common import DAY_S, TZ
 from planner.model.daylight import OUTDOOR, sunset_s
 from planner.model.hours import open_intervals
+from planner.plan.buses import BusDays, bus_days
 from planner.plan.crowding import DayCrowds
 from planner.plan.setup import (
     Candidate,
@@ -40,6 +42,7 @@ from planner.plan.value import value_poi
 from planner.solve.problem import OrienteeringProblem, Route, TimeDependence
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
+from planner.travel.transit import Feed
 
 SCORE_SCALE = 10
 """Values (0-125) become integer solver scores with one decimal kept."""
@@ -60,12 +63,14 @@ def build_setup(
     traffic: Traffic,
     seen: frozenset[str] = frozenset(),
     crowds: DayCrowds | None = None,
+    transit: Feed | None = None,
 ) -> Setup:
     """The problem for ``request`` with nights at ``stay``; places in ``seen`` count for less.
 
     With ``crowds`` the plan is made around them: every place's queue at the gate by the hour
     and its lower value in packed hours are part of the problem
-    (:class:`~planner.solve.problem.TimeDependence`, exact in the solver's own timing).
+    (:class:`~planner.solve.problem.TimeDependence`, exact in the solver's own timing). With a
+    ``transit`` feed a bus request travels on its timetable (:mod:`planner.plan.buses`).
 
     Raises :class:`InfeasibleRequest` when a must-visit place cannot be visited at all, or a
     day is too short even to go from its start to its end.
@@ -83,7 +88,12 @@ def build_setup(
     nodes = depots + [c.poi for c in candidates]
     first = len(depots)
     matrix = travel.matrix([p.lonlat for p in nodes], request.mode)
-    _check_direct(request, nodes, matrix, depot_of_day, day_bounds)
+    buses = (
+        bus_days(transit, request, nodes, day_bounds)
+        if transit is not None and request.mode == Mode.bus
+        else None
+    )
+    _check_direct(request, nodes, matrix, depot_of_day, day_bounds, buses)
     meal_s = request.meal_minutes * 60
     service = [0] * first + [
         meal_s if c.meal else request.pace.visit_s(c.poi.visit_minutes) for c in candidates
@@ -99,8 +109,19 @@ def build_setup(
     index = {c.poi.id: first + k for k, c in enumerate(candidates)}
     required = frozenset(index[pid] for pid in request.required_ids if pid in index)
     allowed, pins_at, pins_pos = _pins(request, index, windows)
+
+    def buffer(i: int, j: int) -> int:
+        return request.pace.buffer_s if j >= first and i != j else 0
+
+    timed = _crowd_times(request, candidates, first, score, crowds, frozenset(pins_at))
+    if buses is not None:
+        timed = replace(timed or TimeDependence(), legs=buses.legs(buffer))
     problem = OrienteeringProblem(
-        travel=_solver_travel(request, matrix, traffic, day_bounds, first),
+        travel=(
+            buses.walking(buffer)
+            if buses is not None
+            else _solver_travel(request, matrix, traffic, day_bounds, first)
+        ),
         service=tuple(service),
         score=tuple(score),
         windows=tuple(tuple(w) for w in windows),
@@ -110,7 +131,7 @@ def build_setup(
         ),
         required=required,
         allowed_routes=allowed,
-        timed=_crowd_times(request, candidates, first, score, crowds, frozenset(pins_at)),
+        timed=timed,
     )
     lunch = [lunch_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
     dinner = [dinner_windows(request, lo, hi, k) for k, (lo, hi) in enumerate(day_bounds)]
@@ -131,6 +152,7 @@ def build_setup(
         pins_at=pins_at,
         pins_pos=pins_pos,
         crowds=crowds,
+        buses=buses,
     )
 
 
@@ -203,9 +225,22 @@ def _check_direct(
     matrix: TravelMatrix,
     depot_of_day: list[tuple[int, int]],
     day_bounds: list[tuple[int, int]],
+    buses: BusDays | None = None,
 ) -> None:
     """Raise :class:`InfeasibleRequest` when a day cannot even go from its start to its end."""
     for k, (a, b) in enumerate(depot_of_day):
+        if buses is not None:
+            lo, hi = day_bounds[k]
+            journey = buses.journey(a, b, lo)
+            if journey is None or journey.arrive > hi:
+                raise InfeasibleRequest(
+                    "end_time",
+                    f"no bus (or walk) from {nodes[a].id!r} reaches {nodes[b].id!r} between "
+                    f"{lo % DAY_S // 3600:02d}:{lo % 3600 // 60:02d} and "
+                    f"{hi % DAY_S // 3600:02d}:{hi % 3600 // 60:02d} on the timetable; end later, "
+                    "start earlier, end where the day can end, or choose another mode",
+                )
+            continue
         direct = int(matrix.seconds[a, b])
         lo, hi = day_bounds[k]
         if lo + direct > hi:

@@ -15,14 +15,15 @@ import astral.sun
 
 from planner.data.catalog import Catalog
 from planner.errors import ItineraryCheckError
-from planner.model import Endpoint, Itinerary, Poi, Stop, Trip
+from planner.model import Endpoint, Itinerary, Leg, Poi, Stop, Trip
 from planner.model.common import TZ
 from planner.model.daylight import OUTDOOR as OUTDOOR_CATEGORIES
 from planner.model.hours import open_intervals
 from planner.plan.assemble import PICNIC_ID
 from planner.plan.crowding import DayCrowds
-from planner.travel.base import TravelTimes
+from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
+from planner.travel.transit import Feed, straight_line_walk
 
 
 def violations(
@@ -31,8 +32,14 @@ def violations(
     travel: TravelTimes,
     traffic: Traffic | None = None,
     crowds: DayCrowds | None = None,
+    transit: Feed | None = None,
 ) -> list[str]:
     """Every rule the itinerary breaks, as sentences; empty when it is sound.
+
+    A bus leg on the timetable (``leg.transit``) is re-timed on ``transit``, the feed: every
+    ride is a bus of that day that leaves its boarding stop and reaches its alighting stop at
+    the times claimed, every walk takes at least the walking time, and the parts follow each
+    other from the leg's departure to its arrival. Without the feed, no leg may claim a ride.
 
     With ``traffic``, each leg's traffic factor must be the one in force when it departs; without
     it, the factor the leg records is taken as given (travel = provider time x factor either way).
@@ -140,39 +147,10 @@ def violations(
     for k, leg in enumerate(itinerary.legs):
         into_picnic = points[k + 1] == PICNIC_ID
         a, b = row[k], row[k + 1]
-        want, want_m = (
-            (0, 0)
-            if into_picnic
-            else (round(int(matrix.seconds[a, b]) * leg.traffic_factor), int(matrix.metres[a, b]))
-        )
-        if traffic is not None and not into_picnic:
-            local = leg.depart.astimezone(TZ)
-            factor = traffic.factor(
-                local.date(), local.hour * 3600 + local.minute * 60 + local.second
-            )
-            if leg.traffic_factor != factor:
-                out.append(
-                    f"leg {k} uses traffic factor {leg.traffic_factor}, but {factor} is in force at "
-                    f"{local:%H:%M} on a {traffic.day_type(local.date()).value}"
-                )
-        want_provider = "none" if into_picnic else matrix.leg_provider(a, b)
-        if leg.travel_s != want:
-            out.append(
-                f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
-            )
-        if leg.distance_m != want_m:
-            out.append(
-                f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {want_m} m"
-            )
-        if leg.provider != want_provider:
-            out.append(
-                f"leg {k} claims provider {leg.provider!r}, the provider is {want_provider!r}"
-            )
-        want_estimated = not into_picnic and matrix.estimated_pair(a, b)
-        if leg.estimated != want_estimated:
-            out.append(
-                f"leg {k} says estimated={leg.estimated}, the provider says {want_estimated}"
-            )
+        if leg.transit or (transit is not None and leg.mode.value == "bus" and not into_picnic):
+            out.extend(_transit_violations(k, leg, transit, req.date, pois[k], pois[k + 1]))
+        else:
+            out.extend(_road_leg_violations(k, leg, into_picnic, matrix, a, b, traffic))
         if leg.depart != clock:
             out.append(
                 f"leg {k} departs {leg.depart:%H:%M:%S}, but the previous point is left at {clock:%H:%M:%S}"
@@ -287,6 +265,127 @@ def violations(
     used = tot.travel_s + tot.buffer_s + tot.visit_s + tot.wait_s
     if span != used:
         out.append(f"travel + buffers + visits + waits = {used} s, but the day lasts {span:.0f} s")
+    return out
+
+
+def _road_leg_violations(
+    k: int,
+    leg: Leg,
+    into_picnic: bool,
+    matrix: TravelMatrix,
+    a: int,
+    b: int,
+    traffic: Traffic | None,
+) -> list[str]:
+    """A leg timed by the travel provider: its time, distance, provider and traffic factor."""
+    out: list[str] = []
+    want, want_m = (
+        (0, 0)
+        if into_picnic
+        else (round(int(matrix.seconds[a, b]) * leg.traffic_factor), int(matrix.metres[a, b]))
+    )
+    if traffic is not None and not into_picnic:
+        local = leg.depart.astimezone(TZ)
+        factor = traffic.factor(local.date(), local.hour * 3600 + local.minute * 60 + local.second)
+        if leg.traffic_factor != factor:
+            out.append(
+                f"leg {k} uses traffic factor {leg.traffic_factor}, but {factor} is in force at "
+                f"{local:%H:%M} on a {traffic.day_type(local.date()).value}"
+            )
+    want_provider = "none" if into_picnic else matrix.leg_provider(a, b)
+    if leg.travel_s != want:
+        out.append(
+            f"leg {k} ({leg.from_id}->{leg.to_id}) takes {leg.travel_s} s, the provider says {want} s"
+        )
+    if leg.distance_m != want_m:
+        out.append(
+            f"leg {k} ({leg.from_id}->{leg.to_id}) is {leg.distance_m} m, the provider says {want_m} m"
+        )
+    if leg.provider != want_provider:
+        out.append(f"leg {k} claims provider {leg.provider!r}, the provider is {want_provider!r}")
+    want_estimated = not into_picnic and matrix.estimated_pair(a, b)
+    if leg.estimated != want_estimated:
+        out.append(f"leg {k} says estimated={leg.estimated}, the provider says {want_estimated}")
+    return out
+
+
+WALK = straight_line_walk()
+"""The least time a walk can take: the straight line with its detour at walking speed."""
+
+
+def _transit_violations(
+    k: int, leg: Leg, feed: Feed | None, day: dt.date, origin: Poi, target: Poi
+) -> list[str]:
+    """A bus leg re-timed on the timetable, sharing nothing with the routing that found it."""
+    name = f"leg {k} ({leg.from_id}->{leg.to_id})"
+    if feed is None:
+        return [f"{name} claims bus rides, but no timetable was given to check them"]
+    if leg.provider != feed.name:
+        return [f"{name} claims timetable {leg.provider!r}, the feed is {feed.name!r}"]
+    if not leg.transit:
+        return [f"{name} goes by bus without any walk or ride"]
+    out: list[str] = []
+    midnight = dt.datetime.combine(day, dt.time(), TZ)
+    runs = {r.run_id: (r, 0) for r in feed.runs(feed.services_on(day))}
+    runs.update(
+        {
+            r.run_id: (r, -86_400)
+            for r in feed.runs(feed.services_on(day - dt.timedelta(days=1)))
+            if r.run_id not in runs
+        }
+    )
+    clock = leg.depart
+    for n, part in enumerate(leg.transit):
+        if part.depart < clock:
+            out.append(f"{name} part {n} leaves at {part.depart:%H:%M}, before {clock:%H:%M}")
+        seconds = (part.arrive - part.depart).total_seconds()
+        if part.kind == "walk":
+            a, b = part.path[0], part.path[-1]
+            least = WALK(a, b)
+            if least is not None and seconds + 1 < least:
+                out.append(
+                    f"{name} part {n} walks {part.metres} m in {seconds:.0f} s, faster than walking"
+                )
+        else:
+            found = runs.get(part.trip_id or "")
+            if found is None:
+                out.append(f"{name} part {n}: bus {part.trip_id!r} does not run on {day}")
+            else:
+                run, shift = found
+                names = [feed.stops[s].name for s in run.trip.stop_ids]
+                dep = (part.depart - midnight).total_seconds()
+                arr = (part.arrive - midnight).total_seconds()
+                boards = [
+                    i
+                    for i, s in enumerate(names)
+                    if s == part.from_name and run.departures[i] + shift == dep
+                ]
+                alights = [
+                    i
+                    for i, s in enumerate(names)
+                    if s == part.to_name and run.arrivals[i] + shift == arr
+                ]
+                if not boards or not alights or min(boards) >= max(alights):
+                    out.append(
+                        f"{name} part {n}: line {part.line} does not leave {part.from_name} at "
+                        f"{part.depart:%H:%M} and reach {part.to_name} at {part.arrive:%H:%M} on {day}"
+                    )
+        clock = part.arrive
+    if clock + dt.timedelta(seconds=leg.buffer_s) != leg.arrive:
+        out.append(
+            f"{name} arrives {leg.arrive:%H:%M:%S}, not when its last part ends plus the buffer"
+        )
+    if leg.travel_s != (clock - leg.depart).total_seconds():
+        out.append(
+            f"{name} takes {leg.travel_s} s, but its parts take {(clock - leg.depart).total_seconds():.0f} s"
+        )
+    ends = (leg.transit[0].path[0], leg.transit[-1].path[-1])
+    near = all(
+        abs(x - px) + abs(y - py) < 0.002  # a stop right at the place counts as the place
+        for (x, y), (px, py) in zip(ends, (origin.lonlat, target.lonlat), strict=True)
+    )
+    if not near:
+        out.append(f"{name} does not start at {origin.id!r} and end at {target.id!r}")
     return out
 
 
@@ -419,6 +518,7 @@ def trip_violations(
     travel: TravelTimes,
     traffic: Traffic | None = None,
     crowds: DayCrowds | None = None,
+    transit: Feed | None = None,
 ) -> list[str]:
     """Every rule a trip breaks: each day's, and those across days."""
     req = trip.request
@@ -426,7 +526,9 @@ def trip_violations(
     if len(trip.days) != req.days:
         out.append(f"{len(trip.days)} days planned, {req.days} asked for")
     for k, day in enumerate(trip.days):
-        out.extend(f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic, crowds))
+        out.extend(
+            f"day {k + 1}: {v}" for v in violations(day, catalog, travel, traffic, crowds, transit)
+        )
         if day.request.date != req.date + dt.timedelta(days=k):
             out.append(
                 f"day {k + 1} is {day.request.date}, expected {req.date + dt.timedelta(days=k)}"
@@ -502,9 +604,10 @@ def check_trip(
     travel: TravelTimes,
     traffic: Traffic | None = None,
     crowds: DayCrowds | None = None,
+    transit: Feed | None = None,
 ) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation of the trip, if there is any."""
-    found = trip_violations(trip, catalog, travel, traffic, crowds)
+    found = trip_violations(trip, catalog, travel, traffic, crowds, transit)
     if found:
         raise ItineraryCheckError(found)
 
@@ -515,8 +618,9 @@ def check(
     travel: TravelTimes,
     traffic: Traffic | None = None,
     crowds: DayCrowds | None = None,
+    transit: Feed | None = None,
 ) -> None:
     """Raise :class:`ItineraryCheckError` listing every violation, if there is any."""
-    found = violations(itinerary, catalog, travel, traffic, crowds)
+    found = violations(itinerary, catalog, travel, traffic, crowds, transit)
     if found:
         raise ItineraryCheckError(found)

@@ -27,12 +27,30 @@ from planner.plan.planner import Planner
 from planner.solve.solver import DEFAULT_SETTINGS, SearchSettings
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import load_traffic
+from planner.travel.transit import load_feed
 
 _log = logging.getLogger(__name__)
 
 TRAVEL_FILES = ("travel.yaml", "travel_calibrated.yaml", "roads.yaml")
 """Config files the travel-time provider is built from (a change rebuilds it)."""
-PLAN_FILES = ("seasons.yaml", "traffic.yaml", "crowds.yaml")
+TRANSIT_FILES = (
+    "agency",
+    "stops",
+    "routes",
+    "trips",
+    "stop_times",
+    "calendar",
+    "calendar_dates",
+    "frequencies",
+)
+"""The GTFS files of ``configs/transit/`` a running planner watches."""
+
+PLAN_FILES = (
+    "seasons.yaml",
+    "traffic.yaml",
+    "crowds.yaml",
+    *(f"transit/{name}.txt" for name in TRANSIT_FILES),
+)
 """Config files read with the catalogue into every planner."""
 
 
@@ -109,6 +127,9 @@ def build_planner(
         traffic=traffic,
         search=settings.search,
         crowds=load_crowds(configs / "crowds.yaml"),
+        transit=load_feed(configs / "transit")
+        if (configs / "transit" / "stops.txt").exists()
+        else None,
     )
 
 

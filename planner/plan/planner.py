@@ -31,6 +31,7 @@ from planner.plan.replan import rest_of_day
 from planner.solve.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic, TrafficSettings
+from planner.travel.transit import Feed
 
 MIN_DIFFERENT = 0.5
 """An alternative is kept only if at least this share of its stops are not in an earlier one."""
@@ -62,6 +63,7 @@ class Planner:
         traffic: TrafficSettings,
         search: SearchSettings | None = None,
         crowds: CrowdSettings | None = None,
+        transit: Feed | None = None,
     ) -> None:
         """A planner over exactly these parts. ``seasons`` and ``traffic`` are required: a planner
         without the operators' season calendar or traffic profiles would plan a festival day as
@@ -76,6 +78,9 @@ class Planner:
         self.traffic = Traffic(traffic, seasons)
         self.crowds = crowds if crowds is not None else CrowdSettings()
         """Capacities by category and crowding curves (``configs/crowds.yaml``)."""
+        self.transit = transit
+        """The bus timetable (GTFS, ``configs/transit/``) bus days are planned on; None: a bus
+        leg is the travel provider's flat estimate."""
         self.forecast: Forecast | None = None
         """Counts per place and hour that crowd-aware plans use instead of the day type's
         curve (``planner forecast`` output or an operator's own counts), when set."""
@@ -280,6 +285,7 @@ class Planner:
             traffic=self.traffic,
             seen=seen,
             crowds=crowds,
+            transit=self.transit,
         )
         solution = solve(
             setup.problem,
@@ -299,5 +305,12 @@ class Planner:
             traffic=self.traffic,
         )
         trip = build_trip(request, days, has_stay=stay is not None, suggested=suggested)
-        checker.check_trip(trip, self.catalog, self.travel, self.traffic, crowds)
+        checker.check_trip(
+            trip,
+            self.catalog,
+            self.travel,
+            self.traffic,
+            crowds,
+            setup.buses.feed if setup.buses else None,
+        )
         return trip

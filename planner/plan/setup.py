@@ -15,6 +15,7 @@ from functools import partial
 
 from planner.model import Poi, Reason, TripRequest
 from planner.model.common import DAY_S
+from planner.plan.buses import NO_WAY, BusDays
 from planner.plan.crowding import DayCrowds
 from planner.plan.timing import DayTerms, Timing, Window, schedule
 from planner.solve.problem import OrienteeringProblem
@@ -66,6 +67,8 @@ class Setup:
     traffic: Traffic = field(default_factory=Traffic)
     crowds: DayCrowds | None = None
     """The crowds the plan is made around (None: not crowd-aware)."""
+    buses: BusDays | None = None
+    """The timetable journeys of a bus day (None: travel by the matrix)."""
 
     def travel_at(self, i: int, j: int, depart: int) -> int:
         """Travel from node ``i`` to ``j`` leaving at ``depart`` (trip seconds), traffic and
@@ -73,6 +76,9 @@ class Setup:
         day = self.request.date + dt.timedelta(days=depart // DAY_S)
         base = int(self.matrix.seconds[i, j])
         buffer = self.request.pace.buffer_s if j >= self.first and i != j else 0
+        if self.buses is not None:  # on the timetable: the first journey leaving at or after
+            journey = self.buses.journey(i, j, depart)
+            return (NO_WAY if journey is None else journey.arrive - depart) + buffer
         return self.traffic.travel_s(base, day, depart) + buffer
 
     def day_terms(self, day: int) -> DayTerms:

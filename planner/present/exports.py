@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from planner.model import TIMEZONE, Itinerary, Mode
-from planner.present.timeline import Plan, days_of, leg_endpoints, leg_time, timeline
+from planner.present.timeline import Plan, bus_parts, days_of, leg_endpoints, leg_time, timeline
 from planner.present.wording import ticket_text
 
 AMAP_MODES: dict[Mode, str] = {
@@ -214,6 +214,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             lines = [
                 f"{a_zh if zh else a_en} → {b_zh if zh else b_en}",
                 f"{leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km",
+                *bus_parts(leg, lang),
                 t("label.provider", lang, provider=leg.provider),
                 url,
             ]
@@ -334,9 +335,10 @@ def _day_rows(it: Itinerary, lang: str) -> str:
             link = (
                 f'<a href="{e(leg_amap_url(it, entry.leg, lang))}">{t("label.open_amap", lang)}</a>'
             )
+            rides = "".join(f"<br>{e(p)}" for p in bus_parts(leg, lang))
             rows.append(
                 f'<tr class="travel"><td>{when}</td><td>↓</td><td>{MODE_LABELS[leg.mode][lang]} '
-                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km{est}</td>"
+                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km{est}{rides}</td>"
                 f"<td>{link}</td></tr>"
             )
         elif entry.kind == "wait":

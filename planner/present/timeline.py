@@ -137,6 +137,34 @@ def fmt_duration(seconds: int, lang: str) -> str:
     return f"{h} h {m:02d} min" if h else f"{m} min"
 
 
+def bus_parts(leg: Leg, lang: str) -> list[str]:
+    """A timetabled bus leg part by part: ``walk 11 min to 平谷大市场``, ``bus 平45 平谷大市场
+    09:00 → 金海湖 09:35``; empty for any other leg."""
+    out = []
+    zh = lang == "zh"
+    for part in leg.transit:
+        if part.kind == "ride":
+            board = part.from_name if zh or not part.from_name_en else part.from_name_en
+            alight = part.to_name if zh or not part.to_name_en else part.to_name_en
+            out.append(
+                t(
+                    "label.ride",
+                    lang,
+                    line=part.line,
+                    board=board,
+                    depart=f"{part.depart:%H:%M}",
+                    alight=alight,
+                    arrive=f"{part.arrive:%H:%M}",
+                )
+                + (f" ({t('label.estimated_short', lang)})" if part.estimated else "")
+            )
+        else:
+            minutes = round((part.arrive - part.depart).total_seconds() / 60)
+            key = "label.walk_to_stop" if part.to_name else "label.walk_on"
+            out.append(t(key, lang, minutes=minutes, stop=part.to_name or ""))
+    return out
+
+
 def leg_time(leg: Leg, lang: str) -> str:
     """A leg's minutes as the visitor spends them: ``34 min`` on the road, and at a relaxed pace
     ``34 min + 15 min unhurried`` (the slack before the next visit), so every minute shows."""
