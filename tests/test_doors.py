@@ -50,7 +50,14 @@ TWO_DAYS = {
 BLIND = {**FESTIVAL, "crowds": False}
 """The festival Saturday planned blind to its crowds (FESTIVAL is planned around them: the
 default on festival days)."""
-DAYS = {"festival": FESTIVAL, "festival-blind": BLIND, "weekday": WEEKDAY}
+BUS = {
+    "date": "2027-07-14",
+    "start": "pinggu-bus-station",
+    "mode": "bus",
+    "interests": ["lake", "gorge"],
+}
+"""A car-free weekday on the bundled timetable (configs/transit/)."""
+DAYS = {"festival": FESTIVAL, "festival-blind": BLIND, "weekday": WEEKDAY, "bus": BUS}
 REQUESTS = {**DAYS, "two-days": TWO_DAYS}
 MASKED = {"solve_seconds"}
 UNHURRIED_NET = 30.0
@@ -117,6 +124,10 @@ def test_the_reference_plans_use_seasons_and_festival_traffic(python_plans: dict
     assert festival["crowd_aware"] and not weekday["crowd_aware"]
     assert not python_plans["festival-blind"]["days"][0]["crowd_aware"]
     assert any(s["crowd_load"] is not None for s in festival["stops"])
+    # the bus day rides the timetable: every leg but a picnic's walks or rides
+    bus = python_plans["bus"]["days"][0]
+    assert all(leg["transit"] for leg in bus["legs"] if leg["to_id"] != "picnic")
+    assert any(p["kind"] == "ride" for leg in bus["legs"] for p in leg["transit"])
 
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
@@ -141,6 +152,8 @@ def test_the_cli_plans_what_python_plans(name: str, python_plans: dict[str, Any]
         args += ["--interests", ",".join(req["interests"])]
     for m in req.get("must", []):
         args += ["--must", m]
+    if "mode" in req:
+        args += ["--mode", req["mode"]]
     if req.get("crowds") is not None:
         args += ["--crowds" if req["crowds"] else "--no-crowds"]
     if "days" in req:

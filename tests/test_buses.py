@@ -1,0 +1,164 @@
+"""Specification of bus days planned on the timetable (:mod:`planner.plan.buses`).
+
+A feed drawn here (one line between Pinggu Bus Station and Jinhai Lake, stops at the catalogue's
+own points, so no walking at either end)::
+
+    to the lake:   08:00 -> 08:40,  09:00 -> 09:40
+    back:          16:00 -> 16:40,  17:00 -> 17:40   (the last bus)
+
+Every time in these tests follows from that drawing: a visit that ends at 15:50 catches the
+16:00; one that ends at 16:05 waits for the 17:00, or, when the day must end by 17:30, cannot
+be planned at all. Nothing here walks 20 km.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planner import Planner, TripRequest
+from planner.errors import InfeasibleRequest
+from planner.model import Itinerary
+from planner.plan.checker import violations
+from planner.travel.transit import load_feed
+from tests.gtfs_feeds import AGENCY, write_feed
+
+STATION = (117.10111, 40.14222)
+LAKE = (117.31111, 40.17611)
+WEDNESDAY = "2027-07-14"
+
+LAKE_LINE = {
+    "agency.txt": AGENCY,
+    "stops.txt": (
+        "stop_id,stop_name,stop_name_en,stop_lat,stop_lon\n"
+        f"S,平谷汽车站,Pinggu Bus Station,{STATION[1]},{STATION[0]}\n"
+        f"L,金海湖,Jinhai Lake,{LAKE[1]},{LAKE[0]}\n"
+    ),
+    "routes.txt": (
+        "route_id,agency_id,route_short_name,route_long_name,route_type,source,confidence,estimated\n"
+        "H,T,湖,Station - Lake,3,drawn for the tests,high,0\n"
+    ),
+    "trips.txt": (
+        "route_id,service_id,trip_id,trip_headsign\n"
+        "H,ALL,out8,金海湖\nH,ALL,out9,金海湖\nH,ALL,back16,平谷\nH,ALL,back17,平谷\n"
+    ),
+    "stop_times.txt": (
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+        "out8,08:00:00,08:00:00,S,1\nout8,08:40:00,08:40:00,L,2\n"
+        "out9,09:00:00,09:00:00,S,1\nout9,09:40:00,09:40:00,L,2\n"
+        "back16,16:00:00,16:00:00,L,1\nback16,16:40:00,16:40:00,S,2\n"
+        "back17,17:00:00,17:00:00,L,1\nback17,17:40:00,17:40:00,S,2\n"
+    ),
+    "calendar.txt": (
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+        "ALL,1,1,1,1,1,1,1,20270101,20271231\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def planner(tmp_path_factory: pytest.TempPathFactory) -> Planner:
+    """The bundled catalogue, straight-line travel, and the lake line as the timetable."""
+    planner = Planner.from_configs(use_roads=False)
+    planner.transit = load_feed(write_feed(tmp_path_factory.mktemp("feed"), LAKE_LINE))
+    return planner
+
+
+def lake_day(**update: object) -> TripRequest:
+    base = {
+        "date": WEDNESDAY,
+        "start": "pinggu-bus-station",
+        "start_time": "07:30",
+        "end_time": "18:00",
+        "mode": "bus",
+        "interests": ["lake"],
+        "must": ["jinhai-lake"],
+        "lunch": False,
+    }
+    return TripRequest(**{**base, **update})
+
+
+def pinned_at(clock: str, **update: object) -> TripRequest:
+    """The lake pinned so that its visit starts at ``clock`` (its visit lasts 180 min)."""
+    return lake_day(must=[], pins=[{"poi_id": "jinhai-lake", "at": clock}], **update)
+
+
+def home_leg(it: Itinerary):
+    return it.legs[-1]
+
+
+def test_a_visit_that_ends_at_1550_catches_the_1600(planner: Planner) -> None:
+    it = planner.plan(pinned_at("12:50"))
+    lake = next(s for s in it.stops if s.poi_id == "jinhai-lake")
+    assert f"{lake.departure:%H:%M}" == "15:50"
+    rides = [p for p in home_leg(it).transit if p.kind == "ride"]
+    assert [(p.line, f"{p.depart:%H:%M}", f"{p.arrive:%H:%M}") for p in rides] == [
+        ("湖", "16:00", "16:40")
+    ]
+    assert f"{it.day_end:%H:%M}" == "16:40"
+
+
+def test_a_visit_that_ends_at_1605_waits_for_the_last_bus(planner: Planner) -> None:
+    it = planner.plan(pinned_at("13:05"))
+    rides = [p for p in home_leg(it).transit if p.kind == "ride"]
+    assert [(f"{p.depart:%H:%M}", f"{p.arrive:%H:%M}") for p in rides] == [("17:00", "17:40")]
+    assert home_leg(it).travel_s == 95 * 60  # 55 min at the stop, 40 min on the bus
+
+
+def test_a_day_that_must_end_before_the_last_bus_gets_home_is_refused(planner: Planner) -> None:
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.plan(pinned_at("13:05", end_time="17:30"))
+    assert caught.value.field == "pins"
+
+
+def test_the_first_bus_out_decides_the_arrival(planner: Planner) -> None:
+    """Leaving at 07:30, the 08:00 is the first bus: at the lake at 08:40 (it opens at 08:00)."""
+    it = planner.plan(lake_day())
+    first = it.legs[0]
+    assert [(p.kind, f"{p.depart:%H:%M}", f"{p.arrive:%H:%M}") for p in first.transit] == [
+        ("ride", "08:00", "08:40")
+    ]
+    lake = next(s for s in it.stops if s.poi_id == "jinhai-lake")
+    assert lake.arrival == first.arrive
+
+
+def test_a_plan_never_leaves_anyone_after_the_last_bus(planner: Planner) -> None:
+    """However long the lake would be worth staying, the day ends on a bus home."""
+    it = planner.plan(lake_day(end_time="21:00"))
+    home = home_leg(it)
+    assert home.transit and home.transit[-1].kind == "ride"
+    assert f"{home.transit[-1].depart:%H:%M}" in ("16:00", "17:00")
+    assert it.day_end <= dt.datetime.fromisoformat(f"{WEDNESDAY}T17:40:00+08:00")
+
+
+def test_every_ride_is_re_timed_on_the_timetable_by_the_checker(planner: Planner) -> None:
+    it = planner.plan(pinned_at("12:50"))
+    assert violations(it, planner.catalog, planner.travel, transit=planner.transit) == []
+    home = home_leg(it)
+    moved = home.transit[0].model_copy(
+        update={"depart": home.transit[0].depart + dt.timedelta(minutes=5)}
+    )
+    bad = it.model_copy(
+        update={"legs": [*it.legs[:-1], home.model_copy(update={"transit": [moved]})]}
+    )
+    found = violations(bad, planner.catalog, planner.travel, transit=planner.transit)
+    assert any("does not leave 平谷汽车站" in v or "does not leave 金海湖" in v for v in found), (
+        found
+    )
+    assert any("claims bus rides" in v for v in violations(it, planner.catalog, planner.travel))
+
+
+def test_a_bus_day_without_a_bus_home_says_so(planner: Planner, tmp_path: Path) -> None:
+    """A feed with no bus back: the day cannot end where it must, and the error says why."""
+    one_way = dict(LAKE_LINE)
+    one_way["trips.txt"] = "route_id,service_id,trip_id,trip_headsign\nH,ALL,out8,金海湖\n"
+    one_way["stop_times.txt"] = (
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+        "out8,08:00:00,08:00:00,S,1\nout8,08:40:00,08:40:00,L,2\n"
+    )
+    blind = Planner.from_configs(use_roads=False)
+    blind.transit = load_feed(write_feed(tmp_path / "one-way", one_way))
+    it = blind.plan(lake_day(must=[]))
+    assert "jinhai-lake" not in [s.poi_id for s in it.stops]  # going there would strand you
