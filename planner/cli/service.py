@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -153,11 +153,31 @@ def batch_command(
     ] = None,
     roads: RoadsOption = True,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar")] = True,
+    balance: Annotated[
+        bool,
+        typer.Option(
+            "--balance",
+            help="Spread the visitors: re-plan those in over-capacity place-hours until loads "
+            "settle (each plan stays checked)",
+        ),
+    ] = False,
+    rounds: Annotated[
+        int | None, typer.Option(help="With --balance: rounds of re-planning at most [default: 8]")
+    ] = None,
+    scale: Annotated[
+        float | None,
+        typer.Option(help="With --balance: real visitors per planned person [default: 1]"),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="With --balance: HTML report with the load before and after"),
+    ] = None,
 ) -> None:
     """Plan many requests in parallel; one output line per request, in input order.
 
     A request that fails is recorded in its line ("ok": false, with the error) and never stops
-    the batch.
+    the batch. With --balance the district's load per place and hour is balanced against the
+    places' capacities (planner/service/balance.py) and the cost to visitors is reported.
     """
     from planner.plan.live import PlannerSettings
     from planner.service.batch import read_lines, run_batch, write_records
@@ -172,6 +192,7 @@ def batch_command(
         )
     if chunk_size is not None and chunk_size < 1:
         fail(f"--chunk-size: {chunk_size} must be at least 1")
+    _balance_options(balance, rounds, scale, report)
     if not requests.is_file():
         fail(f"REQUESTS: {requests} does not exist or is not a file; give a JSON-lines file")
     if not out.parent.is_dir():
@@ -201,6 +222,24 @@ def batch_command(
             TimeRemainingColumn(),
             console=Console(stderr=True),
         )
+        if balance:
+            with bar if progress else nullcontext():
+                task = bar.add_task(f"balancing ({engine})", total=None) if progress else None
+                _run_balance(
+                    items,
+                    settings=settings,
+                    engine=engine,
+                    address=address,
+                    num_cpus=workers,
+                    chunk_size=chunk_size,
+                    progress=(lambda n: bar.advance(task, n)) if task is not None else None,
+                    out=out,
+                    rounds=rounds,
+                    scale=scale,
+                    report=report,
+                    began=began,
+                )
+            return
         with bar if progress else nullcontext():
             task = bar.add_task(f"planning ({engine})", total=len(items)) if progress else None
             records = run_batch(
@@ -222,6 +261,82 @@ def batch_command(
     typer.echo(
         f"planned {ok} of {ok + failed} requests{note} in {seconds:.1f} s with {engine}; wrote {out}"
     )
+
+
+def _balance_options(
+    balance: bool, rounds: int | None, scale: float | None, report: Path | None
+) -> None:
+    """Refuse --balance's options without it, and bad values, naming the option."""
+    if not balance:
+        for option, value in (("--rounds", rounds), ("--scale", scale), ("--report", report)):
+            if value is not None:
+                fail(f"{option}: only with --balance (add --balance to spread the visitors)")
+        return
+    if rounds is not None and not 1 <= rounds <= 100:
+        fail(f"--rounds: {rounds} is out of range; use 1 to 100")
+    if scale is not None and not 0 < scale <= 100_000:
+        fail(f"--scale: {scale} must be more than 0 (real visitors per planned person)")
+    if report is not None:
+        if report.suffix.lower() not in (".html", ".htm"):
+            fail(f"--report: {report.name} must end in .html")
+        if not report.parent.is_dir():
+            fail(f"--report: the folder {report.parent} does not exist")
+
+
+def _run_balance(
+    items: list[tuple[int, str]],
+    *,
+    settings: Any,
+    engine: str,
+    address: str | None,
+    num_cpus: int | None,
+    chunk_size: int | None,
+    progress: Any,
+    out: Path,
+    rounds: int | None,
+    scale: float | None,
+    report: Path | None,
+    began: float,
+) -> None:
+    """Balance, write the plans and the report, print the load table and the cost."""
+    from planner.service.balance import BalanceSettings, busiest, cost_lines, render_report
+    from planner.service.batch import run_balanced, write_records
+
+    cfg = BalanceSettings(
+        **({"max_rounds": rounds} if rounds is not None else {}),
+        **({"scale": scale} if scale is not None else {}),
+    )
+    result, records = run_balanced(
+        items,
+        settings=settings,
+        balance=cfg,
+        engine=engine,  # type: ignore[arg-type]
+        address=address,
+        num_cpus=num_cpus,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    ok, failed = write_records(records, out)
+    seconds = time.perf_counter() - began
+    note = f' ({failed} failed: see their "error" in {out})' if failed else ""
+    typer.echo(
+        f"balanced {ok} of {ok + failed} requests{note} in {seconds:.1f} s with {engine}; "
+        f"wrote {out}"
+    )
+    rows = busiest(result, 10)
+    if rows:
+        typer.echo("busiest place-hours (visitors on site / capacity), blind -> balanced:")
+    for r in rows:
+        day, pid, hour = r.key
+        typer.echo(
+            f"  {day} {hour:02d}:00  {pid:<28} {r.before:>9,.0f} ({r.before / r.capacity:>4.0%})"
+            f" -> {r.after:>9,.0f} ({r.after / r.capacity:>4.0%})  of {r.capacity:,.0f}"
+        )
+    for line in cost_lines(result):
+        typer.echo(line)
+    if report is not None:
+        report.write_text(render_report(result, records, scale=cfg.scale), encoding="utf-8")
+        typer.echo(f"wrote {report}")
 
 
 # ---------------------------------------------------------------------- forecast

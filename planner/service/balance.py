@@ -42,6 +42,7 @@ shipping the priced forecast with the requests (the planner's forecast is per-pl
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,7 +56,7 @@ from planner.model import parse_trip_request
 from planner.plan.crowding import Forecast
 from planner.plan.planner import Planner
 from planner.plan.value import value_poi
-from planner.service.forecast import forecast
+from planner.service.forecast import forecast, render_svg
 
 CellKey = tuple[dt.date, str, int]
 """A place-hour: ``(local date, poi id, local hour)``, as :class:`Forecast` keys its cells."""
@@ -449,3 +450,71 @@ def balance_lines(
     for k, choice in zip(slots, result.choices, strict=True):
         out[k] = choice.record
     return result, out
+
+
+# ---------------------------------------------------------------------- the report
+@dataclass(frozen=True)
+class LoadRow:
+    """One place-hour before and after balancing (visitors on site on average)."""
+
+    key: CellKey
+    capacity: float
+    before: float
+    after: float
+
+
+def busiest(result: BalanceResult, n: int = 10) -> list[LoadRow]:
+    """The ``n`` place-hours fullest against their capacity, before or after balancing."""
+    before, after = result.loads(balanced=False), result.loads()
+    rows = [
+        LoadRow(key, result.capacity[key[1]], before.get(key, 0.0), after.get(key, 0.0))
+        for key in set(before) | set(after)
+        if key[1] in result.capacity
+    ]
+    rows.sort(key=lambda r: (-max(r.before, r.after) / r.capacity, r.key))
+    return rows[:n]
+
+
+def cost_lines(result: BalanceResult) -> list[str]:
+    """The outcome in plain words: overloads before and after, the cost to visitors, rounds."""
+    ob = overload(result.loads(balanced=False), result.capacity)
+    oa = overload(result.loads(), result.capacity)
+    return [
+        f"place-hours over capacity: {len(result.over(balanced=False))} blind, "
+        f"{len(result.over())} balanced ({ob:,.0f} -> {oa:,.0f} visitor-hours over)",
+        f"cost to visitors (own value, blind -> balanced): mean loss {result.mean_loss():.2%}, "
+        f"worst {result.worst_loss():.1%}",
+        f"rounds: {len(result.rounds)} ({result.settled}); re-planned "
+        + (", ".join(f"{r.replanned} (kept {r.accepted})" for r in result.rounds) or "none"),
+    ]
+
+
+def render_report(result: BalanceResult, records: Sequence[Record], *, scale: float) -> str:
+    """A self-contained HTML page: the outcome, the busiest place-hours before and after, and
+    the heatmaps of visitors per place and hour blind and balanced
+    (:func:`planner.service.forecast.render_svg`)."""
+    before = forecast([c.record for c in result.blind], scale=scale)
+    after = forecast(records, scale=scale)
+    names = before.names | after.names
+    rows = "".join(
+        f"<tr><td>{r.key[0]}</td><td>{r.key[2]:02d}:00</td><td>"
+        f"{html.escape(' '.join(names.get(r.key[1], (r.key[1], ''))[::-1]))}</td>"
+        f"<td>{r.capacity:,.0f}</td><td>{r.before:,.0f} ({r.before / r.capacity:.0%})</td>"
+        f"<td>{r.after:,.0f} ({r.after / r.capacity:.0%})</td></tr>"
+        for r in busiest(result, 15)
+    )
+    outcome = "".join(f"<li>{html.escape(line)}</li>" for line in cost_lines(result))
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Pinggu: spreading the festival crowds</title><style>body{font-family:sans-serif;"
+        "margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
+        "text-align:right;white-space:nowrap}td:nth-child(3){text-align:left}section{margin:24px 0}"
+        "</style></head><body><h1>Spreading the festival crowds</h1>"
+        f"<p>{len(result.blind)} planned requests, {before.people:,.0f} visitors "
+        f"({scale:g} per planned person). Load: visitors on site on average in the hour over the "
+        "place's comfortable capacity at once. Hours are local time (Asia/Shanghai).</p>"
+        f"<ul>{outcome}</ul><h2>Busiest place-hours</h2><table><tr><th>date</th><th>hour</th>"
+        "<th>place</th><th>capacity</th><th>blind</th><th>balanced</th></tr>"
+        f"{rows}</table><h2>Before balancing</h2><section>{render_svg(before)}</section>"
+        f"<h2>After balancing</h2><section>{render_svg(after)}</section></body></html>\n"
+    )
