@@ -246,6 +246,27 @@ def test_operators_see_the_districts_expected_load_for_a_date(tmp_path, monkeypa
     assert rows.iloc[0][busy] == ", ".join(f"{a:02d}-{b:02d}" for a, b in first.busy_spans())
 
 
+def test_an_uploaded_forecast_is_read_from_its_text_and_a_bad_row_is_named():
+    """What the console's upload reads: the same columns as ``planner forecast`` writes; the
+    places it counts take its figures, and a bad row names the field and the row."""
+    from planner import Planner
+    from planner.plan.crowding import parse_forecast
+
+    text = "date,hour,poi_id,arrivals,mean_on_site\n" + "".join(
+        f"{FESTIVAL},{h},jinhai-lake,100,9000\n" for h in range(9, 12)
+    )
+    forecast = parse_forecast(text, name="counts.csv", field="forecast")
+    _, outlooks = Planner.from_configs(use_roads=False).crowd_day(FESTIVAL, forecast=forecast)
+    lake = next(o for o in outlooks if o.poi_id == "jinhai-lake")
+    assert lake.source.startswith("forecast") and lake.busy_spans() == [(9, 12)]
+    assert all(o.source.startswith("curve") for o in outlooks if o.poi_id != "jinhai-lake")
+    with pytest.raises(RequestError) as bad:
+        parse_forecast(
+            text + f"{FESTIVAL},ten,jinhai-lake,1,1\n", name="counts.csv", field="forecast"
+        )
+    assert bad.value.field == "forecast" and "counts.csv row 5" in str(bad.value)
+
+
 # ------------------------------------------------------------------ crowd-aware plans
 FESTIVAL_SATURDAY = "2027-04-17"
 

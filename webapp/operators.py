@@ -23,7 +23,7 @@ import streamlit as st
 from planner.data.catalog import entry_entity
 from planner.data.coords import gcj02_to_wgs84
 from planner.data.store import ConflictError, StaleWriteError, rebase_entries
-from planner.errors import ConfigError, PlannerError, Problem
+from planner.errors import ConfigError, PlannerError, Problem, RequestError
 from planner.i18n.texts import CATEGORY_LABELS, INTEREST_LABELS, t
 from planner.model import Category, Confidence, Interest, SeasonKind
 from webapp import maps, mapview, osm_review
@@ -701,11 +701,29 @@ def crowds_tab(lang: str) -> None:
     """The district's expected load for a chosen date: visitors on site per hour across the
     district, and per place its busy hours and load hour by hour (planner.plan.crowding)."""
     from planner.data.crowds import capacity_of
+    from planner.plan.crowding import parse_forecast
 
     planner = get_planner()
     st.caption(t("op.crowds_help", lang))
     day = st.date_input(t("label.date", lang), key="op_crowd_date", format="YYYY-MM-DD")
-    kind, outlooks = planner.crowd_day(day)
+    upload = st.file_uploader(
+        t("op.crowds_forecast", lang),
+        type=["csv"],
+        key="op_crowd_forecast",
+        help=t("op.crowds_forecast_help", lang),
+    )
+    forecast = None
+    if upload is not None:
+        try:
+            forecast = parse_forecast(
+                upload.getvalue().decode("utf-8-sig"), name=upload.name, field="forecast"
+            )
+        except (RequestError, UnicodeDecodeError) as exc:
+            st.error(t("op.crowds_forecast_bad", lang, problem=str(exc)))
+    kind, outlooks = planner.crowd_day(day, forecast=forecast)
+    if forecast is not None:
+        counted = sum(o.source.startswith("forecast") for o in outlooks)
+        st.caption(t("op.crowds_forecast_used", lang, places=counted, name=upload.name))
     st.markdown(t("op.crowds_day", lang, date=f"{day:%Y-%m-%d}", kind=t(f"op.day_{kind}", lang)))
     totals: dict[str, float] = {}
     rows = []

@@ -302,6 +302,22 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "各时段在园游客占舒适承载量的比例（configs/crowds.yaml：按当日类型的曲线；承载量按景点或类别估算）",
     },
     "op.crowds_day": {"en": "{date}: a {kind}", "zh": "{date}：{kind}"},
+    "op.crowds_forecast": {
+        "en": "Forecast or counts (CSV, optional)",
+        "zh": "客流预测或实际计数（CSV，可选）",
+    },
+    "op.crowds_forecast_help": {
+        "en": "The CSV `planner forecast` writes, or your own counts in its columns: date, hour, poi_id, arrivals, mean_on_site. Places it counts use it; the others keep the day type's curve.",
+        "zh": "`planner forecast` 输出的 CSV，或按相同列（date、hour、poi_id、arrivals、mean_on_site）填写的实际计数。文件中有的景点按它计算，其余仍按当日类型的曲线。",
+    },
+    "op.crowds_forecast_bad": {
+        "en": "The forecast file cannot be read: {problem}",
+        "zh": "客流预测文件无法读取：{problem}",
+    },
+    "op.crowds_forecast_used": {
+        "en": "{places} places from {name}; the others from the day type's curve",
+        "zh": "{places} 个景点按 {name} 计算，其余按当日类型的曲线",
+    },
     "op.day_festival": {"en": "festival day", "zh": "节庆日"},
     "op.day_holiday": {"en": "public holiday", "zh": "法定假日"},
     "op.day_weekend": {"en": "weekend day", "zh": "周末"},

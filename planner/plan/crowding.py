@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,21 +84,27 @@ class Forecast:
 def read_forecast(path: Path | str) -> Forecast:
     """A forecast CSV (``planner forecast --out``: date, hour, poi_id, arrivals, mean_on_site, ...)."""
     path = Path(path)
-    cells: dict[tuple[dt.date, str, int], tuple[float, float]] = {}
     try:
-        with path.open(encoding="utf-8", newline="") as f:
-            for row_no, row in enumerate(csv.DictReader(f), start=2):
-                try:
-                    key = (dt.date.fromisoformat(row["date"]), row["poi_id"], int(row["hour"]))
-                    cells[key] = (float(row["arrivals"]), float(row["mean_on_site"]))
-                except (KeyError, TypeError, ValueError) as exc:
-                    raise RequestError(
-                        "--forecast",
-                        f"{path.name} row {row_no}: {exc}; the columns are date, hour, poi_id, "
-                        "arrivals, mean_on_site (as `planner forecast` writes them)",
-                    ) from None
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RequestError("--forecast", f"{path} does not exist") from None
+    return parse_forecast(text, name=path.name)
+
+
+def parse_forecast(text: str, *, name: str = "forecast", field: str = "--forecast") -> Forecast:
+    """A forecast from CSV text (an upload, or :func:`read_forecast`'s file); a bad row raises
+    :class:`RequestError` naming ``field``, the row and the columns expected."""
+    cells: dict[tuple[dt.date, str, int], tuple[float, float]] = {}
+    for row_no, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        try:
+            key = (dt.date.fromisoformat(row["date"]), row["poi_id"], int(row["hour"]))
+            cells[key] = (float(row["arrivals"]), float(row["mean_on_site"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RequestError(
+                field,
+                f"{name} row {row_no}: {exc}; the columns are date, hour, poi_id, "
+                "arrivals, mean_on_site (as `planner forecast` writes them)",
+            ) from None
     return Forecast(cells)
 
 
