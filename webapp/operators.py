@@ -721,7 +721,7 @@ def crowds_tab(lang: str) -> None:
         except (RequestError, UnicodeDecodeError) as exc:
             st.error(t("op.crowds_forecast_bad", lang, problem=str(exc)))
     kind, outlooks = planner.crowd_day(day, forecast=forecast)
-    if forecast is not None:
+    if forecast is not None and upload is not None:
         counted = sum(o.source.startswith("forecast") for o in outlooks)
         st.caption(t("op.crowds_forecast_used", lang, places=counted, name=upload.name))
     st.markdown(t("op.crowds_day", lang, date=f"{day:%Y-%m-%d}", kind=t(f"op.day_{kind}", lang)))
