@@ -99,6 +99,31 @@ def test_timeline_walks_the_day_in_order(good_itinerary: Itinerary):
     assert starts == sorted(starts)
 
 
+def test_a_queue_shows_as_its_own_entry_after_any_wait(good_itinerary: Itinerary):
+    """A crowd-aware stop that waits 10 min for a shorter queue and then queues 10 min shows a
+    wait until it joins, then the queue until the visit starts; the printable page says it."""
+    import datetime as dt
+
+    first = good_itinerary.stops[0]
+    start = first.arrival + dt.timedelta(minutes=20)
+    queued = first.model_copy(
+        update={
+            "visit_start": start,
+            "departure": start + dt.timedelta(seconds=first.visit_s),
+            "wait_s": 1200,
+            "queue_s": 600,
+        }
+    )
+    it = good_itinerary.model_copy(update={"stops": [queued, *good_itinerary.stops[1:]]})
+    entries = [e for e in timeline(it) if e.stop == 1]
+    assert [(e.kind, e.seconds) for e in entries] == [
+        ("wait", 600),
+        ("queue", 600),
+        ("visit", first.visit_s),
+    ]
+    assert "Queue at the gate and car park about 10 min" in printable_html(it, "en")
+
+
 def test_printable_page_is_self_contained_and_in_the_language(good_itinerary: Itinerary):
     """One HTML document with every stop, the Amap links and no external script or stylesheet."""
     page = printable_html(good_itinerary, "en")

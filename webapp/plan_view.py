@@ -163,9 +163,18 @@ def show_timeline(
                 + "</div>"
             )
         elif entry.kind == "wait":
+            assert entry.stop is not None
+            why_wait = (
+                "label.shorter_queue" if it.stops[entry.stop - 1].queue_s else "label.opens_at"
+            )
             st.html(
                 f'<div class="pp-travel">{t("label.wait", lang)} {fmt_duration(entry.seconds, lang)}'
-                f" · {t('label.opens_at', lang, time=f'{entry.end:%H:%M}')}</div>"
+                f" · {t(why_wait, lang, time=f'{entry.end:%H:%M}')}</div>"
+            )
+        elif entry.kind == "queue":
+            st.html(
+                f'<div class="pp-travel">'
+                f"{t('label.queue_entry', lang, duration=fmt_duration(entry.seconds, lang))}</div>"
             )
         else:
             assert entry.stop is not None

@@ -135,6 +135,14 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.estimated_short": {"en": "estimated", "zh": "估算"},
     "label.open_amap": {"en": "Navigate in Amap", "zh": "高德导航"},
     "label.opens_at": {"en": "opens at {time}", "zh": "{time} 开门"},
+    "label.shorter_queue": {
+        "en": "the queue is shorter from {time}",
+        "zh": "{time} 起排队更短",
+    },
+    "label.queue_entry": {
+        "en": "Queue at the gate and car park about {duration} (expected crowds)",
+        "zh": "入口和停车场排队约 {duration}（预计客流）",
+    },
     "label.pinned": {"en": "pinned", "zh": "已固定"},
     "label.pin": {"en": "Pin", "zh": "固定"},
     "label.unpin": {"en": "Unpin", "zh": "取消固定"},

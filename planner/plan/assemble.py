@@ -376,7 +376,7 @@ def _bus_leg(
     journey = ctx.buses.journey(a, b, depart)
     if journey is None:  # the solver and the timing only use legs that exist
         raise AssertionError("no journey for a planned leg; this is a bug")
-    shown = parts(journey, at)
+    shown = parts(journey, at, ctx.buses.feed)
     geometry: list[tuple[float, float]] = []
     for part in shown:
         geometry += part.path if not geometry else part.path[1:]

@@ -108,8 +108,12 @@ def _shift(journey: Journey, by: int) -> Journey:
     return Journey(journey.depart + by, journey.arrive + by, legs)
 
 
-def parts(journey: Journey, at: Callable[[int], dt.datetime]) -> list[TransitPart]:
-    """The journey's walks and rides as the itinerary shows them."""
+def parts(
+    journey: Journey, at: Callable[[int], dt.datetime], feed: Feed | None = None
+) -> list[TransitPart]:
+    """The journey's walks and rides as the itinerary shows them (stop names in English from
+    ``feed`` where it has them)."""
+    english = {s.name: s.name_en for s in feed.stops.values()} if feed is not None else {}
     out = []
     for leg in journey.legs:
         if isinstance(leg, RideLeg):
@@ -138,6 +142,8 @@ def parts(journey: Journey, at: Callable[[int], dt.datetime]) -> list[TransitPar
                     arrive=at(leg.arrive),
                     from_name=leg.from_stop,
                     to_name=leg.to_stop,
+                    from_name_en=english.get(leg.from_stop) if leg.from_stop else None,
+                    to_name_en=english.get(leg.to_stop) if leg.to_stop else None,
                     metres=leg.metres,
                     path=[leg.from_lonlat, leg.to_lonlat],
                 )

@@ -346,6 +346,11 @@ def _day_rows(it: Itinerary, lang: str) -> str:
                 f'<tr class="travel"><td>{when}</td><td></td><td>{t("label.wait", lang)} '
                 f"{fmt_duration(entry.seconds, lang)}</td><td></td></tr>"
             )
+        elif entry.kind == "queue":
+            queue = t("label.queue_entry", lang, duration=fmt_duration(entry.seconds, lang))
+            rows.append(
+                f'<tr class="travel"><td>{when}</td><td></td><td>{e(queue)}</td><td></td></tr>'
+            )
         else:
             assert entry.stop is not None
             s = it.stops[entry.stop - 1]

@@ -16,7 +16,7 @@ Plan = Itinerary | Trip
 """A one-day :class:`Itinerary` or a several-day :class:`Trip`: every export takes either."""
 
 
-EntryKind = Literal["start", "travel", "wait", "visit", "meal", "end"]
+EntryKind = Literal["start", "travel", "wait", "queue", "visit", "meal", "end"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class TimelineEntry:
 
 
 def timeline(it: Itinerary) -> list[TimelineEntry]:
-    """The day in order: start, then per stop travel, wait (if any) and visit, then travel and end.
+    """The day in order: start, then per stop travel, wait and queue (if any) and visit, then
+    travel and end.
 
     Visits to restaurants are ``meal`` entries. Works for days of any length (several days are
     consecutive stops whose dates differ).
@@ -78,11 +79,24 @@ def timeline(it: Itinerary) -> list[TimelineEntry]:
         if target is None:
             continue
         n = k + 1
-        if target.visit_start > target.arrival:
+        join = target.visit_start - dt.timedelta(seconds=target.queue_s)
+        if join > target.arrival:  # waiting for opening, or for a shorter queue
             out.append(
                 TimelineEntry(
                     "wait",
                     target.arrival,
+                    join,
+                    target.poi_id,
+                    target.name_zh,
+                    target.name_en,
+                    stop=n,
+                )
+            )
+        if target.queue_s:  # queuing at the gate and car park (crowd-aware plans)
+            out.append(
+                TimelineEntry(
+                    "queue",
+                    join,
                     target.visit_start,
                     target.poi_id,
                     target.name_zh,
@@ -161,7 +175,8 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
         else:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
             key = "label.walk_to_stop" if part.to_name else "label.walk_on"
-            out.append(t(key, lang, minutes=minutes, stop=part.to_name or ""))
+            stop = part.to_name if zh or not part.to_name_en else part.to_name_en
+            out.append(t(key, lang, minutes=minutes, stop=stop or ""))
     return out
 
 
