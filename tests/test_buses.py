@@ -162,3 +162,32 @@ def test_a_bus_day_without_a_bus_home_says_so(planner: Planner, tmp_path: Path) 
     blind.transit = load_feed(write_feed(tmp_path / "one-way", one_way))
     it = blind.plan(lake_day(must=[]))
     assert "jinhai-lake" not in [s.poi_id for s in it.stops]  # going there would strand you
+
+
+def test_an_operators_feed_replaces_the_bundled_one_and_a_broken_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A running planner picks up a new feed in configs/transit/; a feed that does not validate
+    keeps the last good one in use and says which file, row and field is wrong."""
+    import os
+    import shutil
+
+    from planner.plan.live import LivePlanner, PlannerSettings
+
+    configs = tmp_path / "configs"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "configs", configs)
+    live = LivePlanner(PlannerSettings(configs_dir=configs, use_roads=False))
+    bundled, _ = live.current()
+    assert bundled.transit is not None
+    write_feed(configs / "transit", LAKE_LINE)
+    for name in ("frequencies.txt", "calendar_dates.txt"):
+        (configs / "transit" / name).unlink(missing_ok=True)
+    replaced, _ = live.current()
+    assert replaced.transit is not None and replaced.transit.name != bundled.transit.name
+    assert {line.short_name for line in replaced.transit.lines.values()} == {"湖"}
+    stops = configs / "transit" / "stops.txt"
+    stops.write_text(stops.read_text(encoding="utf-8").replace("40.14222", ""), encoding="utf-8")
+    os.utime(stops, ns=(stops.stat().st_mtime_ns + 10**9,) * 2)
+    kept, _ = live.current()
+    assert kept is replaced
+    assert live.problem is not None and "stops.txt" in live.problem and "stop_lat" in live.problem
