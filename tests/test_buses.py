@@ -191,3 +191,59 @@ def test_an_operators_feed_replaces_the_bundled_one_and_a_broken_one_is_refused(
     kept, _ = live.current()
     assert kept is replaced
     assert live.problem is not None and "stops.txt" in live.problem and "stop_lat" in live.problem
+
+
+def test_walks_to_the_stops_follow_the_road_network_when_one_is_built(tmp_path: Path) -> None:
+    """On the drawn VALLEY network (tests/osm_scenarios.py), the walk from a place at junction
+    ``e`` to a stop at ``b`` (1 km up the lane) takes the network's walking time, not the
+    straight line's with its detour factor."""
+    from osm_scenarios import (
+        VALLEY,
+        scenario_road_settings,
+        scenario_travel_settings,
+        write_osm_xml,
+    )
+
+    from planner.model import Mode, Poi
+    from planner.plan.buses import bus_days
+    from planner.travel.build import build_network
+    from planner.travel.roads import RoadTravelTimes
+    from planner.travel.transit import straight_line_walk
+
+    osm = write_osm_xml(VALLEY, tmp_path / "valley.osm")
+    settings = scenario_road_settings()
+    network = build_network(settings=settings, osm_file=osm, modes=[Mode.car, Mode.walk])
+    roads = RoadTravelTimes(network, scenario_travel_settings(), snap=settings.snap)
+    d, b, c = (VALLEY.lonlat(x) for x in "ebc")
+    feed_files = {
+        **LAKE_LINE,
+        "stops.txt": (
+            "stop_id,stop_name,stop_name_en,stop_lat,stop_lon\n"
+            f"S,北站,North,{b[1]},{b[0]}\nL,东站,East,{c[1]},{c[0]}\n"
+        ),
+    }
+    feed = load_feed(write_feed(tmp_path / "feed", feed_files))
+    here = Poi.model_validate(
+        {
+            "id": "junction-d",
+            "name_zh": "丁",
+            "name_en": "d",
+            "description_zh": "合成",
+            "description_en": "synthetic",
+            "category": "transport",
+            "lon": d[0],
+            "lat": d[1],
+            "confidence": "low",
+            "source": "synthetic",
+            "visit_minutes": 0,
+            "visitable": False,
+        }
+    )
+    request = lake_day(start="junction-d", must=[])
+    on_roads = bus_days(feed, request, [here], [(7 * 3600, 18 * 3600)], travel=roads)
+    straight = bus_days(feed, request, [here], [(7 * 3600, 18 * 3600)])
+    road_s = int(roads.matrix([d, b], Mode.walk).seconds[0, 1])
+    stop_b = next(i for i, s in enumerate(on_roads.days[0].timetable.stops) if s.name == "北站")
+    assert dict(on_roads.days[0].timetable.nearby(d))[stop_b] == road_s
+    assert dict(straight.days[0].timetable.nearby(d))[stop_b] == straight_line_walk()(d, b)
+    assert road_s != straight_line_walk()(d, b)

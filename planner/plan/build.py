@@ -89,7 +89,7 @@ def build_setup(
     first = len(depots)
     matrix = travel.matrix([p.lonlat for p in nodes], request.mode)
     buses = (
-        bus_days(transit, request, nodes, day_bounds)
+        bus_days(transit, request, nodes, day_bounds, travel=travel)
         if transit is not None and request.mode == Mode.bus
         else None
     )

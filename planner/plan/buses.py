@@ -21,9 +21,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.model import Poi, TransitPart, TripRequest
+from planner.model import Mode, Poi, TransitPart, TripRequest
 from planner.model.common import DAY_S
-from planner.travel.transit import Feed, Journey, ProfileMatrix, RideLeg, profiles
+from planner.travel.base import LonLat, TravelTimes
+from planner.travel.transit import (
+    Feed,
+    Journey,
+    ProfileMatrix,
+    RideLeg,
+    Timetable,
+    WalkSeconds,
+    profiles,
+    straight_line_walk,
+)
 from planner.travel.transit import timetable as day_timetable
 
 NO_WAY = 10**9
@@ -87,15 +97,48 @@ class BusDays:
 
 
 def bus_days(
-    feed: Feed, request: TripRequest, nodes: Sequence[Poi], day_bounds: Sequence[tuple[int, int]]
+    feed: Feed,
+    request: TripRequest,
+    nodes: Sequence[Poi],
+    day_bounds: Sequence[tuple[int, int]],
+    *,
+    travel: TravelTimes | None = None,
 ) -> BusDays:
-    """The journeys between ``nodes`` on each day of the request, within each day's hours."""
+    """The journeys between ``nodes`` on each day of the request, within each day's hours.
+
+    With a road network as ``travel``, every walk (to and from stops, between stops, the whole
+    way) is timed on its footways and roads (:func:`road_walk`); otherwise on the straight line
+    with the feed's detour factor.
+    """
+    walk = road_walk(travel, [p.lonlat for p in nodes], feed) if travel is not None else None
     matrices = []
     for k, (lo, hi) in enumerate(day_bounds):
         day = request.date + dt.timedelta(days=k)
-        table = day_timetable(feed, day)
+        table = day_timetable(feed, day) if walk is None else Timetable(feed, day, walk=walk)
         matrices.append(profiles(table, [p.lonlat for p in nodes], lo - k * DAY_S, hi - k * DAY_S))
     return BusDays(feed=feed, days=tuple(matrices))
+
+
+def road_walk(
+    travel: TravelTimes, points: Sequence[LonLat], feed: Feed
+) -> WalkSeconds | None:
+    """Walking times over the road network between the plan's points and the feed's stops, in
+    one matrix; None when ``travel`` is no road network (then the straight line is used). A pair
+    the network cannot route (an estimate inside the matrix) keeps the straight-line time."""
+    if not travel.name.startswith("osm:"):
+        return None
+    everything = list(dict.fromkeys([*points, *(s.lonlat for s in feed.stops.values())]))
+    matrix = travel.matrix(everything, Mode.walk)
+    straight = straight_line_walk()
+    index = {p: k for k, p in enumerate(everything)}
+
+    def walk_seconds(a: LonLat, b: LonLat) -> int | None:
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None or matrix.estimated_pair(i, j):
+            return straight(a, b)
+        return int(matrix.seconds[i, j])
+
+    return walk_seconds
 
 
 def _shift(journey: Journey, by: int) -> Journey:

@@ -23,7 +23,7 @@ from planner.plan.assemble import PICNIC_ID
 from planner.plan.crowding import DayCrowds
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
-from planner.travel.transit import Feed, straight_line_walk
+from planner.travel.transit import Feed, WalkSettings, straight_line_walk
 
 
 def violations(
@@ -309,8 +309,10 @@ def _road_leg_violations(
     return out
 
 
-WALK = straight_line_walk()
-"""The least time a walk can take: the straight line with its detour at walking speed."""
+BRISK_WALK = WalkSettings(speed_kmh=6.0, detour=1.0)
+"""No walk is faster than a brisk 6 km/h as the crow flies, whatever timed it (the straight-line
+estimate or a road network)."""
+WALK = straight_line_walk(BRISK_WALK)
 
 
 def _transit_violations(
