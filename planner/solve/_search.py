@@ -138,15 +138,7 @@ def search(
     best = max(space.plan(start.routes), first, key=lambda p: p.key)
     best = max(best, space.repair(best.routes), key=lambda p: p.key)
     space.polished(best)
-    settings = RoundSettings(
-        remove_share=budget.remove_share,
-        max_remove=budget.max_remove,
-        noise=budget.noise,
-        threshold=budget.threshold,
-        restart=budget.restart,
-        total_work=budget.work,
-        polish_gap=budget.polish_gap,
-    )
+    settings = round_settings(budget, polish_gap=budget.polish_gap)
     # The rounds run in slices of the budget so that the wall-clock net is looked at between
     # them; the slicing does not change what the rounds do.
     step = max(1, budget.work // 64)
@@ -191,15 +183,7 @@ def _clocked_search(problem: OrienteeringProblem, seed: int, budget: SearchBudge
         return outcome
     best = space.repair(empty)
     space.polished(best)
-    settings = RoundSettings(
-        remove_share=budget.remove_share,
-        max_remove=budget.max_remove,
-        noise=budget.noise,
-        threshold=budget.threshold,
-        restart=budget.restart,
-        total_work=budget.work,
-        polish_gap=budget.work + 1,  # nothing to polish with
-    )
+    settings = round_settings(budget, polish_gap=budget.work + 1)  # nothing to polish with
     step = max(1, budget.work // 64)
     while space.work < budget.work and best.score < bound:
         if time.perf_counter() >= budget.deadline:
@@ -214,3 +198,16 @@ def _clocked_search(problem: OrienteeringProblem, seed: int, budget: SearchBudge
     outcome.best = best
     outcome.details.update(descents=0, work=space.work, clocked=True, **space.statistics())
     return outcome
+
+
+def round_settings(budget: SearchBudget, *, polish_gap: int) -> RoundSettings:
+    """How the compiled rounds ruin, refill and accept, from the search's budget."""
+    return RoundSettings(
+        remove_share=budget.remove_share,
+        max_remove=budget.max_remove,
+        noise=budget.noise,
+        threshold=budget.threshold,
+        restart=budget.restart,
+        total_work=budget.work,
+        polish_gap=polish_gap,
+    )
