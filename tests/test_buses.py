@@ -162,6 +162,9 @@ def test_a_bus_day_without_a_bus_home_says_so(planner: Planner, tmp_path: Path) 
     blind.transit = load_feed(write_feed(tmp_path / "one-way", one_way))
     it = blind.plan(lake_day(must=[]))
     assert "jinhai-lake" not in [s.poi_id for s in it.stops]  # going there would strand you
+    lake = next(d for d in it.dropped if d.poi_id == "jinhai-lake")
+    assert lake.reason.code == "out.no_bus"
+    assert "No bus gets there and back" in lake.reason.en
 
 
 def test_an_operators_feed_replaces_the_bundled_one_and_a_broken_one_is_refused(

@@ -64,6 +64,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Busy {busy}: planned for {at} all the same; no queue expected at the gate",
         "zh": "{busy} 人多：仍安排在 {at}，入口预计无需排队",
     },
+    "warn.no_bus_day": {
+        "en": "No place can be reached and left again by bus within these hours: start earlier, "
+        "end later, or choose another day or mode",
+        "zh": "在这段时间内，没有景点能乘公交往返：请提早出发、推迟结束，或换一天、换出行方式",
+    },
+    "out.no_bus": {
+        "en": "No bus gets there and back within the day (on the timetable, walking at most 2.5 km)",
+        "zh": "按时刻表当天没有能往返的公交（步行不超过 2.5 公里）",
+    },
+    "out.no_bus_route": {
+        "en": "No bus connection fits it into the day's route",
+        "zh": "没有能把它排进当天路线的公交衔接",
+    },
     "label.ride": {
         "en": "bus {line} {board} {depart} → {alight} {arrive}",
         "zh": "乘 {line} 路 {board} {depart} → {alight} {arrive}",

@@ -13,6 +13,7 @@ from planner.i18n.hours import hours_both
 from planner.i18n.texts import reason
 from planner.model import Confidence, Poi, Reason
 from planner.model.hours import DEFAULT_HOURS, open_intervals
+from planner.plan.buses import NO_WAY
 from planner.plan.enforce import Routes, tickets
 from planner.plan.setup import Candidate, Setup, format_intervals
 from planner.plan.timing import PAUSE, overflow
@@ -51,6 +52,10 @@ def why_not(setup: Setup, routes: Routes, node: int, cand: Candidate) -> Reason:
         late = min(overflow([*r[:pos], node, *r[pos:]], terms)[0] for pos in range(len(r) + 1))
         best_late = late if best_late is None else min(best_late, late)
     assert best_alone is not None and best_late is not None
+    if setup.buses is not None and best_alone >= NO_WAY // 2:
+        return reason("out.no_bus")  # a leg there or back has no bus (nor walk) at all
+    if setup.buses is not None and best_late >= NO_WAY // 2:
+        return reason("out.no_bus_route")
     if best_alone > 0 and alone_at_gate:
         opening = open_intervals(cand.poi.opening_hours, setup.request.date)
         return reason("out.window_missed", hours=format_intervals(opening))
@@ -114,11 +119,14 @@ def _why_empty(setup: Setup, day: int) -> Reason:
     a, b = setup.depot_of_day[day]
     lo, hi = setup.day_bounds[day]
     p = setup.problem
+    fastest = p.untimed_bound().travel  # a bus day: each leg at its fastest journey
     needs = [
-        (int(p.travel[a, n]) + p.service[n] + int(p.travel[n, b]), c.poi)
+        (int(fastest[a, n]) + p.service[n] + int(fastest[n, b]), c.poi)
         for n, c in enumerate(setup.candidates, start=setup.first)
-        if not c.meal
+        if not c.meal and int(fastest[a, n]) < NO_WAY and int(fastest[n, b]) < NO_WAY
     ]
+    if not needs and setup.buses is not None:
+        return reason("warn.no_bus_day")  # no place has a bus (or a walk) there and back
     if not needs or min(n for n, _ in needs) <= hi - lo:
         return reason("warn.empty")
     need, poi = min(needs, key=lambda x: x[0])
