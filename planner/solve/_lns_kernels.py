@@ -66,10 +66,10 @@ State = namedtuple("State", "path size leave arrive latest where ok room begin")
 WORK, ROUNDS, STALE, IMPROVEMENTS, POLISHED_AT, UNPOLISHED = range(6)
 # Search parameters (``prm``).
 SHARE, MAX_REMOVE, NOISE, THRESHOLD, RESTART, TOTAL, POLISH_GAP, BOUND = range(8)
-TIMED_ROUND = 3000
-"""Extra work charged per round when times depend on the clock: such a round takes about 2.4
-times as long (measured on the festival plan of tests/test_crowds.py: 3,400 rounds in 0.37 s
-against 3,800 in 0.15 s for the same work), so that a second of budget stays a second."""
+TIMED_ROUND = 400
+"""Extra work charged per round when times depend on the clock: such a round takes about 1.2
+times as long (measured on a festival plan of the bundled catalogue: 3,400 rounds in 0.22 s
+against 3,800 in 0.20 s for the same work), so that a second of budget stays a second."""
 # Why :func:`rounds` returned.
 BUDGET_SPENT, POLISH_DUE, BOUND_REACHED, STUCK = range(4)
 
@@ -121,45 +121,113 @@ def below(rng, count):
 # --- clock-dependent times ------------------------------------------------------------------
 
 
+# The helpers take the few arrays they read, not the whole ``Arrays`` tuple: passing the tuple
+# costs about 200 ns a call in reference counting (measured), more than the work itself. The
+# ``a``-taking forms below them are for callers outside the compiled loops (and the tests).
+
+
 @njit(cache=True, inline="always")
-def arrive_at(a, i, j, depart):
-    """When a traveller leaving ``i`` at ``depart`` reaches ``j``: the untimed way or the first
-    timetabled journey that leaves at or after ``depart``, whichever is sooner."""
-    arrival = depart + a.travel[i, j]
-    if a.timed[0]:
-        row = i * a.travel.shape[0] + j
-        lo, hi = a.lptr[row], a.lptr[row + 1]
-        if lo < hi and a.ldep[hi - 1] >= depart:
+def _arrive(travel, timed, lptr, ldep, larr, i, j, depart):
+    arrival = depart + travel[i, j]
+    if timed[0]:
+        row = i * travel.shape[0] + j
+        lo, hi = lptr[row], lptr[row + 1]
+        if lo < hi and ldep[hi - 1] >= depart:
             while lo < hi:  # first journey with ldep >= depart
                 mid = (lo + hi) // 2
-                if a.ldep[mid] < depart:
+                if ldep[mid] < depart:
                     lo = mid + 1
                 else:
                     hi = mid
-            arrival = min(arrival, a.larr[lo])
+            arrival = min(arrival, larr[lo])
     return arrival
 
 
 @njit(cache=True, inline="always")
-def latest_leave(a, i, j, arrive_by):
-    """The latest departure from ``i`` that reaches ``j`` by ``arrive_by`` (the inverse of
-    :func:`arrive_at`, which never decreases)."""
-    depart = arrive_by - a.travel[i, j]
-    if a.timed[0]:
-        row = i * a.travel.shape[0] + j
-        lo, hi = a.lptr[row], a.lptr[row + 1]
-        if lo < hi and a.larr[lo] <= arrive_by:
+def _leave_by(travel, timed, lptr, ldep, larr, i, j, arrive_by):
+    depart = arrive_by - travel[i, j]
+    if timed[0]:
+        row = i * travel.shape[0] + j
+        lo, hi = lptr[row], lptr[row + 1]
+        if lo < hi and larr[lo] <= arrive_by:
             while hi - lo > 1:  # last journey with larr <= arrive_by
                 mid = (lo + hi) // 2
-                if a.larr[mid] <= arrive_by:
+                if larr[mid] <= arrive_by:
                     lo = mid
                 else:
                     hi = mid
-            depart = max(depart, a.ldep[lo])
+            depart = max(depart, ldep[lo])
     return depart
 
 
 @njit(cache=True, inline="always")
+def _begin(qn, qclock, qwait, qsoon, node, ready, last):
+    slots = qn[node]
+    if slots == 0:
+        return ready if ready <= last else BIG
+    h = (ready - qclock[0]) // qclock[1]
+    if h < 0 or h >= slots:
+        return ready if ready <= last else BIG
+    best = min(ready + qwait[node, h], qsoon[node, h + 1])
+    return best if best <= last else BIG
+
+
+@njit(cache=True, inline="always")
+def _ready_by(qn, qclock, qwait, qsoon, node, begin_by, last):
+    top = min(begin_by, last)
+    slots = qn[node]
+    if slots == 0:
+        return top
+    origin, step = qclock[0], qclock[1]
+    h = (top - origin) // step
+    if h < 0 or h >= slots:
+        return top  # no queue at that hour
+    for g in range(h, -1, -1):
+        first = origin + g * step
+        final = min(first + step - 1, top)
+        if qsoon[node, g + 1] <= top:
+            return final  # anyone in this slot can wait for a later, shorter queue
+        ready = top - qwait[node, g]
+        if ready >= first:
+            return min(ready, final)
+    return origin - 1  # before the first slot there is no queue
+
+
+@njit(cache=True, inline="always")
+def _start_in(nwin, wlo, whi, qn, qclock, qwait, qsoon, node, arrival):
+    for w in range(nwin[node]):
+        if whi[node, w] >= arrival:
+            begin = _begin(qn, qclock, qwait, qsoon, node, max(arrival, wlo[node, w]), whi[node, w])
+            if begin < BIG:
+                return w, begin
+    return -1, BIG
+
+
+@njit(cache=True, inline="always")
+def _value(qn, qclock, qvalue, score, node, begin):
+    slots = qn[node]
+    if slots > 0:
+        h = (begin - qclock[0]) // qclock[1]
+        if 0 <= h < slots:
+            return qvalue[node, h]
+    return score[node]
+
+
+@njit(cache=True)
+def arrive_at(a, i, j, depart):
+    """When a traveller leaving ``i`` at ``depart`` reaches ``j``: the untimed way or the first
+    timetabled journey that leaves at or after ``depart``, whichever is sooner."""
+    return _arrive(a.travel, a.timed, a.lptr, a.ldep, a.larr, i, j, depart)
+
+
+@njit(cache=True)
+def latest_leave(a, i, j, arrive_by):
+    """The latest departure from ``i`` that reaches ``j`` by ``arrive_by`` (the inverse of
+    :func:`arrive_at`, which never decreases)."""
+    return _leave_by(a.travel, a.timed, a.lptr, a.ldep, a.larr, i, j, arrive_by)
+
+
+@njit(cache=True)
 def visit_start(a, node, ready, last):
     """The earliest start of a visit of ``node`` for a visitor at its gate from ``ready`` on,
     the visit starting by ``last``: BIG when it cannot.
@@ -168,60 +236,21 @@ def visit_start(a, node, ready, last):
     starts the visit sooner (the FIFO-ised queue); ``qsoon[node, g]`` is the soonest start by
     joining at the start of slot ``g`` or later, so this is O(1).
     """
-    slots = a.qn[node]
-    if slots == 0:
-        return ready if ready <= last else BIG
-    h = (ready - a.qclock[0]) // a.qclock[1]
-    if h < 0 or h >= slots:
-        return ready if ready <= last else BIG
-    best = min(ready + a.qwait[node, h], a.qsoon[node, h + 1])
-    return best if best <= last else BIG
+    return _begin(a.qn, a.qclock, a.qwait, a.qsoon, node, ready, last)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def latest_ready(a, node, begin_by, last):
     """The latest time a visitor may reach ``node``'s gate and still start the visit by
     ``begin_by`` (and by ``last``): the inverse of :func:`visit_start`, which never decreases."""
-    top = min(begin_by, last)
-    slots = a.qn[node]
-    if slots == 0:
-        return top
-    origin, step = a.qclock[0], a.qclock[1]
-    h = (top - origin) // step
-    if h < 0 or h >= slots:
-        return top  # no queue at that hour
-    for g in range(h, -1, -1):
-        first = origin + g * step
-        final = min(first + step - 1, top)
-        if a.qsoon[node, g + 1] <= top:
-            return final  # anyone in this slot can wait for a later, shorter queue
-        ready = top - a.qwait[node, g]
-        if ready >= first:
-            return min(ready, final)
-    return origin - 1  # before the first slot there is no queue
+    return _ready_by(a.qn, a.qclock, a.qwait, a.qsoon, node, begin_by, last)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def start_in(a, node, arrival):
     """(window, visit start) of the first window of ``node`` whose visit can still start for a
     visitor arriving at ``arrival``; (-1, BIG) when none can."""
-    for w in range(a.nwin[node]):
-        if a.whi[node, w] >= arrival:
-            begin = visit_start(a, node, max(arrival, a.wlo[node, w]), a.whi[node, w])
-            if begin < BIG:
-                return w, begin
-    return -1, BIG
-
-
-@njit(cache=True, inline="always")
-def visit_value(a, node, begin):
-    """The score of a visit of ``node`` that starts at ``begin``."""
-    slots = a.qn[node]
-    if slots > 0:
-        h = (begin - a.qclock[0]) // a.qclock[1]
-        if 0 <= h < slots:
-            return a.qvalue[node, h]
-    return a.score[node]
+    return _start_in(a.nwin, a.wlo, a.whi, a.qn, a.qclock, a.qwait, a.qsoon, node, arrival)
 
 
 # --- schedules -----------------------------------------------------------------------------
@@ -294,44 +323,49 @@ def _timed_route_times(a, s, k, ctr):
     size = s.size[k]
     path = s.path[k]
     service = a.service
+    travel, timed, lptr, ldep, larr = a.travel, a.timed, a.lptr, a.ldep, a.larr
+    nwin, wlo, whi = a.nwin, a.wlo, a.whi
+    qn, qclock, qwait, qsoon = a.qn, a.qclock, a.qwait, a.qsoon
+    arrive, leave, begins, latest = s.arrive[k], s.leave[k], s.begin[k], s.latest[k]
     now = a.early[k]
-    s.leave[k, 0] = now
-    s.arrive[k, 0] = now
-    s.begin[k, 0] = now
+    leave[0] = now
+    arrive[0] = now
+    begins[0] = now
     previous = path[0]
     ctr[WORK] += 6 * size + 10
     for i in range(1, size + 1):
         node = path[i]
-        arrival = arrive_at(a, previous, node, now)
-        w, begin = start_in(a, node, arrival)
+        arrival = _arrive(travel, timed, lptr, ldep, larr, previous, node, now)
+        w, begin = _start_in(nwin, wlo, whi, qn, qclock, qwait, qsoon, node, arrival)
         if w < 0:
             s.ok[k] = False
             return False
-        s.arrive[k, i] = arrival
-        s.begin[k, i] = begin
+        arrive[i] = arrival
+        begins[i] = begin
         now = begin + service[node]
-        s.leave[k, i] = now
+        leave[i] = now
         previous = node
-    arrival = arrive_at(a, previous, path[size + 1], now)
-    if arrival > a.late[k]:
+    arrival = _arrive(travel, timed, lptr, ldep, larr, previous, path[size + 1], now)
+    late = a.late[k]
+    if arrival > late:
         s.ok[k] = False
         return False
-    s.arrive[k, size + 1] = arrival
-    s.leave[k, size + 1] = arrival
-    s.begin[k, size + 1] = arrival
-    s.latest[k, size + 1] = a.late[k]
-    room = a.late[k] - arrival
+    arrive[size + 1] = arrival
+    leave[size + 1] = arrival
+    begins[size + 1] = arrival
+    latest[size + 1] = late
+    room = late - arrival
     for i in range(size, 0, -1):
         node = path[i]
-        last = a.late[k]
-        for w in range(a.nwin[node]):
-            if a.whi[node, w] >= s.arrive[k, i]:
-                last = a.whi[node, w]
+        last = late
+        for w in range(nwin[node]):
+            if whi[node, w] >= arrive[i]:
+                last = whi[node, w]
                 break
-        leave_by = latest_leave(a, node, path[i + 1], s.latest[k, i + 1])
-        s.latest[k, i] = latest_ready(a, node, leave_by - service[node], last)
-        room = max(room, s.latest[k, i] - s.arrive[k, i])
-    s.latest[k, 0] = a.early[k]
+        leave_by = _leave_by(travel, timed, lptr, ldep, larr, node, path[i + 1], latest[i + 1])
+        latest[i] = _ready_by(qn, qclock, qwait, qsoon, node, leave_by - service[node], last)
+        room = max(room, latest[i] - arrive[i])
+    latest[0] = a.early[k]
     s.room[k] = room
     s.ok[k] = True
     return True
@@ -347,6 +381,9 @@ def best_insertion(a, s, k, node, ctr):
     path = s.path[k]
     travel = a.travel
     timed = a.timed[0]
+    lptr, ldep, larr = a.lptr, a.ldep, a.larr
+    nwin, wlo, whi = a.nwin, a.wlo, a.whi
+    qn, qclock, qwait, qsoon = a.qn, a.qclock, a.qwait, a.qsoon
     best, position = BIG, -1
     last_close = a.whi[node, a.nwin[node] - 1] if a.nwin[node] > 0 else -1
     service = a.service[node]
@@ -364,11 +401,11 @@ def best_insertion(a, s, k, node, ctr):
             continue
         evaluated += 1
         if timed:
-            arrival = arrive_at(a, path[p], node, depart)
-            w, start = start_in(a, node, arrival)
+            arrival = _arrive(travel, a.timed, lptr, ldep, larr, path[p], node, depart)
+            w, start = _start_in(nwin, wlo, whi, qn, qclock, qwait, qsoon, node, arrival)
             if w < 0:
                 continue
-            back = arrive_at(a, node, path[p + 1], start + service)
+            back = _arrive(travel, a.timed, lptr, ldep, larr, node, path[p + 1], start + service)
         else:
             arrival = depart + travel[path[p], node]
             start = -1
@@ -432,14 +469,15 @@ def value(a, s):
     score = 0
     travel = 0
     timed = a.timed[0]
+    qn, qclock, qvalue, points, service = a.qn, a.qclock, a.qvalue, a.score, a.service
     for k in range(s.size.shape[0]):
         path = s.path[k]
         size = s.size[k]
         if timed:
             travel += s.arrive[k, size + 1] - s.leave[k, 0]
             for i in range(1, size + 1):
-                travel -= a.service[path[i]]
-                score += visit_value(a, path[i], s.begin[k, i])
+                travel -= service[path[i]]
+                score += _value(qn, qclock, qvalue, points, path[i], s.begin[k, i])
             continue
         for i in range(size + 1):
             travel += a.travel[path[i], path[i + 1]]
