@@ -101,11 +101,14 @@ import planner
 from planner import Planner, TripRequest
 from planner.data.paths import default_paths
 
-day = Planner.from_configs().plan(TripRequest(date="2027-04-17", start="pinggu-bus-station"))
+one = Planner.from_configs()
+day = one.plan(TripRequest(date="2027-04-17", start="pinggu-bus-station"))
+bus = one.plan(TripRequest(date="2027-07-14", start="pinggu-bus-station", mode="bus"))
 paths = default_paths()
 print(json.dumps({
     "file": planner.__file__,
     "stops": [s.poi_id for s in day.stops],
+    "rides": sum(p.kind == "ride" for leg in bus.legs for p in leg.transit),
     "configs": str(paths.configs_dir),
     "geodata": str(paths.geodata_dir),
 }))
@@ -115,7 +118,8 @@ print(json.dumps({
 @pytest.mark.slow
 def test_an_installed_wheel_plans_on_its_bundled_data(tmp_path: Path) -> None:
     """Built, installed with ``--no-deps`` into a fresh venv and run from another folder, the
-    package plans 2027-04-17 from the bus station on the bundled catalogue, imports itself
+    package plans 2027-04-17 from the bus station on the bundled catalogue (and a car-free
+    day on its bundled timetable), imports itself
     from the venv (not from this checkout), and caches its compiled kernels there."""
     began = time.perf_counter()
     wheel = _build_wheel(_copy_sources(tmp_path / "src"), tmp_path / "dist")
@@ -123,6 +127,8 @@ def test_an_installed_wheel_plans_on_its_bundled_data(tmp_path: Path) -> None:
     assert {
         "planner/_bundled/configs/pois.yaml",
         "planner/_bundled/configs/roads.yaml",
+        "planner/_bundled/configs/transit/stop_times.txt",
+        "planner/_bundled/configs/transit/README.md",
         "planner/_bundled/geodata/pinggu_boundary_wgs84.geojson",
         "planner/solve/_lns_kernels.py",
         "planner/py.typed",
@@ -154,6 +160,7 @@ def test_an_installed_wheel_plans_on_its_bundled_data(tmp_path: Path) -> None:
     assert installed.is_relative_to(tmp_path / "venv"), result["file"]
     assert not installed.is_relative_to(ROOT)
     assert result["stops"], "the installed package planned no stops"
+    assert result["rides"], "the installed package's bus day rides no bus (its feed is missing)"
     assert Path(result["configs"]) == installed / "_bundled" / "configs"
     assert Path(result["geodata"]) == installed / "_bundled" / "geodata"
     assert list((installed / "solve" / "__pycache__").glob("_lns_kernels.*.nbi")), (
