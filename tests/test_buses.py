@@ -250,3 +250,20 @@ def test_walks_to_the_stops_follow_the_road_network_when_one_is_built(tmp_path: 
     assert dict(on_roads.days[0].timetable.nearby(d))[stop_b] == road_s
     assert dict(straight.days[0].timetable.nearby(d))[stop_b] == straight_line_walk()(d, b)
     assert road_s != straight_line_walk()(d, b)
+
+
+def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
+    planner: Planner,
+) -> None:
+    """The app, the CLI, the calendar file and the printable page all show the ride."""
+    from planner.present.exports import itinerary_ics, printable_html
+    from planner.present.timeline import bus_parts
+
+    it = planner.plan(pinned_at("12:50"))
+    home = home_leg(it)
+    assert bus_parts(home, "en") == ["bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40"]
+    assert bus_parts(home, "zh") == ["乘 湖 路 金海湖 16:00 → 平谷汽车站 16:40"]
+    assert "乘 湖 路 金海湖 16:00 → 平谷汽车站 16:40" in itinerary_ics(it, lang="zh").decode()
+    assert "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40" in printable_html(it, "en")
+    # the map draws the ride along the line's stops: the leg's geometry is the ride's path
+    assert home.geometry[0] == LAKE and home.geometry[-1] == STATION

@@ -82,10 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "乘 {line} 路 {board} {depart} → {alight} {arrive}",
     },
     "label.walk_to_stop": {
-        "en": "walk {minutes} min to {stop}",
-        "zh": "步行 {minutes} 分钟到 {stop}",
+        "en": "{depart} walk {minutes} min to {stop}",
+        "zh": "{depart} 步行 {minutes} 分钟到 {stop}",
     },
-    "label.walk_on": {"en": "walk {minutes} min", "zh": "步行 {minutes} 分钟"},
+    "label.walk_on": {"en": "{depart} walk {minutes} min", "zh": "{depart} 步行 {minutes} 分钟"},
     "warn.estimated_timetable": {
         "en": "Bus times of line {lines} are estimates (first and last buses, headways): check "
         "the timetable at the stop or with the bus company before you rely on the last bus",

@@ -152,8 +152,8 @@ def fmt_duration(seconds: int, lang: str) -> str:
 
 
 def bus_parts(leg: Leg, lang: str) -> list[str]:
-    """A timetabled bus leg part by part: ``walk 11 min to 平谷大市场``, ``bus 平45 平谷大市场
-    09:00 → 金海湖 09:35``; empty for any other leg."""
+    """A timetabled bus leg part by part: ``08:49 walk 11 min to Pinggu Market``, ``bus 平45
+    Pinggu Market 09:00 → Jinhai Lake 09:35``; empty for any other leg."""
     out = []
     zh = lang == "zh"
     for part in leg.transit:
@@ -176,7 +176,9 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
             key = "label.walk_to_stop" if part.to_name else "label.walk_on"
             stop = part.to_name if zh or not part.to_name_en else part.to_name_en
-            out.append(t(key, lang, minutes=minutes, stop=stop or ""))
+            out.append(
+                t(key, lang, depart=f"{part.depart:%H:%M}", minutes=minutes, stop=stop or "")
+            )
     return out
 
 
