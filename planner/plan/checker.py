@@ -9,6 +9,7 @@ in the planner, reported as :class:`~planner.errors.ItineraryCheckError`, never 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import astral
 import astral.sun
@@ -23,7 +24,7 @@ from planner.plan.assemble import PICNIC_ID
 from planner.plan.crowding import DayCrowds
 from planner.travel.base import TravelMatrix, TravelTimes
 from planner.travel.traffic import Traffic
-from planner.travel.transit import Feed, WalkSettings, straight_line_walk
+from planner.travel.transit import Feed, TripRun, WalkSettings, straight_line_walk
 
 
 def violations(
@@ -315,6 +316,16 @@ estimate or a road network)."""
 WALK = straight_line_walk(BRISK_WALK)
 
 
+@functools.lru_cache(maxsize=16)
+def _runs_of(feed: Feed, day: dt.date) -> dict[str, tuple[TripRun, int]]:
+    """Every bus of ``day`` by run id, with the previous day's (past midnight) shifted back a
+    day: read from the feed's own trips, not from the router's connections."""
+    runs = {r.run_id: (r, 0) for r in feed.runs(feed.services_on(day))}
+    for r in feed.runs(feed.services_on(day - dt.timedelta(days=1))):
+        runs.setdefault(r.run_id, (r, -86_400))
+    return runs
+
+
 def _transit_violations(
     k: int, leg: Leg, feed: Feed | None, day: dt.date, origin: Poi, target: Poi
 ) -> list[str]:
@@ -328,14 +339,7 @@ def _transit_violations(
         return [f"{name} goes by bus without any walk or ride"]
     out: list[str] = []
     midnight = dt.datetime.combine(day, dt.time(), TZ)
-    runs = {r.run_id: (r, 0) for r in feed.runs(feed.services_on(day))}
-    runs.update(
-        {
-            r.run_id: (r, -86_400)
-            for r in feed.runs(feed.services_on(day - dt.timedelta(days=1)))
-            if r.run_id not in runs
-        }
-    )
+    runs = _runs_of(feed, day)
     clock = leg.depart
     for n, part in enumerate(leg.transit):
         if part.depart < clock:
