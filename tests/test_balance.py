@@ -296,6 +296,7 @@ def test_batch_balance_command_writes_plans_and_report(tmp_path: Path) -> None:
         (["--scale", "0"], "--scale"),
         (["--report", "/nowhere/report.html"], "--report"),
         (["--report", "r.txt"], "--report"),
+        (["--max-loss", "1.5"], "--max-loss"),
     ],
 )
 def test_bad_balance_options_are_one_line_naming_the_option(
@@ -310,10 +311,11 @@ def test_bad_balance_options_are_one_line_naming_the_option(
     assert "Traceback" not in result.output
 
 
-def test_rounds_and_scale_without_balance_are_refused(tmp_path: Path) -> None:
-    """--rounds, --scale and --report only mean something with --balance: say so."""
+@pytest.mark.parametrize("option", [["--rounds", "3"], ["--max-loss", "0.1"]])
+def test_rounds_and_scale_without_balance_are_refused(tmp_path: Path, option: list[str]) -> None:
+    """--rounds, --scale, --max-loss and --report only mean something with --balance: say so."""
     src = tmp_path / "requests.jsonl"
     src.write_text(request_lines(1)[0][1] + "\n", encoding="utf-8")
-    argv = ["batch", str(src), "--out", str(tmp_path / "p.jsonl"), "--rounds", "3"]
+    argv = ["batch", str(src), "--out", str(tmp_path / "p.jsonl"), *option]
     result = CliRunner().invoke(service_app, argv)
-    assert result.exit_code == 2 and "--rounds" in result.output and "--balance" in result.output
+    assert result.exit_code == 2 and option[0] in result.output and "--balance" in result.output

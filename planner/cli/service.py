@@ -172,6 +172,13 @@ def batch_command(
         Path | None,
         typer.Option(help="With --balance: HTML report with the load before and after"),
     ] = None,
+    max_loss: Annotated[
+        float | None,
+        typer.Option(
+            help="With --balance: the most of a visitor's own value a re-plan may cost, as a "
+            "share (0.1 = 10 %) [default: 0.25]"
+        ),
+    ] = None,
 ) -> None:
     """Plan many requests in parallel; one output line per request, in input order.
 
@@ -192,7 +199,7 @@ def batch_command(
         )
     if chunk_size is not None and chunk_size < 1:
         fail(f"--chunk-size: {chunk_size} must be at least 1")
-    _balance_options(balance, rounds, scale, report)
+    _balance_options(balance, rounds, scale, report, max_loss)
     if not requests.is_file():
         fail(f"REQUESTS: {requests} does not exist or is not a file; give a JSON-lines file")
     if not out.parent.is_dir():
@@ -236,6 +243,7 @@ def batch_command(
                     out=out,
                     rounds=rounds,
                     scale=scale,
+                    max_loss=max_loss,
                     report=report,
                     began=began,
                 )
@@ -264,11 +272,16 @@ def batch_command(
 
 
 def _balance_options(
-    balance: bool, rounds: int | None, scale: float | None, report: Path | None
+    balance: bool,
+    rounds: int | None,
+    scale: float | None,
+    report: Path | None,
+    max_loss: float | None = None,
 ) -> None:
     """Refuse --balance's options without it, and bad values, naming the option."""
     if not balance:
-        for option, value in (("--rounds", rounds), ("--scale", scale), ("--report", report)):
+        given = (("--rounds", rounds), ("--scale", scale), ("--report", report))
+        for option, value in (*given, ("--max-loss", max_loss)):
             if value is not None:
                 fail(f"{option}: only with --balance (add --balance to spread the visitors)")
         return
@@ -276,6 +289,8 @@ def _balance_options(
         fail(f"--rounds: {rounds} is out of range; use 1 to 100")
     if scale is not None and not 0 < scale <= 100_000:
         fail(f"--scale: {scale} must be more than 0 (real visitors per planned person)")
+    if max_loss is not None and not 0 <= max_loss <= 1:
+        fail(f"--max-loss: {max_loss} is a share of the visitor's value: use 0 to 1 (0.1 = 10 %)")
     if report is not None:
         if report.suffix.lower() not in (".html", ".htm"):
             fail(f"--report: {report.name} must end in .html")
@@ -297,6 +312,7 @@ def _run_balance(
     scale: float | None,
     report: Path | None,
     began: float,
+    max_loss: float | None = None,
 ) -> None:
     """Balance, write the plans and the report, print the load table and the cost."""
     from planner.service.balance import BalanceSettings, busiest, cost_lines, render_report
@@ -305,6 +321,7 @@ def _run_balance(
     cfg = BalanceSettings(
         **({"max_rounds": rounds} if rounds is not None else {}),
         **({"scale": scale} if scale is not None else {}),
+        **({"max_loss": max_loss} if max_loss is not None else {}),
     )
     result, records = run_balanced(
         items,
