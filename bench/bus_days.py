@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from planner import Interest, Planner, TripRequest
 from planner.errors import InfeasibleRequest
 from planner.model import Itinerary
-from planner.plan.build import build_setup
 from planner.plan.timing import PAUSE, timeline
 from planner.travel.transit import RideLeg, WalkLeg
 
@@ -55,15 +54,7 @@ def random_request(rng: random.Random) -> TripRequest:
 def retime(planner: Planner, flat: Itinerary) -> tuple[bool, bool, int]:
     """The flat plan's own order timed on the timetable: (impossible, stranded, long waits)."""
     req = flat.request
-    setup = build_setup(
-        req,
-        None,
-        catalog=planner.catalog,
-        travel=planner.travel,
-        seasons=planner.seasons,
-        traffic=planner.traffic,
-        transit=planner.transit,
-    )
+    setup = planner.setup(req.model_copy(update={"crowds": False}))
     assert setup.buses is not None
     index = {p.id: k for k, p in enumerate(setup.nodes)}
     seq = [PAUSE if s.kind == "picnic" else index[s.poi_id] for s in flat.stops]

@@ -28,6 +28,7 @@ from planner.plan.crowding import DayCrowds, Forecast, Outlook, day_crowds, day_
 from planner.plan.enforce import enforce
 from planner.plan.explain import explain_infeasible, left_out
 from planner.plan.replan import rest_of_day
+from planner.plan.setup import Setup
 from planner.solve.solver import DEFAULT_SETTINGS, SearchSettings, solve
 from planner.travel.base import TravelTimes
 from planner.travel.traffic import Traffic, TrafficSettings
@@ -266,6 +267,23 @@ class Planner:
         )
 
     # ------------------------------------------------------------------ planning
+    def setup(
+        self, request: TripRequest, stay: Poi | None = None, *, seen: frozenset[str] = frozenset()
+    ) -> Setup:
+        """The problem this planner solves for ``request`` (its crowds, its bus timetable), and
+        how to time its answer: what :meth:`plan_trip` works on, for tools that re-time plans."""
+        return build_setup(
+            request,
+            stay,
+            catalog=self.catalog,
+            travel=self.travel,
+            seasons=self.seasons,
+            traffic=self.traffic,
+            seen=seen,
+            crowds=self.crowds_for(request),
+            transit=self.transit,
+        )
+
     def _plan_with_stay(
         self,
         request: TripRequest,
@@ -275,18 +293,8 @@ class Planner:
         seen: frozenset[str] = frozenset(),
     ) -> Trip:
         """Build the problem, solve it, enforce and repair, explain, assemble, check."""
-        crowds = self.crowds_for(request)
-        setup = build_setup(
-            request,
-            stay,
-            catalog=self.catalog,
-            travel=self.travel,
-            seasons=self.seasons,
-            traffic=self.traffic,
-            seen=seen,
-            crowds=crowds,
-            transit=self.transit,
-        )
+        setup = self.setup(request, stay, seen=seen)
+        crowds = setup.crowds
         solution = solve(
             setup.problem,
             time_limit_s=request.time_limit_s,
