@@ -148,6 +148,17 @@ MAP = "[data-testid=ppMap]"
 """The map (webapp/mapview/map.js); Playwright's CSS locators reach into its shadow root."""
 
 
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+"""Streamlit's app root once its script has run to the end (the state its own tests wait for)."""
+
+
+def open_idle(page: Page, url: str) -> None:
+    """Open ``url`` and wait until the app's first run has finished: a click while it still draws
+    can be lost to that run (seen on a loaded CI machine)."""
+    page.goto(url)
+    page.wait_for_selector(IDLE, state="attached")
+
+
 def wait_for_plan(page: Page) -> list[str]:
     """Wait for the numbered stops on the map and the stop cards; return the stops' names in order.
 
@@ -224,7 +235,7 @@ def test_a_visitor_plans_switches_language_downloads_and_shares(browser: Browser
     5. On a phone (390x844) nothing is cut off sideways.
     """
     page = new_page(browser)
-    page.goto(app_url)
+    open_idle(page, app_url)
     button = page.get_by_role("button", name="生成行程")
     expect(button).to_be_visible()
     expect(page.locator(f"{MAP} .pp-place").first).to_be_visible()
@@ -280,7 +291,7 @@ def test_a_click_on_the_map_picks_a_place_or_any_point(browser: Browser, app_url
     Zoom in with the button (the scale bar changes). With "pick any point" on, a click on the map
     picks that exact point as a place to use."""
     page = new_page(browser)
-    page.goto(app_url)
+    open_idle(page, app_url)
     lake = page.locator(f'{MAP} .pp-place[data-id="jinhai-lake"]')
     expect(lake).to_be_visible()
     lake.click()
@@ -416,7 +427,7 @@ def test_on_a_phone_one_thumb_drags_two_pinch_and_a_tap_shows_the_place(
     """On a phone the map works with one thumb: a drag moves the map (not the page), two fingers
     pinch it closer, and tapping a place brings its card, above the map on a phone, into view."""
     page = phone_page(browser)
-    page.goto(app_url)
+    open_idle(page, app_url)
     lake_sel = f'{MAP} .pp-place[data-id="jinhai-lake"]'
     lake = page.locator(lake_sel)
     expect(lake).to_be_attached()
@@ -614,9 +625,9 @@ def test_a_double_click_zooms_and_picks_nothing(browser: Browser, app_url: str):
     """With "pick any point" on, a double click zooms in and sends no pick (one click would)."""
     page = new_page(browser)
     wire = Wire(page)
-    page.goto(app_url)
+    open_idle(page, app_url)
     expect(page.locator(f"{MAP} .pp-leaflet")).to_be_visible()
-    settle(page, wire)  # a click while the first run still draws can be lost to its rerun
+    settle(page, wire)
     page.get_by_text("在地图上任选位置").click()
     expect(page.get_by_role("switch", name="在地图上任选位置")).to_be_checked()
     expect(page.locator(f"{MAP}.pp-clickable")).to_be_visible()
