@@ -750,9 +750,15 @@ def crowds_tab(lang: str) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
-        column_config={
-            h: st.column_config.ProgressColumn(h, min_value=0, max_value=200, format="%d%%")
-            for h in hours
+        column_config={  # the place stays in view while a phone scrolls through the hours
+            t("label.place", lang): st.column_config.TextColumn(width=150, pinned=True),
+            t("op.crowds_busy", lang): st.column_config.TextColumn(width="small"),
+            **{
+                h: st.column_config.ProgressColumn(
+                    h, min_value=0, max_value=200, format="%d%%", width="small"
+                )
+                for h in hours
+            },
         },
         key="op_crowd_table",
     )
