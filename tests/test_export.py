@@ -231,3 +231,27 @@ def test_a_relaxed_leg_shows_its_unhurried_minutes_so_the_day_adds_up() -> None:
     assert "15分钟 从容余量" in leg_time(leg, "zh")
     shown = leg.travel_s + leg.buffer_s
     assert abs((stop.arrival - leg.depart).total_seconds() - shown) < 60
+
+
+def test_a_leg_to_the_same_point_reads_same_place_with_nothing_to_navigate(
+    good_itinerary: Itinerary,
+) -> None:
+    """A stop at the previous stop's point (a picnic by the lake) is reached by a leg of 0 m and
+    0 s: every shell says "same place", not "bus 0 min · 0.0 km", and offers no navigation."""
+    from planner.present.timeline import leg_line, stays_put
+
+    leg = good_itinerary.legs[1]
+    moved = leg.model_copy(update={"distance_m": 0, "travel_s": 0, "buffer_s": 0})
+    it = good_itinerary.model_copy(
+        update={"legs": [good_itinerary.legs[0], moved, *good_itinerary.legs[2:]]}
+    )
+    assert stays_put(moved) and not stays_put(good_itinerary.legs[0])
+    assert leg_line(moved, "en") == "same place: no travel"
+    assert leg_line(moved, "zh") == "同一地点，无需移动"
+    assert leg_line(leg, "en", sep=", ", mode=False).endswith(f"{leg.distance_m / 1000:.1f} km")
+    page = printable_html(it, "en")
+    assert "same place: no travel" in page
+    assert page.count("uri.amap.com/navigation") == len(it.legs) - 1
+    assert "same place: no travel" in str(itinerary_ics(it, lang="en"), "utf-8").replace(
+        "\r\n ", ""
+    )

@@ -28,7 +28,14 @@ from planner.present.exports import (
     printable_html,
 )
 from planner.present.share import request_to_query
-from planner.present.timeline import bus_parts, fmt_duration, leg_endpoints, leg_time, timeline
+from planner.present.timeline import (
+    bus_parts,
+    fmt_duration,
+    leg_endpoints,
+    leg_line,
+    stays_put,
+    timeline,
+)
 from planner.present.wording import ticket_text
 from webapp import maps, mapview, plan_form
 from webapp.common import basemap_extract, district_rings, get_planner
@@ -153,10 +160,15 @@ def show_timeline(
                 else ""
             )
             url = escape(leg_amap_url(it, entry.leg, lang))
+            link = (
+                ""
+                if stays_put(leg)
+                else f' · <a href="{url}" target="_blank" rel="noopener">'
+                f"{t('label.open_amap', lang)} ↗</a>"
+            )
             st.html(
-                f'<div class="pp-travel">{entry.start:%H:%M} · {MODE_LABELS[leg.mode][lang]} '
-                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km {est} · "
-                f'<a href="{url}" target="_blank" rel="noopener">{t("label.open_amap", lang)} ↗</a>'
+                f'<div class="pp-travel">{entry.start:%H:%M} · {escape(leg_line(leg, lang))} '
+                f"{est}{link}"
                 + "".join(
                     f'<div class="pp-ride">{escape(part)}</div>' for part in bus_parts(leg, lang)
                 )

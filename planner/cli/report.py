@@ -8,7 +8,7 @@ from rich.table import Table
 
 from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Itinerary, Trip
-from planner.present.timeline import bus_parts, fmt_duration, leg_time
+from planner.present.timeline import bus_parts, fmt_duration, leg_line
 from planner.present.wording import ticket_text
 
 
@@ -47,7 +47,7 @@ def render_itinerary(
             "",
             "",
             "",
-            f"[dim]↓ {leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km[/]"
+            f"[dim]↓ {leg_line(leg, lang, sep=', ', mode=False)}[/]"
             + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(leg, lang)),
             "",
             "",
@@ -71,7 +71,7 @@ def render_itinerary(
         "",
         "",
         "",
-        f"[dim]↓ {leg_time(last, lang)}, {last.distance_m / 1000:.1f} km[/]"
+        f"[dim]↓ {leg_line(last, lang, sep=', ', mode=False)}[/]"
         + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(last, lang)),
         "",
         "",

@@ -128,6 +128,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.stops": {"en": "Stops", "zh": "景点"},
     "label.on_the_road": {"en": "On the road", "zh": "路上用时"},
     "label.unhurried": {"en": "{duration} unhurried", "zh": "{duration} 从容余量"},
+    "label.same_place": {"en": "same place: no travel", "zh": "同一地点，无需移动"},
     "label.distance": {"en": "Distance", "zh": "里程"},
     "label.tickets": {"en": "Tickets", "zh": "门票合计"},
     "label.back_at": {"en": "Back at", "zh": "返回时间"},

@@ -17,7 +17,15 @@ from typing import Any
 from urllib.parse import quote
 
 from planner.model import TIMEZONE, Itinerary, Mode
-from planner.present.timeline import Plan, bus_parts, days_of, leg_endpoints, leg_time, timeline
+from planner.present.timeline import (
+    Plan,
+    bus_parts,
+    days_of,
+    leg_endpoints,
+    leg_line,
+    stays_put,
+    timeline,
+)
 from planner.present.wording import ticket_text
 
 AMAP_MODES: dict[Mode, str] = {
@@ -213,7 +221,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             url = amap_navigation_url(a, b, mode=leg.mode, names=(a_zh, b_zh))
             lines = [
                 f"{a_zh if zh else a_en} → {b_zh if zh else b_en}",
-                f"{leg_time(leg, lang)}, {leg.distance_m / 1000:.1f} km",
+                leg_line(leg, lang, sep=", ", mode=False),
                 *bus_parts(leg, lang),
                 t("label.provider", lang, provider=leg.provider),
                 url,
@@ -311,7 +319,7 @@ def _sketch_svg(it: Itinerary) -> str:
 
 
 def _day_rows(it: Itinerary, lang: str) -> str:
-    from planner.i18n.texts import MODE_LABELS, t
+    from planner.i18n.texts import t
     from planner.present.timeline import fmt_duration
 
     zh = lang == "zh"
@@ -333,13 +341,15 @@ def _day_rows(it: Itinerary, lang: str) -> str:
                 else ""
             )
             link = (
-                f'<a href="{e(leg_amap_url(it, entry.leg, lang))}">{t("label.open_amap", lang)}</a>'
+                ""
+                if stays_put(leg)
+                else f'<a href="{e(leg_amap_url(it, entry.leg, lang))}">'
+                f"{t('label.open_amap', lang)}</a>"
             )
             rides = "".join(f"<br>{e(p)}" for p in bus_parts(leg, lang))
             rows.append(
-                f'<tr class="travel"><td>{when}</td><td>↓</td><td>{MODE_LABELS[leg.mode][lang]} '
-                f"{leg_time(leg, lang)} · {leg.distance_m / 1000:.1f} km{est}{rides}</td>"
-                f"<td>{link}</td></tr>"
+                f'<tr class="travel"><td>{when}</td><td>↓</td><td>{e(leg_line(leg, lang))}'
+                f"{est}{rides}</td><td>{link}</td></tr>"
             )
         elif entry.kind == "wait":
             rows.append(

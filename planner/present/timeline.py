@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from planner.i18n.texts import t
+from planner.i18n.texts import MODE_LABELS, t
 from planner.model import Category, Itinerary, Leg, Trip
 
 LonLat = tuple[float, float]
@@ -189,3 +189,18 @@ def leg_time(leg: Leg, lang: str) -> str:
     if leg.buffer_s > 0:
         text += " + " + t("label.unhurried", lang, duration=fmt_duration(leg.buffer_s, lang))
     return text
+
+
+def stays_put(leg: Leg) -> bool:
+    """Whether a leg goes nowhere: the next stop is at the same point (a picnic by the lake),
+    so there is nothing to travel, navigate or catch."""
+    return leg.distance_m == 0 and leg.travel_s == 0 and leg.buffer_s == 0 and not leg.transit
+
+
+def leg_line(leg: Leg, lang: str, *, sep: str = " · ", mode: bool = True) -> str:
+    """A leg in one line: ``bus 34 min · 12.3 km`` (with ``mode``), or ``same place`` when it
+    :func:`stays_put` (not ``bus 0 min · 0.0 km``)."""
+    if stays_put(leg):
+        return t("label.same_place", lang)
+    head = f"{MODE_LABELS[leg.mode][lang]} " if mode else ""
+    return f"{head}{leg_time(leg, lang)}{sep}{leg.distance_m / 1000:.1f} km"
