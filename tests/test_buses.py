@@ -133,6 +133,64 @@ def test_a_plan_never_leaves_anyone_after_the_last_bus(planner: Planner) -> None
     assert it.day_end <= dt.datetime.fromisoformat(f"{WEDNESDAY}T17:40:00+08:00")
 
 
+def test_a_pin_before_the_first_bus_arrives_names_the_first_arrival(planner: Planner) -> None:
+    """The first bus reaches the lake at 08:40: a visit pinned at 08:30 cannot be, and the
+    refusal says when the first bus gets there (not "start earlier" alone)."""
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.plan(pinned_at("08:30"))
+    assert caught.value.field == "pins"
+    assert "the first bus gets there at 08:40" in str(caught.value)
+
+
+def test_a_must_see_no_bus_reaches_is_refused_as_such(planner: Planner) -> None:
+    """The lake line serves the station and the lake only: the Grand Canyon, 15 km from both,
+    has no bus there and back, whatever the hours."""
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.plan(lake_day(must=["jingdong-grand-canyon"], end_time="23:00"))
+    assert caught.value.field == "must"
+    assert "no bus gets to 'jingdong-grand-canyon' and back" in str(caught.value)
+    assert "travel by car" in str(caught.value)
+
+
+def test_a_date_the_timetable_does_not_cover_is_refused_naming_its_calendar(
+    planner: Planner,
+) -> None:
+    """The drawn feed runs through 2027: a bus day in 2028 has no bus at all, and says so
+    (it used to come back as a picnic at the bus station)."""
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.plan(lake_day(date="2028-01-05", must=[]))
+    assert caught.value.field == "date"
+    assert "2027-01-01..2027-12-31" in str(caught.value)
+
+
+def test_a_start_out_of_walking_reach_of_every_stop_is_refused(planner: Planner) -> None:
+    """A start 5 km from both stops cannot board any bus: the refusal names the nearest stop."""
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.plan(lake_day(start="117.16,40.12", must=[]))
+    assert caught.value.field == "start"
+    assert "the nearest, Pinggu Bus Station" in str(caught.value)
+
+
+def test_a_bus_trip_never_asks_for_more_minutes_than_a_day_has() -> None:
+    """On a trip of several bus days a place that no connection fits is "no bus connection",
+    never "needs about 1361 more minutes" (a visit waiting for the next day's opening)."""
+    planner = Planner.from_configs(use_roads=False)
+    trip = planner.plan_trip(
+        TripRequest(
+            date="2027-07-16",
+            start="pinggu-bus-station",
+            mode="bus",
+            days=3,
+            interests=["lake", "gorge", "village"],
+        )
+    )
+    day_minutes = 10 * 60  # 08:30-18:30 at most
+    for dropped in trip.dropped:
+        minutes = [int(w) for w in dropped.reason.en.split() if w.isdigit()]
+        if "more minutes" in dropped.reason.en:
+            assert minutes and minutes[0] < day_minutes, dropped.reason.en
+
+
 def test_every_ride_is_re_timed_on_the_timetable_by_the_checker(planner: Planner) -> None:
     it = planner.plan(pinned_at("12:50"))
     assert violations(it, planner.catalog, planner.travel, transit=planner.transit) == []

@@ -26,7 +26,7 @@ from planner.model import Category, Mode, Poi, Reason, TripRequest
 from planner.model.common import DAY_S, TZ
 from planner.model.daylight import OUTDOOR, sunset_s
 from planner.model.hours import open_intervals
-from planner.plan.buses import BusDays, bus_days
+from planner.plan.buses import BusDays, bus_days, check_reach
 from planner.plan.crowding import DayCrowds
 from planner.plan.setup import (
     Candidate,
@@ -88,6 +88,8 @@ def build_setup(
     nodes = depots + [c.poi for c in candidates]
     first = len(depots)
     matrix = travel.matrix([p.lonlat for p in nodes], request.mode)
+    if transit is not None and request.mode == Mode.bus:
+        check_reach(transit, request, nodes[depot_of_day[0][0]], nodes[depot_of_day[-1][1]])
     buses = (
         bus_days(transit, request, nodes, day_bounds, travel=travel)
         if transit is not None and request.mode == Mode.bus

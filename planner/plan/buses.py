@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from planner.data.coords import haversine_m
+from planner.errors import InfeasibleRequest
 from planner.model import Mode, Poi, TransitPart, TripRequest
 from planner.model.common import DAY_S
 from planner.travel.base import LonLat, TravelTimes
@@ -31,6 +33,7 @@ from planner.travel.transit import (
     RideLeg,
     Timetable,
     WalkSeconds,
+    WalkSettings,
     profiles,
     straight_line_walk,
 )
@@ -117,6 +120,45 @@ def bus_days(
         table = day_timetable(feed, day) if walk is None else Timetable(feed, day, walk=walk)
         matrices.append(profiles(table, [p.lonlat for p in nodes], lo - k * DAY_S, hi - k * DAY_S))
     return BusDays(feed=feed, days=tuple(matrices))
+
+
+def check_reach(feed: Feed, request: TripRequest, start: Poi, end: Poi) -> None:
+    """Refuse, naming the field and the fix, a bus request the timetable cannot carry at all:
+    a day of the trip on which no bus runs (a date outside the feed's calendar), or a start or
+    end with no stop within walking reach (the feed's access radius). Without this such a day
+    came back as an empty day, or a picnic at the start, with a vague "start earlier" warning."""
+    for k in range(request.days):
+        day = request.date + dt.timedelta(days=k)
+        if not feed.services_on(day):
+            first, last = service_range(feed)
+            span = f"its calendar runs {first}..{last}" if first and last else "it has no calendar"
+            raise InfeasibleRequest(
+                "date",
+                f"the bus timetable has no bus on {day} ({span}); choose a date the timetable "
+                "covers, or travel by car",
+            )
+    reach = WalkSettings().access_radius_m
+    for field, poi in (("start", start), ("end", end)):
+        if not feed.stops:
+            break
+        stop, metres = min(
+            ((s, haversine_m(*poi.lonlat, *s.lonlat)) for s in feed.stops.values()),
+            key=lambda x: x[1],
+        )
+        if metres > reach:
+            raise InfeasibleRequest(
+                field,
+                f"no bus stop within {reach / 1000:g} km of the {field} {poi.id!r}: the nearest, "
+                f"{stop.name_en or stop.name} ({stop.name}), is {metres / 1000:.1f} km away; "
+                f"choose {'a start' if field == 'start' else 'an end'} near a bus stop (such as "
+                "pinggu-bus-station), or travel by car",
+            )
+
+
+def service_range(feed: Feed) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day on which the feed's calendar runs any service."""
+    days = [d for s in feed.services.values() for d in (s.start, s.end, *s.added) if d]
+    return (min(days), max(days)) if days else (None, None)
 
 
 def road_walk(

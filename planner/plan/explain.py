@@ -12,6 +12,7 @@ from planner.errors import InfeasibleRequest
 from planner.i18n.hours import hours_both
 from planner.i18n.texts import reason
 from planner.model import Confidence, Poi, Reason
+from planner.model.common import DAY_S
 from planner.model.hours import DEFAULT_HOURS, open_intervals
 from planner.plan.buses import NO_WAY
 from planner.plan.enforce import Routes, tickets
@@ -83,6 +84,10 @@ def explain_infeasible(setup: Setup) -> InfeasibleRequest:
                 fits = True
         pid = setup.nodes[node].id
         pinned = any(pin.poi_id == pid for pin in req.pins)
+        if not fits and setup.buses is not None:
+            refused = _no_bus_for(setup, node, pinned)
+            if refused is not None:
+                return refused
         if not fits:
             return InfeasibleRequest(
                 "pins" if pinned else "must",
@@ -98,6 +103,41 @@ def explain_infeasible(setup: Setup) -> InfeasibleRequest:
         if req.pins
         else f"the must-visit places {req.required_ids} do not all fit between "
         f"{req.start_time:%H:%M} and {req.end_time:%H:%M}; remove one or make the day longer",
+    )
+
+
+def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | None:
+    """On a bus day, why a must-visit (or pinned) place does not fit even alone, when the
+    timetable is the reason: no bus there and back at all, or none that arrives by its pinned
+    time (the first arrival named). None when the bus is not what stops it."""
+    assert setup.buses is not None
+    p, pid = setup.problem, setup.nodes[node].id
+    field, fix = ("pins", "unpin it") if pinned else ("must", "remove it from must")
+    fastest = p.untimed_bound().travel
+    days = range(len(setup.depot_of_day))
+    if all(
+        int(fastest[a, node]) >= NO_WAY // 2 or int(fastest[node, b]) >= NO_WAY // 2
+        for a, b in (setup.depot_of_day[d] for d in days)
+    ):
+        return InfeasibleRequest(
+            field,
+            f"no bus gets to {pid!r} and back within the day on the timetable (walking at most "
+            f"2.5 km at either end); travel by car, or {fix}",
+        )
+    at = setup.pins_at.get(node)
+    if at is None:
+        return None
+    d = at // DAY_S
+    a = setup.depot_of_day[d][0] if d < len(setup.depot_of_day) else None
+    journey = setup.buses.journey(a, node, setup.day_bounds[d][0]) if a is not None else None
+    if journey is None or journey.arrive <= at:
+        return None
+    first = journey.arrive + 59  # the first minute at the place
+    return InfeasibleRequest(
+        "pins",
+        f"{pid!r} cannot start at {at % DAY_S // 3600:02d}:{at % 3600 // 60:02d}: the first bus "
+        f"gets there at {first % DAY_S // 3600:02d}:{first % 3600 // 60:02d}; pin it later, "
+        "start earlier, or travel by car",
     )
 
 

@@ -95,7 +95,8 @@ def timeline(seq: Sequence[int], day: DayTerms, *, relax: bool = False) -> Timel
     ``day.pause[0]``, taken where the traveller is. Without ``relax`` the timing is None as soon
     as something cannot start inside its windows or the return is past ``day.latest_end``. With
     ``relax`` every window close is relaxed: a late visit starts on arrival and the lateness is
-    recorded instead.
+    recorded instead (against the day's own windows: waiting for the next day's opening is not
+    a way to be on time).
     """
     out: list[Timing] = []
     worst, first_late = 0, None
@@ -110,6 +111,8 @@ def timeline(seq: Sequence[int], day: DayTerms, *, relax: bool = False) -> Timel
             wins, length = day.windows[node], int(day.service[node])
             arrival = t + day.leg_s(here, node, t)
             here = node
+        if relax:  # the day's own windows: on a trip a late visit is late today, not early tomorrow
+            wins = [w for w in wins if w[0] <= day.latest_end]
         queue = 0
         if node != PAUSE and day.begin_at is not None:
             start = None
