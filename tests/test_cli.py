@@ -282,3 +282,24 @@ def test_a_day_too_short_for_any_visit_says_so_and_no_interests_says_popular():
     out = " ".join(result.output.split())
     assert "No place fits in 60 min (10:00-11:00)" in out
     assert "No interests chosen" in out
+
+
+def test_a_forecast_makes_any_day_crowd_aware_and_contradicting_it_is_refused(tmp_path: Path):
+    """``--forecast`` is a forecast to plan around: a summer weekday (not crowd-aware by default)
+    given one plans around it; ``--no-crowds`` with a forecast would ignore it, so it is refused."""
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        "date,hour,poi_id,arrivals,mean_on_site\n"
+        + "".join(f"2027-07-14,{h},jinhai-lake,3000,2500\n" for h in range(9, 13)),
+        encoding="utf-8",
+    )
+    day = ["plan", "--date", "2027-07-14", "--start", "pinggu-bus-station", "--no-roads"]
+    blind = runner.invoke(app, [*day, "--json"])
+    assert blind.exit_code == 0, blind.output
+    assert json.loads(blind.output)["crowd_aware"] is False
+    aware = runner.invoke(app, [*day, "--json", "--forecast", str(path)])
+    assert aware.exit_code == 0, aware.output
+    assert json.loads(aware.output)["crowd_aware"] is True
+    both = runner.invoke(app, [*day, "--no-crowds", "--forecast", str(path)])
+    assert both.exit_code == 2
+    assert both.output.strip().startswith("error: --forecast:") and "--no-crowds" in both.output

@@ -146,7 +146,8 @@ def plan(
     forecast: Annotated[
         Path | None,
         typer.Option(
-            help="Crowd forecast CSV (`planner forecast` output) instead of the day-type curve"
+            help="Crowd forecast CSV (`planner forecast` output) instead of the day-type curve; "
+            "the plan goes around it on any day (implies --crowds)"
         ),
     ] = None,
 ) -> None:
@@ -177,6 +178,10 @@ def plan(
         "dinner": dinner,
         "crowds": crowds,
     }
+    if forecast is not None and crowds is False:
+        fail("--forecast: --no-crowds plans blind to crowds and would ignore it; drop one of the two")
+    if forecast is not None and crowds is None:
+        raw["crowds"] = True  # a forecast given is a forecast to plan around, festival or not
     try:
         raw["pins"] = [_parse_pin(p) for p in pin or []]
         request = parse_trip_request(raw)
