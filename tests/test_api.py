@@ -593,3 +593,21 @@ def test_an_if_match_with_no_version_in_it_is_412(mini: TestClient) -> None:
     """``If-Match: ,`` names no version: refused like a stale one, never taken as current."""
     lake = mini.get("/v1/pois/lake").json()
     problem(mini.put("/v1/pois/lake", json=lake, headers=operator(" , ")), 412, "stale_write")
+
+
+@pytest.mark.parametrize(
+    ("poi", "says"),
+    [("nowhere", "unknown place 'nowhere'"), ("station", "not a place visitors queue at")],
+)
+def test_crowds_of_a_place_not_there_name_the_poi_parameter(
+    mini: TestClient, poi: str, says: str
+) -> None:
+    """GET /v1/crowds?poi=... for an unknown place, or one without a queue (a start point),
+    is a 422 naming ``poi``, the parameter the caller sent (not an internal "id")."""
+    err = problem(
+        mini.get("/v1/crowds", params={"date": "2027-04-17", "poi": poi}),
+        422,
+        "invalid_request",
+        "poi",
+    )
+    assert says in err["detail"], err["detail"]

@@ -303,3 +303,41 @@ def test_a_forecast_makes_any_day_crowd_aware_and_contradicting_it_is_refused(tm
     both = runner.invoke(app, [*day, "--no-crowds", "--forecast", str(path)])
     assert both.exit_code == 2
     assert both.output.strip().startswith("error: --forecast:") and "--no-crowds" in both.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--place", "nowhere"], "error: --place: unknown place 'nowhere'"),
+        (["--place", "pinggu-bus-station"], "error: --place: 'pinggu-bus-station' is not a place"),
+        (["--top", "0"], "error: --top:"),
+    ],
+)
+def test_planner_crowds_refuses_what_it_cannot_show_naming_the_option(args: list[str], says: str):
+    result = runner.invoke(app, ["crowds", "--date", "2027-04-17", *args])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(says), result.output
+
+
+def test_planner_crowds_json_lists_every_place_like_the_http_api():
+    """The table shows the 15 busiest; ``--json`` is GET /v1/crowds's body: every place, unless
+    ``--top`` says otherwise."""
+    every = json.loads(runner.invoke(app, ["crowds", "--date", "2027-04-17", "--json"]).output)
+    top = json.loads(
+        runner.invoke(app, ["crowds", "--date", "2027-04-17", "--json", "--top", "3"]).output
+    )
+    assert len(every["places"]) > 15 and len(top["places"]) == 3
+    assert top["places"] == every["places"][:3]
+
+
+def test_replan_names_an_unknown_visited_place_as_visited(tmp_path: Path):
+    """--here defaults to the last visited place: an unknown one is --visited's fault."""
+    day = runner.invoke(app, ["plan", "--date", "2027-07-14", "--no-roads", "--json"])
+    assert day.exit_code == 0, day.output
+    path = tmp_path / "day.json"
+    path.write_text(day.output, encoding="utf-8")
+    result = runner.invoke(
+        app, ["replan", "--plan", str(path), "--now", "12:00", "--visited", "nowhere"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: --visited: unknown place 'nowhere'")

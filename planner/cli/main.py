@@ -314,7 +314,10 @@ def crowds_command(
         typer.Option(help="A forecast CSV (`planner forecast --out`); default: the day's curve"),
     ] = None,
     place: Annotated[str | None, typer.Option(help="Only this place (id or name)")] = None,
-    top: Annotated[int, typer.Option(help="How many places to list, busiest first")] = 15,
+    top: Annotated[
+        int | None,
+        typer.Option(help="How many places to list, busiest first (default: 15; --json: all)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     configs: Annotated[
         Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
@@ -329,13 +332,16 @@ def crowds_command(
             day = dt.date.fromisoformat(date)
         except ValueError:
             raise RequestError("--date", f"{date!r} is not a date; use YYYY-MM-DD") from None
+        if top is not None and top < 1:
+            raise RequestError("--top", f"{top} places is none; give 1 or more")
         planner = Planner.from_configs(configs, use_roads=False)  # the crowds need no travel times
         kind, outlooks = planner.crowd_day(
             day, place=place, forecast=read_forecast(forecast) if forecast else None
         )
-        outlooks = outlooks[: max(top, 1)]
+        if top is not None or not as_json:  # the JSON is GET /v1/crowds's: every place
+            outlooks = outlooks[: top or 15]
     except RequestError as exc:
-        fail_with(exc.problem)
+        fail_with(exc.problem, {"place": "--place"})
     except PlannerError as exc:
         fail(str(exc))
     if as_json:

@@ -100,13 +100,26 @@ class Planner:
         )
 
     def crowd_day(
-        self, day: dt.date, *, place: str | None = None, forecast: Forecast | None = None
+        self,
+        day: dt.date,
+        *,
+        place: str | None = None,
+        forecast: Forecast | None = None,
+        field: str = "place",
     ) -> tuple[str, list[Outlook]]:
         """The day's type and every visitable place's outlook (or ``place``'s), busiest first:
-        what ``planner crowds`` and ``GET /v1/crowds`` report."""
-        pois = [self.catalog.resolve(place)] if place else list(self.catalog)
+        what ``planner crowds`` and ``GET /v1/crowds`` report (an unknown ``place`` is refused
+        naming ``field``, the door's own name for it)."""
+        pois = [self.catalog.resolve(place, field=field)] if place else list(self.catalog)
         kind = self.traffic.day_type(day).value
-        return kind, day_outlooks(pois, day, settings=self.crowds, day_type=kind, forecast=forecast)
+        found = day_outlooks(pois, day, settings=self.crowds, day_type=kind, forecast=forecast)
+        if place and not found:
+            raise RequestError(
+                field,
+                f"{pois[0].id!r} is not a place visitors queue at (a start, a hub or a farm stay "
+                "has no capacity); name a sight",
+            )
+        return kind, found
 
     @classmethod
     def from_configs(

@@ -42,10 +42,10 @@ def rest_of_day(
         here_id = f"{here[0]:.6f},{here[1]:.6f}"
     else:
         here_id = here
-    catalog.resolve(here_id, field="here")
     done = list(dict.fromkeys([*itinerary.visited, *visited]))
-    for pid in done:
+    for pid in done:  # before "here", which defaults to the last visited place
         catalog.get(pid, field="visited")
+    catalog.resolve(here_id, field="here")
     end_id = req.end or itinerary.end.poi_id
     # a restaurant visited, or a picnic planned to be over by now, was that meal
     eaten = [

@@ -669,7 +669,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         gate for every visitable place, busiest first, from the day type's curve in
         ``configs/crowds.yaml`` (the same as ``planner crowds --json``)."""
         planner, _ = holder.current()
-        kind, outlooks = planner.crowd_day(date, place=poi)
+        kind, outlooks = planner.crowd_day(date, place=poi, field="poi")
         return JSONResponse(report(outlooks, date, kind))
 
     @app.get(
