@@ -320,8 +320,8 @@ def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
     it = planner.plan(pinned_at("12:50"))
     home = home_leg(it)
     assert bus_parts(home, "en") == ["bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40"]
-    assert bus_parts(home, "zh") == ["乘 湖 路 金海湖 16:00 → 平谷汽车站 16:40"]
-    assert "乘 湖 路 金海湖 16:00 → 平谷汽车站 16:40" in itinerary_ics(it, lang="zh").decode()
+    assert bus_parts(home, "zh") == ["乘 湖路 金海湖 16:00 → 平谷汽车站 16:40"]
+    assert "乘 湖路 金海湖 16:00 → 平谷汽车站 16:40" in itinerary_ics(it, lang="zh").decode()
     assert "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40" in printable_html(it, "en")
     # the map draws the ride along the line's stops: the leg's geometry is the ride's path
     assert home.geometry[0] == LAKE and home.geometry[-1] == STATION

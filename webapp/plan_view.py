@@ -65,7 +65,13 @@ def plan_map(result: Trip | None, planner: Planner, lang: str) -> None:
 
 
 def provider_text(provider: str, lang: str) -> str:
-    kind = "label.provider_roads" if provider.startswith("osm") else "label.provider_estimate"
+    kind = (
+        "label.provider_roads"
+        if provider.startswith("osm")
+        else "label.provider_timetable"
+        if provider.startswith("gtfs")
+        else "label.provider_estimate"
+    )
     return t("label.provider", lang, provider=f"{t(kind, lang)} ({provider})")
 
 

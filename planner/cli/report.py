@@ -12,6 +12,11 @@ from planner.present.timeline import bus_parts, fmt_duration, leg_line
 from planner.present.wording import ticket_text
 
 
+def stop_count(n: int, lang: str) -> str:
+    """``1 stop``, ``3 stops`` / ``3 个景点``."""
+    return t("label.one_stop", lang) if n == 1 else t("label.stop_count", lang, n=n)
+
+
 def render_itinerary(
     it: Itinerary, console: Console, *, lang: str = "en", max_dropped: int = 12
 ) -> None:
@@ -91,7 +96,7 @@ def render_itinerary(
         t(
             "label.totals",
             lang,
-            stops=tot.stops,
+            stops=stop_count(tot.stops, lang),
             travel=fmt_duration(tot.travel_s, lang),
             km=f"{tot.distance_m / 1000:.0f}",
             tickets=f"{tot.tickets_cny:g}",

@@ -35,9 +35,11 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "label.place": {"en": "Place", "zh": "地点"},
     "label.reason": {"en": "Reason", "zh": "原因"},
     "label.travel": {"en": "Travel", "zh": "路程"},
+    "label.stop_count": {"en": "{n} stops", "zh": "{n} 个景点"},
+    "label.one_stop": {"en": "1 stop", "zh": "1 个景点"},
     "label.totals": {
-        "en": "{stops} stops · {travel} on the road ({km} km) · tickets ¥{tickets} · back at {end}",
-        "zh": "{stops} 个景点 · 路上 {travel}（{km} 公里）· 门票 ¥{tickets} · {end} 返回",
+        "en": "{stops} · {travel} on the road ({km} km) · tickets ¥{tickets} · back at {end}",
+        "zh": "{stops} · 路上 {travel}（{km} 公里）· 门票 ¥{tickets} · {end} 返回",
     },
     "label.provider": {"en": "Travel times: {provider}", "zh": "行程时间来源：{provider}"},
     "label.free": {"en": "free", "zh": "免费"},
@@ -121,6 +123,10 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     },
     "label.day_n": {"en": "Day {n}", "zh": "第 {n} 天"},
     "label.provider_roads": {"en": "OpenStreetMap roads", "zh": "OpenStreetMap 路网"},
+    "label.provider_timetable": {
+        "en": "the bus timetable (configs/transit)",
+        "zh": "公交时刻表（configs/transit）",
+    },
     "label.provider_estimate": {
         "en": "straight-line estimate, no road network loaded",
         "zh": "直线估算（未加载路网）",

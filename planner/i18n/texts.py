@@ -79,7 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "label.ride": {
         "en": "bus {line} {board} {depart} → {alight} {arrive}",
-        "zh": "乘 {line} 路 {board} {depart} → {alight} {arrive}",
+        "zh": "乘 {line} {board} {depart} → {alight} {arrive}",
     },
     "label.walk_to_stop": {
         "en": "{depart} walk {minutes} min to {stop}",
@@ -89,7 +89,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "warn.estimated_timetable": {
         "en": "Bus times of line {lines} are estimates (first and last buses, headways): check "
         "the timetable at the stop or with the bus company before you rely on the last bus",
-        "zh": "{lines} 路的发车时间为估算（首末班、间隔）：出发前请在站牌或向公交公司核实，尤其是末班车",
+        "zh": "线路 {lines} 的发车时间为估算（首末班、间隔）：出发前请在站牌或向公交公司核实，尤其是末班车",
     },
     "warn.crowds_planned": {
         "en": "Planned around the crowds expected on a {day_type} (estimated from the day type's "
@@ -148,6 +148,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "out.meal_elsewhere": {"en": "Lunch is planned elsewhere", "zh": "午餐已安排在别处"},
     "out.no_match": {"en": "Does not match your interests", "zh": "与您的兴趣不符"},
     # --- warnings on a plan
+    "warn.estimated_walks": {
+        "en": "Walks to and from the bus stops are straight-line estimates ({provider}); allow a "
+        "few minutes to find the stop",
+        "zh": "往返公交站的步行时间为直线估算（{provider}），找站请预留几分钟",
+    },
     "warn.estimated_travel": {
         "en": "Travel times are straight-line estimates ({provider}); allow extra time on mountain roads",
         "zh": "行程时间为直线估算（{provider}），山路请预留更多时间",
@@ -271,6 +276,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.basemap_extract": {
         "en": "Offline map from the OSM extract: outlines, roads, water, towns, the Great Wall",
         "zh": "离线地图（来自 OSM 数据）：轮廓、道路、水系、城镇、长城",
+    },
+    # --- why a stop queues although the place is not busy (a forecast's arrivals over the gate)
+    "why.crowd_queue": {
+        "en": "About {minutes} min queuing at the gate and car park: more people arrive around "
+        "{at} than they let in an hour, though the place itself is not crowded",
+        "zh": "入口和停车场排队约 {minutes} 分钟：{at} 前后到达的人比每小时能放行的多，但景区内并不拥挤",
+    },
+    "why.crowd_outside_queue": {
+        "en": "Busy {busy}: planned for {at}, outside the busy hours; still about {minutes} min "
+        "at the gate and car park (more people arrive then than they let in an hour)",
+        "zh": "{busy} 人多：安排在 {at}，避开高峰；入口和停车场仍需排队约 {minutes} 分钟（此时到达的人比每小时能放行的多）",
     },
 }
 

@@ -338,7 +338,7 @@ def build_itinerary(
                 for i, tm in zip(route, timings, strict=True)
                 if i >= 0
             ),
-            travel_provider=ctx.matrix.provider,
+            travel_provider=ctx.buses.feed.name if ctx.buses is not None else ctx.matrix.provider,
         ),
         warnings=[*warnings, *_crowd_warning(ctx), *_timetable_warning(legs)],
         crowd_aware=ctx.crowds is not None,

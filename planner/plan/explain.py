@@ -145,7 +145,7 @@ def day_warnings(setup: Setup, day: int, pois: list[Poi]) -> list[Reason]:
     """The warnings of ``day``, whose points (depots included) are ``pois``: a day with no stop
     says why, and a request without interests says the popular places were chosen for it."""
     return (
-        warnings(pois, setup.matrix)
+        warnings(pois, setup.matrix, bus=setup.buses is not None)
         + ([reason("warn.no_lunch")] if day in setup.no_lunch else [])
         + ([reason("warn.no_dinner")] if day in setup.no_dinner else [])
         + ([_why_empty(setup, day)] if len(pois) <= 2 else [])
@@ -186,11 +186,13 @@ def _why_empty(setup: Setup, day: int) -> Reason:
     )
 
 
-def warnings(pois: list[Poi], matrix: TravelMatrix) -> list[Reason]:
-    """Estimated travel, low-confidence places and unknown opening hours among ``pois``."""
+def warnings(pois: list[Poi], matrix: TravelMatrix, *, bus: bool = False) -> list[Reason]:
+    """Estimated travel, low-confidence places and unknown opening hours among ``pois``. On a
+    bus day the matrix only times the walks (the rides are the timetable's, warned of apart)."""
     out: list[Reason] = []
     if matrix.estimated:
-        out.append(reason("warn.estimated_travel", provider=matrix.provider))
+        key = "warn.estimated_walks" if bus else "warn.estimated_travel"
+        out.append(reason(key, provider=matrix.provider))
     seen: set[str] = set()
     for p in pois:
         if p.confidence == Confidence.low and p.id not in seen:

@@ -151,6 +151,11 @@ def fmt_duration(seconds: int, lang: str) -> str:
     return f"{h} h {m:02d} min" if h else f"{m} min"
 
 
+def line_zh(line: str) -> str:
+    """A line as Chinese says it: ``918`` is 918路, but 丫髻山线 and 郊92路 already say so."""
+    return line if line.endswith(("线", "路")) else f"{line}路"
+
+
 def bus_parts(leg: Leg, lang: str) -> list[str]:
     """A timetabled bus leg part by part: ``08:49 walk 11 min to Pinggu Market``, ``bus 平45
     Pinggu Market 09:00 → Jinhai Lake 09:35``; empty for any other leg."""
@@ -164,7 +169,7 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
                 t(
                     "label.ride",
                     lang,
-                    line=part.line,
+                    line=part.line if not zh else line_zh(part.line or ""),
                     board=board,
                     depart=f"{part.depart:%H:%M}",
                     alight=alight,
