@@ -325,3 +325,15 @@ def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
     assert "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40" in printable_html(it, "en")
     # the map draws the ride along the line's stops: the leg's geometry is the ride's path
     assert home.geometry[0] == LAKE and home.geometry[-1] == STATION
+
+
+def test_a_bus_day_says_the_timetable_times_it(planner: Planner) -> None:
+    """The rides are the timetable's: the plan names the feed as its travel source, and on
+    straight-line walking warns about the walks to the stops, not about mountain roads."""
+    from planner.present.timeline import line_zh
+
+    it = planner.plan(lake_day())
+    assert it.solver.travel_provider == planner.transit.name
+    codes = [w.code for w in it.warnings]
+    assert "warn.estimated_walks" in codes and "warn.estimated_travel" not in codes
+    assert [line_zh(x) for x in ("918", "丫髻山线", "郊92路")] == ["918路", "丫髻山线", "郊92路"]
