@@ -255,3 +255,30 @@ def test_a_leg_to_the_same_point_reads_same_place_with_nothing_to_navigate(
     assert "same place: no travel" in str(itinerary_ics(it, lang="en"), "utf-8").replace(
         "\r\n ", ""
     )
+
+
+def test_a_queue_reads_as_a_queue_in_the_cli_and_the_calendar_file(good_itinerary: Itinerary):
+    """A stop that waits 10 min for a shorter queue and queues 10 min: the CLI shows both
+    ("+10 min Wait", "+10 min queue"), and the visit's calendar event says the queue."""
+    import io
+
+    from rich.console import Console
+
+    from planner.cli.report import render_itinerary
+
+    first = good_itinerary.stops[0]
+    start = first.arrival + dt.timedelta(minutes=20)
+    queued = first.model_copy(
+        update={
+            "visit_start": start,
+            "departure": start + dt.timedelta(seconds=first.visit_s),
+            "wait_s": 1200,
+            "queue_s": 600,
+        }
+    )
+    it = good_itinerary.model_copy(update={"stops": [queued, *good_itinerary.stops[1:]]})
+    out = io.StringIO()
+    render_itinerary(it, Console(file=out, width=200), lang="en")
+    assert "(+10 min Wait) (+10 min queue)" in out.getvalue()
+    ics = itinerary_ics(it, lang="en").decode().replace("\r\n ", "")
+    assert "Queue at the gate and car park about 10 min" in ics

@@ -57,8 +57,11 @@ def render_itinerary(
             "",
             "",
         )
-        wait = (
-            f" (+{fmt_duration(stop.wait_s, lang)} {t('label.wait', lang)})" if stop.wait_s else ""
+        idle = stop.wait_s - stop.queue_s  # waiting for the opening, or for a shorter queue
+        wait = "".join(
+            f" (+{fmt_duration(s, lang)} {t(key, lang)})"
+            for s, key in ((idle, "label.wait"), (stop.queue_s, "label.queue_short"))
+            if s
         )
         ticket = ticket_text(stop.ticket_cny, lang)
         table.add_row(

@@ -146,6 +146,7 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the queue is shorter from {time}",
         "zh": "{time} 起排队更短",
     },
+    "label.queue_short": {"en": "queue", "zh": "排队"},
     "label.queue_entry": {
         "en": "Queue at the gate and car park about {duration} (expected crowds)",
         "zh": "入口和停车场排队约 {duration}（预计客流）",

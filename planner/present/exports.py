@@ -178,6 +178,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
     import icalendar
 
     from planner.i18n.texts import MODE_LABELS, t
+    from planner.present.timeline import fmt_duration
 
     zh = lang == "zh"
     cal = icalendar.Calendar()
@@ -206,6 +207,8 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
                 f"{t('label.ticket', lang)}: {ticket}",
                 f"{t('label.arrive', lang)}: {s.arrival:%H:%M}",
             ]
+            if s.queue_s:  # crowd-aware: the queue is before the visit, which the event starts at
+                lines.append(t("label.queue_entry", lang, duration=fmt_duration(s.queue_s, lang)))
             ev.add("description", "\n".join(lines))
             cal.add_component(ev)
         for k, leg in enumerate(it.legs):
