@@ -20,7 +20,7 @@ import pytest
 
 from planner import Planner, TripRequest
 from planner.errors import InfeasibleRequest
-from planner.model import Itinerary
+from planner.model import Itinerary, Trip
 from planner.plan.checker import violations
 from planner.travel.transit import load_feed
 from tests.gtfs_feeds import AGENCY, write_feed
@@ -171,11 +171,10 @@ def test_a_start_out_of_walking_reach_of_every_stop_is_refused(planner: Planner)
     assert "the nearest, Pinggu Bus Station" in str(caught.value)
 
 
-def test_a_bus_trip_never_asks_for_more_minutes_than_a_day_has() -> None:
-    """On a trip of several bus days a place that no connection fits is "no bus connection",
-    never "needs about 1361 more minutes" (a visit waiting for the next day's opening)."""
-    planner = Planner.from_configs(use_roads=False)
-    trip = planner.plan_trip(
+@pytest.fixture(scope="module")
+def bus_trip() -> Trip:
+    """Three car-free days on the bundled timetable."""
+    return Planner.from_configs(use_roads=False).plan_trip(
         TripRequest(
             date="2027-07-16",
             start="pinggu-bus-station",
@@ -184,11 +183,27 @@ def test_a_bus_trip_never_asks_for_more_minutes_than_a_day_has() -> None:
             interests=["lake", "gorge", "village"],
         )
     )
+
+
+def test_a_bus_trip_never_asks_for_more_minutes_than_a_day_has(bus_trip: Trip) -> None:
+    """On a trip of several bus days a place that no connection fits is "no bus connection",
+    never "needs about 1361 more minutes" (a visit waiting for the next day's opening)."""
+    trip = bus_trip
     day_minutes = 10 * 60  # 08:30-18:30 at most
     for dropped in trip.dropped:
         minutes = [int(w) for w in dropped.reason.en.split() if w.isdigit()]
         if "more minutes" in dropped.reason.en:
             assert minutes and minutes[0] < day_minutes, dropped.reason.en
+
+
+def test_a_bus_trip_warns_of_estimated_timetables_once_naming_every_line(bus_trip: Trip) -> None:
+    """One warning for the trip, naming each estimated line ridden on any day (not one per day)."""
+    ridden = sorted(
+        {p.line for d in bus_trip.days for leg in d.legs for p in leg.transit if p.estimated}
+    )
+    found = [w for w in bus_trip.warnings if w.code == "warn.estimated_timetable"]
+    assert len(found) == 1 and ridden
+    assert all(line in found[0].en for line in ridden)
 
 
 def test_every_ride_is_re_timed_on_the_timetable_by_the_checker(planner: Planner) -> None:

@@ -158,7 +158,15 @@ def build_trip(
         stay_suggested=suggested and has_stay,
         totals=trip_totals(days),
         dropped=dropped,
-        warnings=list({w.en: w for d in days for w in d.warnings}.values())
+        warnings=list(
+            {
+                w.en: w
+                for d in days
+                for w in d.warnings
+                if w.code != "warn.estimated_timetable"  # once for the trip's lines, below
+            }.values()
+        )
+        + _timetable_warning([leg for d in days for leg in d.legs])
         + _date_warnings(request)
         + _unknown_ticket_warnings(request, days),
     )
