@@ -145,6 +145,60 @@ def test_a_forecast_gives_the_load_and_a_queue_that_carries_over(tmp_path):
     assert o.busy_spans() == [(10, 12)]
 
 
+def shilinxia_counts(counts: dict[int, tuple[float, float]], **hours: object):
+    """Shilinxia's outlook (its gate lets in 900 an hour, 2,000 on site in comfort) from these
+    counts per hour: ``{hour: (arrivals, mean_on_site)}``."""
+    from planner.plan.crowding import Forecast
+
+    own = build_catalog(
+        [entry("shilinxia", capacity_at_once=2000, capacity_per_hour=900)], source="t"
+    )
+    cells = {(FESTIVAL, "shilinxia", h): c for h, c in counts.items()}
+    return outlook(
+        own.get("shilinxia"),
+        FESTIVAL,
+        settings=CROWDS,
+        day_type="festival",
+        forecast=Forecast(cells),
+        **hours,  # type: ignore[arg-type]
+    )
+
+
+def test_a_queue_longer_than_the_most_visitors_wait_turns_the_rest_away():
+    """10,000 arrive at 10:00 at a gate letting in 900 an hour: a fluid queue without end would
+    say 606 min at 10:00 and still hours at 17:00 with nobody there. At most MAX_QUEUE_MIN (2
+    hours) of queue forms, the rest are turned away, and it drains at the gate's pace."""
+    from planner.plan.crowding import MAX_QUEUE_MIN
+
+    assert MAX_QUEUE_MIN == 120
+    o = shilinxia_counts({10: (10_000, 1500)})
+    by_hour = {h.hour: h.wait_min for h in o.hours}
+    assert [by_hour[h] for h in (9, 10, 11, 12, 17)] == [0, 120, 60, 0, 0]
+    steady = shilinxia_counts({h: (1800, 1500) for h in range(24)})
+    assert max(h.wait_min for h in steady.hours) == MAX_QUEUE_MIN  # 900 more an hour, capped
+
+
+def test_no_wait_runs_past_midnight():
+    """A queue joined in the day's last hour ends by midnight."""
+    o = shilinxia_counts({h: (5000, 100) for h in range(24)}, hours=range(24))
+    assert {h.hour: h.wait_min for h in o.hours if h.hour >= 22} == {22: 120, 23: 60}
+
+
+def test_the_days_curve_is_held_to_the_same_longest_wait():
+    """A curve far over capacity (500 % at 240 min per 100 % over) still queues 2 hours at most."""
+    from planner.data.crowds import CrowdSettings
+    from planner.plan.crowding import MAX_QUEUE_MIN
+
+    packed = CrowdSettings(
+        default_capacity=CROWDS.default_capacity,
+        load_by_hour={"festival": {11: 5.0}},
+        gate_minutes_per_overload=240,
+    )
+    lake = build_catalog([entry("jinhai-lake", popularity=1.0)], source="t").get("jinhai-lake")
+    o = outlook(lake, FESTIVAL, settings=packed, day_type="festival")
+    assert {h.hour: h.wait_min for h in o.hours}[11] == MAX_QUEUE_MIN
+
+
 def test_a_bad_forecast_row_names_the_file_and_row(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text(
@@ -349,3 +403,75 @@ def test_crowd_aware_plans_dodge_the_peak_where_the_day_allows(festival_planner)
         aware_total += aware.totals.value
         blind_total += met
     assert aware_total > blind_total
+
+
+def day_crowds_of(o) -> object:
+    from planner.plan.crowding import DayCrowds
+
+    return DayCrowds(
+        settings=CROWDS, day_types={FESTIVAL: "festival"}, outlooks={(o.poi_id, FESTIVAL): o}
+    )
+
+
+def test_a_queue_without_busy_hours_still_says_why():
+    """1,110 arrive at 10:00 at a gate letting in 900 an hour while 100 are on site at once:
+    the place is never busy, yet a stop joined at 10:30 queues 14 min (210 people ahead; the
+    stop shows "+14 min wait"), and its why says where the wait comes from, in both languages.
+    No queue, no crowd reason."""
+    from planner.plan.crowding import crowd_reasons
+
+    o = shilinxia_counts({10: (1110, 100), 11: (0, 100)})
+    assert o.busy_spans() == [] and {h.hour: h.wait_min for h in o.hours}[10] == 14
+    crowds = day_crowds_of(o)
+    join = dt.datetime(2027, 4, 17, 10, 30)
+    start = join + dt.timedelta(minutes=14)
+    queue_s = crowds.queue_s("shilinxia", join)
+    assert queue_s == 14 * 60
+    (why,) = crowd_reasons(crowds, "shilinxia", start, queue_s)
+    assert why.code == "why.crowd_queue"
+    assert "About 14 min queuing at the gate" in why.en and "10:30" in why.en
+    assert "not crowded" in why.en and "排队约 14 分钟" in why.zh and "10:30" in why.zh
+    assert crowd_reasons(crowds, "shilinxia", dt.datetime(2027, 4, 17, 15), 0) == []
+
+
+def test_a_queue_outside_the_busy_hours_says_why_too():
+    """Busy 11:00-12:00 only, yet the gate queue lasts into the afternoon: a stop at the
+    longest queue, outside the busy hours, says both."""
+    from planner.plan.crowding import crowd_reasons
+
+    o = shilinxia_counts({10: (900, 500), 11: (900, 1800), 13: (2700, 500)})
+    assert o.busy_spans() == [(11, 12)]
+    crowds = day_crowds_of(o)
+    join = dt.datetime(2027, 4, 17, 13, 5)
+    queue_s = crowds.queue_s("shilinxia", join)
+    assert queue_s == 120 * 60  # the peak of the day's queue: nothing saved against it
+    (why,) = crowd_reasons(crowds, "shilinxia", join + dt.timedelta(seconds=queue_s), queue_s)
+    assert why.code == "why.crowd_outside_queue"
+    assert "outside the busy hours; still about 120 min at the gate" in why.en
+    assert "排队约 120 分钟" in why.zh
+
+
+def test_a_planned_stop_that_queues_in_a_quiet_place_says_why(festival_planner):
+    """The same end to end: a forecast whose arrivals outrun Jinhai Lake's gate every hour
+    while few are on site, a plan that must visit it: the stop queues and says why."""
+    from planner import TripRequest
+    from planner.plan.crowding import parse_forecast
+
+    text = "date,hour,poi_id,arrivals,mean_on_site\n" + "".join(
+        f"{FESTIVAL},{h}:00,jinhai-lake,2300,100\n" for h in range(24)
+    )
+    festival_planner.forecast = parse_forecast(text, name="counts.csv")
+    try:
+        it = festival_planner.plan(
+            TripRequest(
+                date=FESTIVAL_SATURDAY,
+                start="pinggu-bus-station",
+                must=["jinhai-lake"],
+                time_limit_s=0.3,
+            )
+        )
+    finally:
+        festival_planner.forecast = None
+    (lake,) = [s for s in it.stops if s.poi_id == "jinhai-lake"]
+    assert lake.queue_s >= 60 and lake.crowd_load is not None and lake.crowd_load < 0.8
+    assert "why.crowd_queue" in {r.code for r in lake.why}
