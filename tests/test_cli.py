@@ -341,3 +341,13 @@ def test_replan_names_an_unknown_visited_place_as_visited(tmp_path: Path):
     )
     assert result.exit_code == 2
     assert result.output.strip().startswith("error: --visited: unknown place 'nowhere'")
+
+
+def test_planner_crowds_speaks_the_asked_language():
+    """The table's title, headers, place names and durations follow --lang."""
+    zh = runner.invoke(app, ["crowds", "--date", "2027-04-17", "--top", "1", "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    for text in ("节庆日", "地点", "拥挤时段", "金海湖风景区", "分钟", "负荷"):
+        assert text in zh.output, text
+    en = runner.invoke(app, ["crowds", "--date", "2027-04-17", "--top", "1", "--lang", "en"])
+    assert "festival day" in en.output and "Jinhai Lake" in en.output and "节庆日" not in en.output

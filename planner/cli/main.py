@@ -179,7 +179,9 @@ def plan(
         "crowds": crowds,
     }
     if forecast is not None and crowds is False:
-        fail("--forecast: --no-crowds plans blind to crowds and would ignore it; drop one of the two")
+        fail(
+            "--forecast: --no-crowds plans blind to crowds and would ignore it; drop one of the two"
+        )
     if forecast is not None and crowds is None:
         raw["crowds"] = True  # a forecast given is a forecast to plan around, festival or not
     try:
@@ -319,6 +321,7 @@ def crowds_command(
         typer.Option(help="How many places to list, busiest first (default: 15; --json: all)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    lang: Annotated[str | None, typer.Option(help="en or zh (default: from LANG)")] = None,
     configs: Annotated[
         Path | None, typer.Option(help="Configs folder (default: the bundled configs/)")
     ] = None,
@@ -348,20 +351,34 @@ def crowds_command(
         body = report(outlooks, day, kind)
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{day} ({kind})")
-    for col in ("id", "busy hours", "peak", "gate wait", "source"):
-        table.add_column(col, overflow="fold")
+    from planner.i18n.texts import DAY_TYPE_LABELS, t
+    from planner.present.timeline import fmt_duration
+
+    language = lang or _default_lang()
+    table = Table(title=f"{day} ({DAY_TYPE_LABELS.get(kind, {}).get(language, kind)})")
+    for key in (
+        "label.place",
+        "op.crowds_busy",
+        "crowds.peak",
+        "crowds.gate_wait",
+        "crowds.source",
+    ):
+        table.add_column(t(key, language), overflow="fold")
     for o in outlooks:
-        peak = o.peak()
+        peak, poi = o.peak(), planner.catalog.get(o.poi_id)
         table.add_row(
-            o.poi_id,
+            f"{poi.name(language)} ({o.poi_id})",
             ", ".join(f"{a:02d}:00-{b:02d}:00" for a, b in o.busy_spans()) or "-",
-            f"{peak.load:.0%} at {peak.hour:02d}:00" if peak else "-",
-            f"{max(h.wait_min for h in o.hours):.0f} min" if o.hours else "-",
+            t("crowds.peak_at", language, load=f"{peak.load:.0%}", hour=f"{peak.hour:02d}:00")
+            if peak
+            else "-",
+            fmt_duration(round(60 * max(h.wait_min for h in o.hours)), language)
+            if o.hours
+            else "-",
             o.source,
         )
     Console().print(table)
-    Console().print("load: visitors on site over the comfortable capacity (pois.yaml, crowds.yaml)")
+    Console().print(t("crowds.load_note", language))
 
 
 def _capacity_text(c: object) -> str:
