@@ -351,3 +351,22 @@ def test_planner_crowds_speaks_the_asked_language():
         assert text in zh.output, text
     en = runner.invoke(app, ["crowds", "--date", "2027-04-17", "--top", "1", "--lang", "en"])
     assert "festival day" in en.output and "Jinhai Lake" in en.output and "节庆日" not in en.output
+
+
+@pytest.mark.parametrize("command", ["plan", "crowds"])
+def test_a_forecast_naming_a_place_the_catalogue_lacks_is_refused(tmp_path: Path, command: str):
+    """A typo in a forecast's poi_id is named with its row and a suggestion, not silently
+    planned as if the place had no counts."""
+    path = tmp_path / "counts.csv"
+    path.write_text(
+        "date,hour,poi_id,arrivals,mean_on_site\n2027-04-17,10,jinhai-lak,900,800\n",
+        encoding="utf-8",
+    )
+    args = ["--date", "2027-04-17", "--forecast", str(path)]
+    if command == "plan":
+        args += ["--start", "pinggu-bus-station", "--no-roads"]
+    result = runner.invoke(app, [command, *args])
+    assert result.exit_code == 2
+    out = result.output.strip()
+    assert out.startswith("error: --forecast: counts.csv row 2: unknown place 'jinhai-lak'"), out
+    assert "jinhai-lake" in out

@@ -701,7 +701,7 @@ def crowds_tab(lang: str) -> None:
     """The district's expected load for a chosen date: visitors on site per hour across the
     district, and per place its busy hours and load hour by hour (planner.plan.crowding)."""
     from planner.data.crowds import capacity_of
-    from planner.plan.crowding import parse_forecast
+    from planner.plan.crowding import check_places, parse_forecast
 
     planner = get_planner()
     st.caption(t("op.crowds_help", lang))
@@ -715,9 +715,11 @@ def crowds_tab(lang: str) -> None:
     forecast = None
     if upload is not None:
         try:
-            forecast = parse_forecast(
+            counts = parse_forecast(
                 upload.getvalue().decode("utf-8-sig"), name=upload.name, field="forecast"
             )
+            check_places(counts, planner.catalog.ids, field="forecast")
+            forecast = counts  # only a forecast that names known places is used
         except (RequestError, UnicodeDecodeError) as exc:
             st.error(t("op.crowds_forecast_bad", lang, problem=str(exc)))
     kind, outlooks = planner.crowd_day(day, forecast=forecast)

@@ -189,9 +189,10 @@ def plan(
         request = parse_trip_request(raw)
         planner = Planner.from_configs(catalog_path=catalog, use_roads=roads)
         if forecast is not None:
-            from planner.plan.crowding import read_forecast
+            from planner.plan.crowding import check_places, read_forecast
 
             planner.forecast = read_forecast(forecast)
+            check_places(planner.forecast, planner.catalog.ids)
         request = planner.catalog.with_ids(request)  # --must 金海湖 names a place by its name
         if alternatives != 1:
             options = planner.alternatives(request, count=alternatives)
@@ -328,7 +329,7 @@ def crowds_command(
 ) -> None:
     """Expected crowding per place and hour on a date: busy hours, load, minutes at the gate."""
     from planner import Planner
-    from planner.plan.crowding import read_forecast, report
+    from planner.plan.crowding import check_places, read_forecast, report
 
     try:
         try:
@@ -338,9 +339,10 @@ def crowds_command(
         if top is not None and top < 1:
             raise RequestError("--top", f"{top} places is none; give 1 or more")
         planner = Planner.from_configs(configs, use_roads=False)  # the crowds need no travel times
-        kind, outlooks = planner.crowd_day(
-            day, place=place, forecast=read_forecast(forecast) if forecast else None
-        )
+        counts = read_forecast(forecast) if forecast else None
+        if counts is not None:
+            check_places(counts, planner.catalog.ids)
+        kind, outlooks = planner.crowd_day(day, place=place, forecast=counts)
         if top is not None or not as_json:  # the JSON is GET /v1/crowds's: every place
             outlooks = outlooks[: top or 15]
     except RequestError as exc:
