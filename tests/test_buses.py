@@ -352,3 +352,14 @@ def test_a_bus_day_says_the_timetable_times_it(planner: Planner) -> None:
     codes = [w.code for w in it.warnings]
     assert "warn.estimated_walks" in codes and "warn.estimated_travel" not in codes
     assert [line_zh(x) for x in ("918", "丫髻山线", "郊92路")] == ["918路", "丫髻山线", "郊92路"]
+
+
+def test_running_late_after_the_last_bus_says_so_naming_now(planner: Planner) -> None:
+    """Still at the lake at 17:05, after the 17:00 (the last bus): the re-plan is refused on
+    ``now``, the one thing a re-plan can change, and says the last bus has gone."""
+    it = planner.plan(lake_day())
+    late = dt.datetime.fromisoformat(f"{WEDNESDAY}T17:05:00+08:00")
+    with pytest.raises(InfeasibleRequest) as caught:
+        planner.replan(it, now=late, here="jinhai-lake", visited=["jinhai-lake"])
+    assert caught.value.field == "now"
+    assert "last bus back in time has gone; take a taxi" in str(caught.value)

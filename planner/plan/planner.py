@@ -19,7 +19,16 @@ from planner.data.crowds import CrowdSettings
 from planner.data.seasons import SeasonCalendar
 from planner.errors import InfeasibleRequest, RequestError
 from planner.i18n.texts import reason
-from planner.model import Alternative, Category, Interest, Itinerary, Poi, Trip, TripRequest
+from planner.model import (
+    Alternative,
+    Category,
+    Interest,
+    Itinerary,
+    Mode,
+    Poi,
+    Trip,
+    TripRequest,
+)
 from planner.plan import checker
 from planner.plan.assemble import assemble_days, build_trip
 from planner.plan.build import build_setup
@@ -256,7 +265,22 @@ class Planner:
         and place to the same end point and end time.
         """
         rest, done = rest_of_day(itinerary, self.catalog, now=now, here=here, visited=visited)
-        return self.plan(rest).model_copy(update={"visited": done})
+        try:
+            return self.plan(rest).model_copy(update={"visited": done})
+        except InfeasibleRequest as exc:
+            if exc.field != "end_time":
+                raise
+            # the way back no longer fits: a re-plan has no end time to change, only "now"
+            where = f"from {rest.start!r} at {rest.start_time:%H:%M}"
+            message = (
+                f"no bus (or walk) {where} reaches {rest.end!r} by {rest.end_time:%H:%M}: the last "
+                "bus back in time has gone; take a taxi, or plan the rest anew with a later end "
+                "(planner plan --to)"
+                if rest.mode == Mode.bus
+                else f"{where}, {rest.end!r} cannot be reached by {rest.end_time:%H:%M} by "
+                f"{rest.mode.value}; plan the rest anew with a later end (planner plan --to)"
+            )
+            raise InfeasibleRequest("now", message) from None
 
     def crowd_aware(self, request: TripRequest) -> bool:
         """Whether ``request`` is planned around crowds: as it says, else on festival days."""
