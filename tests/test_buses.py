@@ -140,6 +140,7 @@ def test_a_pin_before_the_first_bus_arrives_names_the_first_arrival(planner: Pla
         planner.plan(pinned_at("08:30"))
     assert caught.value.field == "pins"
     assert "the first bus gets there at 08:40" in str(caught.value)
+    assert caught.value.text is not None and "最早一班公交 08:40 才到" in caught.value.text.zh
 
 
 def test_a_must_see_no_bus_reaches_is_refused_as_such(planner: Planner) -> None:
@@ -150,6 +151,7 @@ def test_a_must_see_no_bus_reaches_is_refused_as_such(planner: Planner) -> None:
     assert caught.value.field == "must"
     assert "no bus gets to 'jingdong-grand-canyon' and back" in str(caught.value)
     assert "travel by car" in str(caught.value)
+    assert caught.value.text is not None and "改为自驾" in caught.value.text.zh
 
 
 def test_a_date_the_timetable_does_not_cover_is_refused_naming_its_calendar(
@@ -161,6 +163,8 @@ def test_a_date_the_timetable_does_not_cover_is_refused_naming_its_calendar(
         planner.plan(lake_day(date="2028-01-05", must=[]))
     assert caught.value.field == "date"
     assert "2027-01-01..2027-12-31" in str(caught.value)
+    assert caught.value.text is not None  # in both languages, for the app
+    assert "2028-01-05 没有班次" in caught.value.text.zh
 
 
 def test_a_start_out_of_walking_reach_of_every_stop_is_refused(planner: Planner) -> None:
@@ -169,6 +173,7 @@ def test_a_start_out_of_walking_reach_of_every_stop_is_refused(planner: Planner)
         planner.plan(lake_day(start="117.16,40.12", must=[]))
     assert caught.value.field == "start"
     assert "the nearest, Pinggu Bus Station" in str(caught.value)
+    assert caught.value.text is not None and "最近的平谷汽车站" in caught.value.text.zh
 
 
 @pytest.fixture(scope="module")
@@ -363,3 +368,4 @@ def test_running_late_after_the_last_bus_says_so_naming_now(planner: Planner) ->
         planner.replan(it, now=late, here="jinhai-lake", visited=["jinhai-lake"])
     assert caught.value.field == "now"
     assert "last bus back in time has gone; take a taxi" in str(caught.value)
+    assert caught.value.text is not None and "末班车已过，请打车" in caught.value.text.zh

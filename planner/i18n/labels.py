@@ -211,6 +211,37 @@ UI_MESSAGES: dict[str, dict[str, str]] = {
     "hours.days": {"en": "{days} {times}", "zh": "{days} {times}"},
     "hours.holidays_off": {"en": "closed on public holidays", "zh": "节假日休息"},
     "hours.off": {"en": "{days} closed", "zh": "{days}休息"},
+    "error.bus_no_service": {
+        "en": "The bus timetable has no bus on {date} ({span}): choose a date it covers, or "
+        "travel by car",
+        "zh": "公交时刻表在 {date} 没有班次（{span}）：请选择时刻表覆盖的日期，或改为自驾",
+    },
+    "error.bus_span": {
+        "en": "its calendar runs {first}..{last}",
+        "zh": "时刻表覆盖 {first} 至 {last}",
+    },
+    "error.bus_no_stop": {
+        "en": "No bus stop within {reach} km of {place}: the nearest, {stop}, is {km} km away; "
+        "choose a place near a bus stop (such as Pinggu Bus Station), or travel by car",
+        "zh": "{place} {reach} 公里内没有公交站：最近的{stop}在 {km} 公里外；请选择靠近公交站的地点（如平谷汽车站），或改为自驾",
+    },
+    "error.no_bus_for_place": {
+        "en": "No bus gets to {place} and back within the day on the timetable (walking at most "
+        "2.5 km at either end): travel by car, or {fix}",
+        "zh": "按时刻表当天没有公交能往返{place}（两端步行不超过 2.5 公里）：请改为自驾，或{fix}",
+    },
+    "error.fix_unpin": {"en": "unpin it", "zh": "取消固定"},
+    "error.fix_unmust": {"en": "take it off the must-see places", "zh": "将其移出必去景点"},
+    "error.first_bus_after_pin": {
+        "en": "{place} cannot start at {at}: the first bus gets there at {first}; pin it later, "
+        "start earlier, or travel by car",
+        "zh": "{place}无法在 {at} 开始：最早一班公交 {first} 才到；请固定在更晚的时间、提早出发，或改为自驾",
+    },
+    "error.replan_last_bus": {
+        "en": "No bus (or walk) from {here} at {at} reaches {end} by {by}: the last bus back in "
+        "time has gone; take a taxi, or plan the rest anew with a later end",
+        "zh": "{at} 从{here}出发，已没有公交（或步行）能在 {by} 前到达{end}：末班车已过，请打车，或以更晚的结束时间重新规划",
+    },
     "error.end_before_start": {
         "en": "{end} is not after the start time {start}: choose a later time",
         "zh": "{end} 不晚于出发时间 {start}，请选择更晚的时间",

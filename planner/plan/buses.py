@@ -23,7 +23,8 @@ from numpy.typing import NDArray
 
 from planner.data.coords import haversine_m
 from planner.errors import InfeasibleRequest
-from planner.model import Mode, Poi, TransitPart, TripRequest
+from planner.i18n.texts import reason
+from planner.model import Mode, Poi, Reason, TransitPart, TripRequest
 from planner.model.common import DAY_S
 from planner.travel.base import LonLat, TravelTimes
 from planner.travel.transit import (
@@ -131,11 +132,12 @@ def check_reach(feed: Feed, request: TripRequest, start: Poi, end: Poi) -> None:
         day = request.date + dt.timedelta(days=k)
         if not feed.services_on(day):
             first, last = service_range(feed)
-            span = f"its calendar runs {first}..{last}" if first and last else "it has no calendar"
+            span = reason("error.bus_span", first=str(first), last=str(last))
             raise InfeasibleRequest(
                 "date",
-                f"the bus timetable has no bus on {day} ({span}); choose a date the timetable "
+                f"the bus timetable has no bus on {day} ({span.en}); choose a date the timetable "
                 "covers, or travel by car",
+                text=reason("error.bus_no_service", date=str(day), span=_both(span)),
             )
     reach = WalkSettings().access_radius_m
     for field, poi in (("start", start), ("end", end)):
@@ -152,7 +154,18 @@ def check_reach(feed: Feed, request: TripRequest, start: Poi, end: Poi) -> None:
                 f"{stop.name_en or stop.name} ({stop.name}), is {metres / 1000:.1f} km away; "
                 f"choose {'a start' if field == 'start' else 'an end'} near a bus stop (such as "
                 "pinggu-bus-station), or travel by car",
+                text=reason(
+                    "error.bus_no_stop",
+                    reach=f"{reach / 1000:g}",
+                    place={"en": poi.name_en, "zh": poi.name_zh},
+                    stop={"en": stop.name_en or stop.name, "zh": stop.name},
+                    km=f"{metres / 1000:.1f}",
+                ),
             )
+
+
+def _both(r: Reason) -> dict[str, str]:
+    return {"en": r.en, "zh": r.zh}
 
 
 def service_range(feed: Feed) -> tuple[dt.date | None, dt.date | None]:

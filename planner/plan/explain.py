@@ -113,6 +113,7 @@ def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | No
     assert setup.buses is not None
     p, pid = setup.problem, setup.nodes[node].id
     field, fix = ("pins", "unpin it") if pinned else ("must", "remove it from must")
+    place = {"en": setup.nodes[node].name_en, "zh": setup.nodes[node].name_zh}
     fastest = p.untimed_bound().travel
     days = range(len(setup.depot_of_day))
     if all(
@@ -123,6 +124,11 @@ def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | No
             field,
             f"no bus gets to {pid!r} and back within the day on the timetable (walking at most "
             f"2.5 km at either end); travel by car, or {fix}",
+            text=reason(
+                "error.no_bus_for_place",
+                place=place,
+                fix=_both(reason("error.fix_unpin" if pinned else "error.fix_unmust")),
+            ),
         )
     at = setup.pins_at.get(node)
     if at is None:
@@ -133,12 +139,20 @@ def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | No
     if journey is None or journey.arrive <= at:
         return None
     first = journey.arrive + 59  # the first minute at the place
+    clock = {
+        k: f"{s % DAY_S // 3600:02d}:{s % 3600 // 60:02d}"
+        for k, s in (("at", at), ("first", first))
+    }
     return InfeasibleRequest(
         "pins",
-        f"{pid!r} cannot start at {at % DAY_S // 3600:02d}:{at % 3600 // 60:02d}: the first bus "
-        f"gets there at {first % DAY_S // 3600:02d}:{first % 3600 // 60:02d}; pin it later, "
-        "start earlier, or travel by car",
+        f"{pid!r} cannot start at {clock['at']}: the first bus gets there at {clock['first']}; "
+        "pin it later, start earlier, or travel by car",
+        text=reason("error.first_bus_after_pin", place=place, **clock),
     )
+
+
+def _both(r: Reason) -> dict[str, str]:
+    return {"en": r.en, "zh": r.zh}
 
 
 def day_warnings(setup: Setup, day: int, pois: list[Poi]) -> list[Reason]:

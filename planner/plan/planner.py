@@ -280,7 +280,21 @@ class Planner:
                 else f"{where}, {rest.end!r} cannot be reached by {rest.end_time:%H:%M} by "
                 f"{rest.mode.value}; plan the rest anew with a later end (planner plan --to)"
             )
-            raise InfeasibleRequest("now", message) from None
+            text = None
+            if rest.mode == Mode.bus:
+
+                def named(pid: str | None) -> dict[str, str] | str:
+                    poi = self.catalog.resolve(pid) if pid else None
+                    return {"en": poi.name_en, "zh": poi.name_zh} if poi else str(pid)
+
+                text = reason(
+                    "error.replan_last_bus",
+                    here=named(rest.start),
+                    at=f"{rest.start_time:%H:%M}",
+                    end=named(rest.end),
+                    by=f"{rest.end_time:%H:%M}",
+                )
+            raise InfeasibleRequest("now", message, text=text) from None
 
     def crowd_aware(self, request: TripRequest) -> bool:
         """Whether ``request`` is planned around crowds: as it says, else on festival days."""
