@@ -345,6 +345,11 @@ def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
     assert "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40" in printable_html(it, "en")
     # the map draws the ride along the line's stops: the leg's geometry is the ride's path
     assert home.geometry[0] == LAKE and home.geometry[-1] == STATION
+    # a walk of 0 min (the stop is at the place) is not a line of its own
+    ride = home.transit[0]
+    nil = ride.model_copy(update={"kind": "walk", "arrive": ride.depart, "line": None})
+    walked = home.model_copy(update={"transit": [nil, *home.transit]})
+    assert bus_parts(walked, "en") == bus_parts(home, "en")
 
 
 def test_a_bus_day_says_the_timetable_times_it(planner: Planner) -> None:

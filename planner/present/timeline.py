@@ -179,6 +179,8 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
             )
         else:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
+            if minutes == 0:  # the stop is at the place: nothing to walk, nothing to say
+                continue
             key = "label.walk_to_stop" if part.to_name else "label.walk_on"
             stop = part.to_name if zh or not part.to_name_en else part.to_name_en
             out.append(
