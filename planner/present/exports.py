@@ -212,6 +212,8 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             ev.add("description", "\n".join(lines))
             cal.add_component(ev)
         for k, leg in enumerate(it.legs):
+            if stays_put(leg):  # no travel, so no event (a 1-minute "same place" clutters a day)
+                continue
             (a, a_zh, a_en), (b, b_zh, b_en) = leg_endpoints(it, k)
             ev = icalendar.Event()
             ev.add("uid", f"{day}-leg{k}-{leg.from_id}-{leg.to_id}@pinggu-planner")
