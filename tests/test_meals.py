@@ -55,3 +55,26 @@ def test_the_checker_refuses_a_lunch_during_a_visit_that_has_no_room(planner: Pl
     broken = day.model_copy(update={"stops": [*day.stops[:k], moved, *day.stops[k + 1 :]]})
     found = violations(broken, planner.catalog, planner.travel, planner.traffic)
     assert any("no room for it" in v for v in found), found
+
+
+def test_a_re_plan_too_late_for_lunch_says_so(planner: Planner) -> None:
+    """Running late at 12:50 without having eaten: a lunch break must end by 13:30, so none fits
+    any more; the re-plan says so instead of dropping lunch silently. At 11:00 lunch is kept."""
+    import datetime as dt
+
+    day = planner.plan(
+        TripRequest(date="2027-07-14", start="pinggu-bus-station", interests=["lake", "gorge"])
+    )
+    first = day.stops[0].poi_id
+
+    def at(clock: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(f"2027-07-14T{clock}:00+08:00")
+
+    late = planner.replan(day, now=at("12:50"), visited=[first])
+    assert "warn.lunch_missed" in [w.code for w in late.warnings]
+    assert not any(s.kind in ("meal", "picnic") for s in late.stops)
+    early = planner.replan(day, now=at("11:00"), visited=[first])
+    assert "warn.lunch_missed" not in [w.code for w in early.warnings]
+    assert any(s.kind in ("meal", "picnic") for s in early.stops) or any(
+        w.code == "warn.no_lunch" for w in early.warnings
+    )

@@ -176,6 +176,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{days} days · {stops} stops · {travel} on the road · tickets ¥{tickets}",
         "zh": "{days} 天 · {stops} 个景点 · 路上 {travel} · 门票 ¥{tickets}",
     },
+    "warn.lunch_missed": {
+        "en": "No lunch break fits any more (lunch ends by {to}): eat on the way or at your next stop",
+        "zh": "已来不及安排午餐（午餐需在 {to} 前结束）：请在路上或下一站用餐",
+    },
     "warn.no_lunch": {
         "en": "No lunch break fits between your must-visit places: bring snacks",
         "zh": "必去景点之间无法安排午餐，请自备干粮",

@@ -266,7 +266,7 @@ class Planner:
         """
         rest, done = rest_of_day(itinerary, self.catalog, now=now, here=here, visited=visited)
         try:
-            return self.plan(rest).model_copy(update={"visited": done})
+            new = self.plan(rest)
         except InfeasibleRequest as exc:
             if exc.field != "end_time":
                 raise
@@ -295,6 +295,15 @@ class Planner:
                     by=f"{rest.end_time:%H:%M}",
                 )
             raise InfeasibleRequest("now", message, text=text) from None
+        warnings = new.warnings
+        ate = any(
+            s.kind in ("meal", "picnic") or any(r.code == "why.lunch_inside" for r in s.why)
+            for s in new.stops
+        )
+        if rest.lunch and not ate and not any(w.code == "warn.no_lunch" for w in warnings):
+            # lunch was still to come, but from now on no lunch break fits: say so
+            warnings = [*warnings, reason("warn.lunch_missed", to=f"{rest.lunch_to:%H:%M}")]
+        return new.model_copy(update={"visited": done, "warnings": warnings})
 
     def crowd_aware(self, request: TripRequest) -> bool:
         """Whether ``request`` is planned around crowds: as it says, else on festival days."""
