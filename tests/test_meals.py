@@ -78,3 +78,17 @@ def test_a_re_plan_too_late_for_lunch_says_so(planner: Planner) -> None:
     assert any(s.kind in ("meal", "picnic") for s in early.stops) or any(
         w.code == "warn.no_lunch" for w in early.warnings
     )
+
+
+def test_lunch_finds_a_place_on_the_way_when_the_must_see_leaves_none(planner: Planner) -> None:
+    """A car-free weekday with Yajishan as the must-see: its bus arrives at 12:45 and the visit
+    lasts past lunchtime, so lunch fits neither before it at the bus station nor after it. It
+    fits at another stop on the way (a picnic there); the day used to keep an optional sight and
+    warn "no lunch break fits between your must-visit places"."""
+    day = planner.plan(
+        TripRequest(date="2027-07-14", start="pinggu-bus-station", mode="bus", must=["yajishan"])
+    )
+    assert "warn.no_lunch" not in [w.code for w in day.warnings]
+    kinds = [s.kind for s in day.stops]
+    assert "picnic" in kinds or "meal" in kinds
+    assert not violations(day, planner.catalog, planner.travel, transit=planner.transit)

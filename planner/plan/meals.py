@@ -26,7 +26,7 @@ def place_meals(setup: Setup, routes: list[list[int]]) -> list[list[int]]:
     for d, r in enumerate(routes):
         r = one_meal_per_window(setup, d, r)
         if setup.lunch[d] and not meal_in(setup, d, r, setup.lunch[d]):
-            r = picnic(setup, d, r)
+            r = picnic(setup, d, r, taken={i for route in routes for i in route})
         if setup.dinner[d] and not meal_in(setup, d, r, setup.dinner[d]):
             r = add_dinner(setup, d, r)
         routes[d] = [i for i in r if i not in meals or in_window(setup, d, r, i)]
@@ -78,11 +78,14 @@ def one_meal_per_window(setup: Setup, d: int, r: list[int]) -> list[int]:
     return out
 
 
-def picnic(setup: Setup, d: int, r: list[int]) -> list[int]:
+def picnic(setup: Setup, d: int, r: list[int], taken: set[int] | None = None) -> list[int]:
     """Insert a picnic lunch where it ends the day earliest, letting optional stops give way.
 
     When a must-visit place's long outdoor visit covers lunchtime, lunch is taken during it (a
-    picnic at the lake or in the gorge) rather than dropping the other stops or lunch."""
+    picnic at the lake or in the gorge) rather than dropping the other stops or lunch. When the
+    must-visit places alone leave no room, lunch may still fit at another place on the way (on a
+    bus day, one whose connections leave a gap at lunchtime): the most valuable such stop not
+    ``taken`` by any day is added with the picnic beside it."""
     p = setup.problem
     while True:
         options = []
@@ -98,10 +101,38 @@ def picnic(setup: Setup, d: int, r: list[int]) -> list[int]:
             setup.lunch_inside[d] = inside
             return r
         victims = [i for i in r if i not in p.required and i not in setup.meal_nodes]
-        if not victims:  # the must-visit places fill lunchtime: say so, plan no lunch
-            setup.no_lunch.add(d)
+        if not victims:
+            found = lunch_stop(setup, d, r, taken or set())
+            if found is not None:
+                return found
+            setup.no_lunch.add(d)  # the must-visit places fill lunchtime: say so, plan no lunch
             return r
         r.remove(min(victims, key=lambda i: (p.score[i], i)))
+
+
+def lunch_stop(setup: Setup, d: int, r: list[int], taken: set[int]) -> list[int] | None:
+    """``r`` with one more stop and a picnic just before or after it, ending the day earliest,
+    for the most valuable place that makes lunch fit; None when none does. Places with a ticket
+    are not added to a day with a budget (the budget was checked without them)."""
+    p = setup.problem
+    budget = setup.request.budget_cny is not None
+    for node in sorted(range(setup.first, len(setup.nodes)), key=lambda i: (-p.score[i], i)):
+        if node in taken or node in r or node in setup.meal_nodes:
+            continue
+        allowed = p.allowed_routes.get(node)
+        if (allowed is not None and d not in allowed) or (budget and setup.nodes[node].ticket_cny):
+            continue
+        options = []
+        for pos in range(len(r) + 1):
+            with_stop = [*r[:pos], node, *r[pos:]]
+            for at in (pos, pos + 1):  # lunch just before the stop, or just after it
+                seq = [*with_stop[:at], PAUSE, *with_stop[at:]]
+                res = setup.schedule(d, seq)
+                if res is not None:
+                    options.append((res[1], seq))
+        if options:
+            return min(options, key=lambda o: o[0])[1]
+    return None
 
 
 LUNCH_OUTDOORS = OUTDOOR | {Category.village}
