@@ -151,8 +151,9 @@ def test_golden_pair(name: str, tmp_path: Path) -> None:
     assert not diffs, f"{path.name} differs (regenerate if intended):\n" + "\n".join(diffs[:20])
 
 
-def test_openapi_snapshot_lists_every_operation(tmp_path: Path) -> None:
-    """docs/api/openapi.json (for consumers) has the same operations as the live schema."""
+def test_openapi_snapshot_is_the_live_schema(tmp_path: Path) -> None:
+    """docs/api/openapi.json (for consumers) has the live schema's operations and the same
+    models, field for field (it had drifted: bus legs and queues were missing)."""
     live = client_for(copy_configs(tmp_path / "c")).get("/openapi.json").json()
     snap_path = GOLDEN / "openapi.json"
     if UPDATE or not snap_path.exists():
@@ -165,6 +166,12 @@ def test_openapi_snapshot_lists_every_operation(tmp_path: Path) -> None:
         return {(p, m) for p, item in schema["paths"].items() for m in item}
 
     assert ops(snap) == ops(live), "regenerate docs/api/openapi.json (PINGGU_UPDATE_GOLDEN=1)"
+    models, live_models = snap["components"]["schemas"], live["components"]["schemas"]
+    drifted = sorted(
+        k for k in models.keys() | live_models.keys() if models.get(k) != live_models.get(k)
+    )
+    assert not drifted, f"models differ: {drifted}; regenerate docs/api/openapi.json"
+    assert snap == live, "regenerate docs/api/openapi.json (PINGGU_UPDATE_GOLDEN=1)"
 
 
 # ---------------------------------------------------------------------- service and OpenAPI
