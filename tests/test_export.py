@@ -158,6 +158,16 @@ def test_share_link_round_trips_the_request():
 
 
 @pytest.mark.parametrize(
+    ("word", "crowds"),
+    [("auto", None), ("on", True), ("off", False), ("true", True), ("false", False)],
+)
+def test_a_share_link_says_crowds_in_the_apps_words(word: str, crowds: bool | None):
+    """``crowds=auto|on|off`` (the app's choice) as well as ``true|false`` (what it writes)."""
+    req = request_from_query({"date": "2027-04-17", "start": "station", "crowds": word})
+    assert req.crowds is crowds
+
+
+@pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"date": "2027-02-30", "start": "station"}, "date"),

@@ -45,6 +45,11 @@ def request_to_query(request: TripRequest) -> dict[str, str]:
     return out
 
 
+CROWD_WORDS: dict[str, bool | None] = {"auto": None, "on": True, "off": False}
+"""``crowds=`` in a link: ``auto`` (around the crowds on festival days), ``on``, ``off``; ``true``
+and ``false`` too, as the app writes them."""
+
+
 def request_from_query(params: Mapping[str, str | Sequence[str]]) -> TripRequest:
     """A validated request from URL query parameters (the inverse of :func:`request_to_query`).
 
@@ -56,6 +61,10 @@ def request_from_query(params: Mapping[str, str | Sequence[str]]) -> TripRequest
         if key not in TripRequest.model_fields:
             continue
         value = raw if isinstance(raw, str) else (raw[-1] if raw else "")
+        if key == "crowds" and value.lower() in CROWD_WORDS:  # the app's own words for it
+            if CROWD_WORDS[value.lower()] is not None:
+                data[key] = CROWD_WORDS[value.lower()]
+            continue
         if value.startswith(("{", "[")):
             try:
                 data[key] = json.loads(value)
