@@ -333,21 +333,31 @@ def test_walks_to_the_stops_follow_the_road_network_when_one_is_built(tmp_path: 
 def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
     planner: Planner,
 ) -> None:
-    """The app, the CLI, the calendar file and the printable page all show the ride."""
+    """The app, the CLI, the calendar file and the printable page all show the ride, and the
+    wait for it at the stop."""
     from planner.present.exports import itinerary_ics, printable_html
     from planner.present.timeline import bus_parts
 
     it = planner.plan(pinned_at("12:50"))
     home = home_leg(it)
-    assert bus_parts(home, "en") == ["bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40"]
-    assert bus_parts(home, "zh") == ["乘 湖路 金海湖 16:00 → 平谷汽车站 16:40"]
-    assert "乘 湖路 金海湖 16:00 → 平谷汽车站 16:40" in itinerary_ics(it, lang="zh").decode()
+    assert bus_parts(home, "en") == [  # the visit ends at 15:50: ten minutes at the stop
+        "15:50 wait 10 min at Jinhai Lake",
+        "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40",
+    ]
+    assert bus_parts(home, "zh") == [
+        "15:50 在 金海湖 候车 10 分钟",
+        "乘 湖路 金海湖 16:00 → 平谷汽车站 16:40",
+    ]
+    ics = itinerary_ics(it, lang="zh").decode().replace("\r\n ", "")  # unfolded
+    assert "乘 湖路 金海湖 16:00 → 平谷汽车站 16:40" in ics
     assert "bus 湖 Jinhai Lake 16:00 → Pinggu Bus Station 16:40" in printable_html(it, "en")
     # the map draws the ride along the line's stops: the leg's geometry is the ride's path
     assert home.geometry[0] == LAKE and home.geometry[-1] == STATION
     # a walk of 0 min (the stop is at the place) is not a line of its own
     ride = home.transit[0]
-    nil = ride.model_copy(update={"kind": "walk", "arrive": ride.depart, "line": None})
+    nil = ride.model_copy(
+        update={"kind": "walk", "depart": home.depart, "arrive": home.depart, "line": None}
+    )
     walked = home.model_copy(update={"transit": [nil, *home.transit]})
     assert bus_parts(walked, "en") == bus_parts(home, "en")
 

@@ -85,6 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{depart} walk {minutes} min to {stop}",
         "zh": "{depart} 步行 {minutes} 分钟到 {stop}",
     },
+    "label.bus_wait": {
+        "en": "{depart} wait {minutes} min at {stop}",
+        "zh": "{depart} 在 {stop} 候车 {minutes} 分钟",
+    },
     "label.walk_on": {"en": "{depart} walk {minutes} min", "zh": "{depart} 步行 {minutes} 分钟"},
     "warn.estimated_timetable": {
         "en": "Bus times of line {lines} are estimates (first and last buses, headways): check "

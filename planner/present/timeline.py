@@ -157,14 +157,22 @@ def line_zh(line: str) -> str:
 
 
 def bus_parts(leg: Leg, lang: str) -> list[str]:
-    """A timetabled bus leg part by part: ``08:49 walk 11 min to Pinggu Market``, ``bus 平45
-    Pinggu Market 09:00 → Jinhai Lake 09:35``; empty for any other leg."""
+    """A timetabled bus leg part by part: ``08:49 walk 11 min to Pinggu Market``, ``08:58 wait
+    2 min at Pinggu Market``, ``bus 平45 Pinggu Market 09:00 → Jinhai Lake 09:35``; empty for
+    any other leg. Every minute between leaving and arriving shows: a wait for a bus is a line
+    of its own (a walk's line says when to leave, so no wait is shown before the first walk)."""
     out = []
     zh = lang == "zh"
+    here = leg.depart  # where the visitor's time has got to along the leg
     for part in leg.transit:
         if part.kind == "ride":
             board = part.from_name if zh or not part.from_name_en else part.from_name_en
             alight = part.to_name if zh or not part.to_name_en else part.to_name_en
+            waited = round((part.depart - here).total_seconds() / 60)
+            if waited > 0:
+                out.append(
+                    t("label.bus_wait", lang, depart=f"{here:%H:%M}", minutes=waited, stop=board)
+                )
             out.append(
                 t(
                     "label.ride",
@@ -179,13 +187,13 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
             )
         else:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
-            if minutes == 0:  # the stop is at the place: nothing to walk, nothing to say
-                continue
-            key = "label.walk_to_stop" if part.to_name else "label.walk_on"
-            stop = part.to_name if zh or not part.to_name_en else part.to_name_en
-            out.append(
-                t(key, lang, depart=f"{part.depart:%H:%M}", minutes=minutes, stop=stop or "")
-            )
+            if minutes > 0:  # a walk of 0 min (the stop is at the place) says nothing
+                key = "label.walk_to_stop" if part.to_name else "label.walk_on"
+                stop = part.to_name if zh or not part.to_name_en else part.to_name_en
+                out.append(
+                    t(key, lang, depart=f"{part.depart:%H:%M}", minutes=minutes, stop=stop or "")
+                )
+        here = part.arrive
     return out
 
 
