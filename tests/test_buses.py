@@ -107,6 +107,21 @@ def test_a_visit_that_ends_at_1605_waits_for_the_last_bus(planner: Planner) -> N
     assert home_leg(it).travel_s == 95 * 60  # 55 min at the stop, 40 min on the bus
 
 
+def test_the_last_bus_home_says_so_and_an_earlier_one_does_not(planner: Planner) -> None:
+    """The 17:00 is the lake's last bus home: its ride is marked (the app, CLI, calendar file
+    and printable page say "the last bus ... do not miss it"); the 16:00 has a later one."""
+    from planner.present.timeline import bus_parts
+
+    late = home_leg(planner.plan(pinned_at("13:05")))
+    assert [p.last for p in late.transit if p.kind == "ride"] == [True]
+    assert bus_parts(late, "en")[-1].endswith(
+        "the last bus that gets you there today: do not miss it"
+    )
+    assert "末班车" in bus_parts(late, "zh")[-1]
+    early = home_leg(planner.plan(pinned_at("12:50")))
+    assert [p.last for p in early.transit if p.kind == "ride"] == [False]
+
+
 def test_a_day_that_must_end_before_the_last_bus_gets_home_is_refused(planner: Planner) -> None:
     with pytest.raises(InfeasibleRequest) as caught:
         planner.plan(pinned_at("13:05", end_time="17:30"))

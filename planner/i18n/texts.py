@@ -85,6 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{depart} walk {minutes} min to {stop}",
         "zh": "{depart} 步行 {minutes} 分钟到 {stop}",
     },
+    "label.last_bus": {
+        "en": "the last bus that gets you there today: do not miss it",
+        "zh": "当天能到达的末班车，请勿错过",
+    },
     "label.bus_wait": {
         "en": "{depart} wait {minutes} min at {stop}",
         "zh": "{depart} 在 {stop} 候车 {minutes} 分钟",

@@ -88,6 +88,11 @@ class TransitPart(Strict):
     estimated: bool = Field(
         default=False, description="The line's timetable is an estimate (configs/transit/README.md)"
     )
+    last: bool = Field(
+        default=False,
+        description="The leg's first ride is the last bus of the day that gets it to its end: "
+        "miss it and no later bus does",
+    )
     path: list[tuple[float, float]] = Field(
         default_factory=list,
         description="[lon, lat] (WGS84): the walk's ends, or the ride's stops boarded to alighted",

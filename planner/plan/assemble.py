@@ -28,7 +28,7 @@ from planner.model import (
 )
 from planner.model.common import DAY_S, TZ, today
 from planner.model.hours import open_intervals
-from planner.plan.buses import BusDays, parts
+from planner.plan.buses import BusDays, mark_last_bus, parts
 from planner.plan.crowding import DayCrowds, crowd_reasons
 from planner.plan.explain import day_warnings
 from planner.plan.setup import Setup
@@ -384,7 +384,7 @@ def _bus_leg(
     journey = ctx.buses.journey(a, b, depart)
     if journey is None:  # the solver and the timing only use legs that exist
         raise AssertionError("no journey for a planned leg; this is a bug")
-    shown = parts(journey, at, ctx.buses.feed)
+    shown = mark_last_bus(parts(journey, at, ctx.buses.feed), ctx.buses, a, b, journey.depart)
     geometry: list[tuple[float, float]] = []
     for part in shown:
         geometry += part.path if not geometry else part.path[1:]

@@ -206,6 +206,22 @@ def _shift(journey: Journey, by: int) -> Journey:
     return Journey(journey.depart + by, journey.arrive + by, legs)
 
 
+def mark_last_bus(
+    shown: list[TransitPart], buses: BusDays, i: int, j: int, depart: int
+) -> list[TransitPart]:
+    """``shown`` (a journey from node ``i`` to ``j`` leaving at ``depart``, problem time) with
+    its first ride marked ``last`` when no later bus journey of the day goes from ``i`` to ``j``:
+    the visitor must catch it (a later one, if any, would be a walk)."""
+    k = depart // DAY_S
+    first = next((n for n, p in enumerate(shown) if p.kind == "ride"), None)
+    if first is None or not 0 <= k < len(buses.days):
+        return shown
+    later = [d for d, _ in buses.days[k].times(i, j) if d > depart - k * DAY_S]
+    if later:
+        return shown
+    return [*shown[:first], shown[first].model_copy(update={"last": True}), *shown[first + 1 :]]
+
+
 def parts(
     journey: Journey, at: Callable[[int], dt.datetime], feed: Feed | None = None
 ) -> list[TransitPart]:

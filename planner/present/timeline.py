@@ -184,6 +184,7 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
                     arrive=f"{part.arrive:%H:%M}",
                 )
                 + (f" ({t('label.estimated_short', lang)})" if part.estimated else "")
+                + (f" · {t('label.last_bus', lang)}" if part.last else "")
             )
         else:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
