@@ -311,6 +311,22 @@ def test_running_late_replans_from_where_you_are():
     assert req.start == here and req.start_time == dt.time(11, 0) and here in req.avoid
 
 
+def test_a_re_plan_that_cannot_be_keeps_the_day_on_screen_and_says_why():
+    """At 17:59, one minute before the day's end, nothing can be re-planned from the first stop:
+    the refusal shows under the re-plan button and the planned day stays (the link unchanged),
+    for a visitor who still needs it; a new plan clears it."""
+    at = plan_page(**SPRING)
+    before = dict(at.query_params)
+    it = Planner.from_configs().plan(request_from_query(SPRING))
+    at.selectbox(key="late_here").set_value(it.stops[0].poi_id)
+    at.time_input(key="late_now").set_value(dt.time(17, 59))
+    at.button(key="late_go").click()
+    run(at)
+    assert len(at.error) == 1 and "17:59" in at.error[0].value, [e.value for e in at.error]
+    assert dict(at.query_params) == before
+    assert at.button(key="late_go")  # the day and its re-plan form are still there
+
+
 def test_running_late_on_a_later_day_of_a_trip_replans_that_day():
     """Each day of a trip has its own running-late form; it re-plans the rest of that day."""
     at = plan_page(**SPRING, days="2")

@@ -163,6 +163,8 @@ def set_request(request: TripRequest) -> None:
     keep = {k: st.query_params[k] for k in ("lang",) if k in st.query_params}
     st.query_params.from_dict({**request_to_query(request), **keep})
     st.session_state.pop("form_error", None)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("late_error")]:
+        del st.session_state[key]  # a new plan: the last re-plan's refusal is old news
 
 
 def url_request() -> TripRequest | None:
@@ -340,8 +342,10 @@ def _running_late(it: Itinerary, day: int) -> None:
     try:
         new = get_planner().replan(it, now=now, here=here, visited=visited)
     except PlannerError as exc:
-        ss["form_error"] = exc
+        # the day as planned stays on screen: a visitor stranded at 17:20 still needs it
+        ss[late_key("late_error", day)] = exc
         return
+    ss.pop(late_key("late_error", day), None)
     load_form(new.request)
     set_request(new.request)
 
@@ -519,7 +523,10 @@ def _more_options(planner: Planner, lang: str, starts: list[str], visitable: lis
 
 def running_late(it: Itinerary, day: int, lang: str) -> None:
     """ "I'm running late" for one day of the plan: where, when, what is done; re-plan from there."""
-    with st.expander(t("label.running_late", lang), icon=":material/running_with_errors:"):
+    failed = st.session_state.get(late_key("late_error", day))
+    with st.expander(
+        t("label.running_late", lang), icon=":material/running_with_errors:", expanded=bool(failed)
+    ):
         now = dt.datetime.now(TZ)
         now_t = now.time().replace(second=0, microsecond=0)
         if it.request.date != now.date() or not (
@@ -561,3 +568,5 @@ def running_late(it: Itinerary, day: int, lang: str) -> None:
             key=late_key("late_go", day),
             icon=":material/update:",
         )
+        if failed is not None:  # what stopped the re-plan, under its button
+            st.error(error_text(failed, lang, get_planner()), icon=":material/error:")
