@@ -230,7 +230,7 @@ ROW = f"{FESTIVAL},9,jinhai-lake"
             + f"{ROW},1,1\n{FESTIVAL},10,jinhai-lake,1,1\n{FESTIVAL},09:00,jinhai-lake,2,2\n".encode(),
             "row 4: repeats row 2 (2027-04-17 09:00 at jinhai-lake)",
         ),
-        (HEADER.encode() + f"{ROW},1,1,Café\n".encode("latin-1"), "f.csv is not UTF-8 text"),
+        (HEADER.encode() + f"{ROW},1,1,Café\n".encode("latin-1"), "f.csv is not UTF-8 text (byte"),
         ("date,hour".encode("utf-16"), "f.csv is not UTF-8 text"),
     ],
 )
@@ -301,3 +301,16 @@ def test_places_the_catalogue_does_not_know_are_found_with_their_row():
     )
     good = parse_forecast(HEADER + f"{ROW},1,1\n")
     assert unknown_places(good, CATALOG.ids) == [] and check_places(good, CATALOG.ids) is None
+
+
+def test_a_forecast_saved_by_a_chinese_excel_reads_as_gbk(tmp_path):
+    """Excel's "CSV (逗号分隔)" on a Chinese Windows writes GBK: such a file (Chinese names in
+    its extra columns) reads as the same forecast as its UTF-8 twin."""
+    text = "date,hour,poi_id,name_zh,arrivals,mean_on_site\n" + "".join(
+        f"{FESTIVAL},{h},jinhai-lake,金海湖风景区,900,800\n" for h in (9, 10)
+    )
+    gbk, utf8 = tmp_path / "gbk.csv", tmp_path / "utf8.csv"
+    gbk.write_bytes(text.encode("gbk"))
+    utf8.write_text(text, encoding="utf-8")
+    assert read_forecast(gbk).cells == read_forecast(utf8).cells
+    assert len(read_forecast(gbk).cells) == 2

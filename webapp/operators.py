@@ -13,6 +13,7 @@ value shown next to each field where the two differ, until they save it or disca
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -701,7 +702,7 @@ def crowds_tab(lang: str) -> None:
     """The district's expected load for a chosen date: visitors on site per hour across the
     district, and per place its busy hours and load hour by hour (planner.plan.crowding)."""
     from planner.data.crowds import capacity_of
-    from planner.plan.crowding import check_places, parse_forecast
+    from planner.plan.crowding import check_places, forecast_text, parse_forecast
 
     planner = get_planner()
     st.caption(t("op.crowds_help", lang))
@@ -715,13 +716,13 @@ def crowds_tab(lang: str) -> None:
     forecast = None
     if upload is not None:
         try:
-            counts = parse_forecast(
-                upload.getvalue().decode("utf-8-sig"), name=upload.name, field="forecast"
-            )
+            text = forecast_text(upload.getvalue(), name=upload.name, field="forecast")
+            counts = parse_forecast(text, name=upload.name, field="forecast")
             check_places(counts, planner.catalog.ids, field="forecast")
             forecast = counts  # only a forecast that names known places is used
-        except (RequestError, UnicodeDecodeError) as exc:
-            st.error(t("op.crowds_forecast_bad", lang, problem=str(exc)))
+        except RequestError as exc:  # the file's problem, without a command line to follow
+            problem = re.sub(r"\s*\(list them with `planner [^`]*`\)", "", exc.problem.message)
+            st.error(t("op.crowds_forecast_bad", lang, problem=problem))
     kind, outlooks = planner.crowd_day(day, forecast=forecast)
     if forecast is not None and upload is not None:
         counted = sum(o.source.startswith("forecast") for o in outlooks)

@@ -130,15 +130,27 @@ def read_forecast(path: Path | str, *, field: str = "--forecast") -> Forecast:
         raise RequestError(
             field, f"{path} cannot be read ({why}); check that it is a file you may read"
         ) from None
+    return parse_forecast(
+        forecast_text(data, name=path.name, field=field), name=path.name, field=field
+    )
+
+
+def forecast_text(data: bytes, *, name: str, field: str = "--forecast") -> str:
+    """A forecast file's text: UTF-8 (with or without a byte-order mark), else GBK/GB18030,
+    which Excel writes for "CSV (逗号分隔)" on a Chinese Windows; anything else (UTF-16, bytes
+    neither encoding reads) raises one :class:`RequestError` saying how to save it."""
+    save = 'save it as "CSV UTF-8" (Excel) or as UTF-8 text'
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RequestError(field, f"{name} is not UTF-8 text (it is UTF-16); {save}")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RequestError(
-            field,
-            f"{path.name} is not UTF-8 text (byte {exc.start + 1} is not); save it as "
-            '"CSV UTF-8" (Excel) or as UTF-8 text',
-        ) from None
-    return parse_forecast(text, name=path.name, field=field)
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise RequestError(
+                field, f"{name} is not UTF-8 text (byte {exc.start + 1} is not), nor GBK; {save}"
+            ) from None
 
 
 def parse_forecast(text: str, *, name: str = "forecast", field: str = "--forecast") -> Forecast:
