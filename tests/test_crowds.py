@@ -475,3 +475,15 @@ def test_a_planned_stop_that_queues_in_a_quiet_place_says_why(festival_planner):
     (lake,) = [s for s in it.stops if s.poi_id == "jinhai-lake"]
     assert lake.queue_s >= 60 and lake.crowd_load is not None and lake.crowd_load < 0.8
     assert "why.crowd_queue" in {r.code for r in lake.why}
+
+
+def test_a_place_closed_on_the_day_has_no_crowds():
+    """The ski resort opens for its season only (Dec 01-Mar 10): on a festival day in April it
+    is in no one's crowd table, and in January it is."""
+    from planner import Planner
+
+    planner = Planner.from_configs(use_roads=False)
+    _, april = planner.crowd_day(FESTIVAL)
+    assert "yuyang-ski-resort" not in {o.poi_id for o in april}
+    _, january = planner.crowd_day(dt.date(2027, 1, 16))
+    assert "yuyang-ski-resort" in {o.poi_id for o in january}

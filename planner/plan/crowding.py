@@ -35,6 +35,7 @@ from planner.data.crowds import CrowdSettings, capacity_of
 from planner.errors import RequestError
 from planner.i18n.texts import reason
 from planner.model import Poi, Reason
+from planner.model.hours import open_intervals
 
 HOURS = range(24)
 
@@ -302,10 +303,12 @@ def outlook(
     forecast: Forecast | None = None,
     hours: Iterable[int] = range(7, 19),
 ) -> Outlook | None:
-    """The place's expected crowding on ``day`` over ``hours``; None for a place not visited or
-    without a capacity."""
+    """The place's expected crowding on ``day`` over ``hours``; None for a place not visited,
+    without a capacity, or closed that day (a ski resort in April has no busy hours)."""
     capacity = capacity_of(poi, settings)
     if capacity is None or capacity.at_once is None:
+        return None
+    if poi.opening_hours is not None and not open_intervals(poi.opening_hours, day):
         return None
     estimated = "+estimated capacity" if capacity.at_once_estimated else ""
     out: list[HourCrowd] = []
