@@ -245,6 +245,10 @@ def test_a_place_card_shows_its_busy_hours_and_the_queue_when_you_arrive():
     assert "Busy 09:00–16:00" in html and "min of queuing at the gate" in html
     assert "estimate for this kind of day" in html
     assert "拥挤时段" in crowd_strip(o, 11, "zh")
+    blind = crowd_strip(o, 11, "en", planned=False)  # a plan that ignores crowds says so
+    assert "not in this plan's times (crowds ignored)" in blind and "本行程未计入" in crowd_strip(
+        o, 11, "zh", planned=False
+    )
     assert "No busy hours" in crowd_strip(
         o.__class__(
             o.poi_id, o.date, o.source, tuple(h.__class__(h.hour, 0.1, 0.0, False) for h in o.hours)

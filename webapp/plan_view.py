@@ -245,7 +245,10 @@ def stop_card(
         top.caption(stop_facts(stop.ticket_cny, poi, lang))
         if poi is not None and poi.visitable:
             strip = crowd_strip(
-                get_planner().crowd_outlook(poi.id, stop.arrival.date()), stop.arrival.hour, lang
+                get_planner().crowd_outlook(poi.id, stop.arrival.date()),
+                stop.arrival.hour,
+                lang,
+                planned=it.crowd_aware,
             )
             if strip:
                 top.html(strip)
@@ -259,9 +262,12 @@ CROWD_COLOURS = ((0.8, "#cfe3c8"), (1.0, "#f1d98a"), (1.3, "#eea567"), (99.0, "#
 """Load (on site over comfortable capacity) up to each bound: quiet, busy, full, packed."""
 
 
-def crowd_strip(outlook: Outlook | None, arrival_hour: int, lang: str) -> str:
+def crowd_strip(
+    outlook: Outlook | None, arrival_hour: int, lang: str, *, planned: bool = True
+) -> str:
     """The "busy hours" strip of a place card: one cell an hour coloured by the expected load,
-    the stop's hour outlined, and a line saying when it is busy and what that costs at the gate."""
+    the stop's hour outlined, and a line saying when it is busy and what that costs at the gate
+    (on a plan blind to crowds, that the queue is not in its times)."""
     if outlook is None or not outlook.hours:
         return ""
     cells = []
@@ -278,7 +284,8 @@ def crowd_strip(outlook: Outlook | None, arrival_hour: int, lang: str) -> str:
     if spans:
         text = t("label.crowd_busy", lang, spans=spans)
         if at is not None and at.wait_min >= 1:
-            text += " · " + t("label.crowd_wait", lang, minutes=f"{at.wait_min:.0f}")
+            key = "label.crowd_wait" if planned else "label.crowd_wait_unplanned"
+            text += " · " + t(key, lang, minutes=f"{at.wait_min:.0f}")
     else:
         text = t("label.crowd_quiet", lang)
     source = t(

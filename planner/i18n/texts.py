@@ -260,6 +260,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "about {minutes} min of queuing at the gate when you arrive",
         "zh": "您到达时入口约需排队 {minutes} 分钟",
     },
+    "label.crowd_wait_unplanned": {
+        "en": "about {minutes} min of queuing at the gate when you arrive, not in this plan's "
+        "times (crowds ignored)",
+        "zh": "您到达时入口约需排队 {minutes} 分钟，本行程未计入（未考虑客流）",
+    },
     "label.crowd_cell": {
         "en": "{hour}:00 · {load} of comfortable",
         "zh": "{hour}:00 · 舒适承载量的 {load}",
