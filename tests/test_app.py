@@ -728,3 +728,14 @@ def test_request_query_round_trip_matches_what_the_page_writes():
     """The page writes request_to_query(request) into the URL (plus lang): the same round-trip."""
     req = TripRequest(date="2027-04-17", start="pinggu-bus-station", interests=["lake"])
     assert request_from_query(request_to_query(req) | {"lang": "zh"}) == req
+
+
+def test_a_refused_bus_day_still_says_the_timetable_times_it():
+    """A bus day refused (no bus reaches the must-see) names the bus timetable as its travel
+    source under the map, not the straight-line estimate it never used."""
+    at = plan_page(
+        date="2027-07-14", start="pinggu-bus-station", mode="bus", must="hudongshui", lang="en"
+    )
+    assert at.error and "Hudongshui" in at.error[0].value  # named by its name
+    captions = " ".join(c.value for c in at.caption)
+    assert "the bus timetable" in captions and "straight-line" not in captions

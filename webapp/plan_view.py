@@ -18,7 +18,7 @@ from streamlit.delta_generator import DeltaGenerator
 from planner import Itinerary, Planner, Poi, TripRequest
 from planner.i18n.hours import hours_text
 from planner.i18n.texts import MODE_LABELS, t
-from planner.model import Category, Confidence, Trip
+from planner.model import Category, Confidence, Mode, Trip
 from planner.plan.crowding import Outlook
 from planner.present.exports import (
     itinerary_geojson,
@@ -59,7 +59,14 @@ def plan_map(result: Trip | None, planner: Planner, lang: str) -> None:
     )
     st.html(maps.legend_html(days, lang))
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
-    provider = days[0].solver.travel_provider if days else planner.travel.name
+    bus = st.session_state.get("f_mode") == Mode.bus and planner.transit is not None
+    provider = (
+        days[0].solver.travel_provider
+        if days
+        else planner.transit.name  # no plan yet (or a refused one): what a bus day rides on
+        if bus and planner.transit is not None
+        else planner.travel.name
+    )
     c1.caption(provider_text(provider, lang))
     c2.toggle(t("label.pick_points", lang), key="pick_points")
 
