@@ -739,3 +739,12 @@ def test_a_refused_bus_day_still_says_the_timetable_times_it():
     assert at.error and "Hudongshui" in at.error[0].value  # named by its name
     captions = " ".join(c.value for c in at.caption)
     assert "the bus timetable" in captions and "straight-line" not in captions
+
+
+def test_a_refusal_shows_under_the_form_where_a_phone_sees_it():
+    """The error sits in the form's column, under its button: on a phone the columns stack and
+    an error after the map was 1,500 px below the button pressed."""
+    at = plan_page(date="2031-01-05", start="pinggu-bus-station", mode="bus", lang="en")
+    assert at.error and "2031-01-05" in at.error[0].value
+    (form,) = [c for c in at.columns if any(b.label == "Plan my day" for b in c.button)]
+    assert [e.value for e in form.error] == [e.value for e in at.error]

@@ -57,13 +57,22 @@ def page() -> None:
                 except PlannerError:
                     result = None
     planned = result is not None and not kept
+
+    def say_problem() -> None:  # under the form's button: on a phone the map comes after it
+        if problem is not None:
+            st.error(plan_form.error_text(problem, lang, planner), icon=":material/error:")
+            if kept:
+                st.info(t("label.edit_kept", lang), icon=":material/undo:")
+
     if plan_form.folded(request, planned):
         # the plan first: the folded form and a picked place in one row, the map at full width
         form, picked = st.columns([3, 2], gap="large")
         with picked:
             plan_form.picked_panel(planner, lang)
-        with form, plan_form.form_box(planner, request, planned, lang):
-            plan_form.request_form(planner, lang)
+        with form:
+            with plan_form.form_box(planner, request, planned, lang):
+                plan_form.request_form(planner, lang)
+            say_problem()
         plan_view.plan_map(result, planner, lang)
     else:
         left, right = st.columns([1, 2.1], gap="large")
@@ -71,12 +80,9 @@ def page() -> None:
             plan_form.picked_panel(planner, lang)
             with plan_form.form_box(planner, request, planned, lang):
                 plan_form.request_form(planner, lang)
+            say_problem()
         with right:
             plan_view.plan_map(result, planner, lang)
-    if problem is not None:
-        st.error(plan_form.error_text(problem, lang, planner), icon=":material/error:")
-        if kept:
-            st.info(t("label.edit_kept", lang), icon=":material/undo:")
     if result is None:
         if problem is None:
             st.info(t("label.no_plan_yet", lang), icon=":material/touch_app:")
