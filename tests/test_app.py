@@ -47,6 +47,7 @@ def env(configs: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, at.exception
+    keep_layers(at)
     return at
 
 
@@ -85,6 +86,19 @@ def markdown_text(at: AppTest) -> str:
 
 _KEPT: dict[str, dict] = {}
 """Keyed map layers as a browser keeps them (sent in full once per session, then by key)."""
+
+
+def keep_layers(at: AppTest) -> None:
+    """Keep every keyed layer the page sent in full, as the browser does: a later run sends
+    only its key (so a test that reads the map after a rerun does not depend on another test
+    having read it first)."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "pinggu_map":
+            sent = json.loads(element.proto.json)
+            for name in mapview.KEYED:
+                layer = sent.get(name)
+                if layer and len(layer) > 1:
+                    _KEPT[layer["key"]] = layer
 
 
 def map_spec(at: AppTest, key: str = "plan_map") -> dict:

@@ -293,3 +293,25 @@ def test_a_queue_reads_as_a_queue_in_the_cli_and_the_calendar_file(good_itinerar
     assert "(+10 min Wait) (+10 min queue)" in out.getvalue()
     ics = itinerary_ics(it, lang="en").decode().replace("\r\n ", "")
     assert "Queue at the gate and car park about 10 min" in ics
+
+
+def test_a_picnic_is_named_by_where_it_is_for_navigation(good_itinerary: Itinerary):
+    """The leg after a picnic starts from the place the picnic was at: an Amap link from
+    "Picnic lunch break" would find nothing."""
+    from planner.present.timeline import leg_endpoints
+
+    first = good_itinerary.stops[0]
+    picnic = first.model_copy(
+        update={
+            "poi_id": "picnic",
+            "kind": "picnic",
+            "name_zh": "野餐午休",
+            "name_en": "Picnic lunch break",
+        }
+    )
+    stops = [first, picnic, *good_itinerary.stops[1:]]
+    it = good_itinerary.model_copy(update={"stops": stops})
+    (_, a_zh, a_en), _ = leg_endpoints(it, 2)  # picnic -> the next stop
+    assert (a_zh, a_en) == (first.name_zh, first.name_en)
+    url = unquote(amap_navigation_url((first.lon, first.lat), (1.0, 1.0), names=(a_zh, "x")))
+    assert "野餐" not in url

@@ -416,6 +416,8 @@ def take_along(result: Trip, lang: str) -> None:
     for d, it in enumerate(result.days):
         prefix = f"{t('label.day_n', lang, n=d + 1)} · " if len(result.days) > 1 else ""
         for k, leg in enumerate(it.legs):
+            if stays_put(leg):  # nothing to navigate
+                continue
             (_, a_zh, a_en), (_, b_zh, b_en) = leg_endpoints(it, k)
             a, b = (a_zh, b_zh) if lang == "zh" else (a_en, b_en)
             lines.append(

@@ -133,11 +133,15 @@ def day_of(it: Itinerary, moment: dt.datetime) -> int:
 
 
 def leg_endpoints(it: Itinerary, k: int) -> tuple[tuple[LonLat, str, str], tuple[LonLat, str, str]]:
-    """``((lonlat, name_zh, name_en), (lonlat, name_zh, name_en))`` of leg ``k``'s two ends."""
+    """``((lonlat, name_zh, name_en), (lonlat, name_zh, name_en))`` of leg ``k``'s two ends. A
+    picnic is where the visitor is, so it is named by that place (a map app asked to navigate
+    from "Picnic lunch break" finds nothing)."""
     pts: list[tuple[LonLat, str, str]] = [
         ((it.start.lon, it.start.lat), it.start.name_zh, it.start.name_en)
     ]
-    pts += [((s.lon, s.lat), s.name_zh, s.name_en) for s in it.stops]
+    for s in it.stops:
+        here = pts[-1] if s.kind == "picnic" else ((s.lon, s.lat), s.name_zh, s.name_en)
+        pts.append(((s.lon, s.lat), here[1], here[2]))
     pts.append(((it.end.lon, it.end.lat), it.end.name_zh, it.end.name_en))
     return pts[k], pts[k + 1]
 
