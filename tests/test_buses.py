@@ -399,3 +399,24 @@ def test_running_late_after_the_last_bus_says_so_naming_now(planner: Planner) ->
     assert caught.value.field == "now"
     assert "last bus back in time has gone; take a taxi" in str(caught.value)
     assert caught.value.text is not None and "末班车已过，请打车" in caught.value.text.zh
+
+
+def test_chinese_bus_text_reads_as_chinese() -> None:
+    """The estimated tag in full-width brackets, the lines listed with 、, and a leg that only
+    walks is a walk, not "bus 17 min"."""
+    from planner.present.timeline import bus_parts, leg_line
+
+    it = Planner.from_configs(use_roads=False).plan(
+        TripRequest(date="2027-07-14", start="pinggu-bus-station", mode="bus", interests=["lake"])
+    )
+    rides = [line for leg in it.legs for line in bus_parts(leg, "zh") if line.startswith("乘")]
+    assert rides and all("（估算）" in r for r in rides if "估算" in r)
+    (warning,) = [w for w in it.warnings if w.code == "warn.estimated_timetable"]
+    assert ", " not in warning.zh and (
+        "、" in warning.zh or len({p.line for leg in it.legs for p in leg.transit if p.line}) == 1
+    )
+    leg = next(leg for leg in it.legs if leg.transit)
+    walk = leg.transit[0].model_copy(update={"kind": "walk", "line": None})
+    walking = leg.model_copy(update={"transit": [walk], "distance_m": 1300, "travel_s": 1020})
+    assert leg_line(walking, "en") == "on foot 17 min · 1.3 km"
+    assert leg_line(leg, "en").startswith("bus ")

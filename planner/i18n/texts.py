@@ -167,7 +167,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "warn.low_confidence": {
         "en": "Location of {name} is an estimate (±2-5 km): check it on a map app before you go",
-        "zh": "{name} 的位置为估算（±2-5 公里），出发前请在地图应用中核实",
+        "zh": "{name}的位置为估算（±2-5 公里），出发前请在地图应用中核实",
     },
     "warn.hours_unknown": {
         "en": "Opening hours of {name} are not known; planned as {hours}: call ahead",

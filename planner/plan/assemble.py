@@ -358,7 +358,9 @@ def _timetable_warning(legs: Sequence[Leg]) -> list[Reason]:
     lines = sorted({p.line for leg in legs for p in leg.transit if p.estimated and p.line})
     if not lines:
         return []
-    return [reason("warn.estimated_timetable", lines=", ".join(lines))]
+    return [
+        reason("warn.estimated_timetable", lines={"en": ", ".join(lines), "zh": "、".join(lines)})
+    ]
 
 
 def _crowd_warning(ctx: DayContext) -> list[Reason]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from planner.i18n.texts import MODE_LABELS, t
-from planner.model import Category, Itinerary, Leg, Trip
+from planner.model import Category, Itinerary, Leg, Mode, Trip
 
 LonLat = tuple[float, float]
 
@@ -187,7 +187,15 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
                     alight=alight,
                     arrive=f"{part.arrive:%H:%M}",
                 )
-                + (f" ({t('label.estimated_short', lang)})" if part.estimated else "")
+                + (
+                    (
+                        f"（{t('label.estimated_short', lang)}）"
+                        if zh
+                        else f" ({t('label.estimated_short', lang)})"
+                    )
+                    if part.estimated
+                    else ""
+                )
                 + (f" · {t('label.last_bus', lang)}" if part.last else "")
             )
         else:
@@ -222,5 +230,6 @@ def leg_line(leg: Leg, lang: str, *, sep: str = " · ", mode: bool = True) -> st
     :func:`stays_put` (not ``bus 0 min · 0.0 km``)."""
     if stays_put(leg):
         return t("label.same_place", lang)
-    head = f"{MODE_LABELS[leg.mode][lang]} " if mode else ""
+    walked = bool(leg.transit) and all(p.kind == "walk" for p in leg.transit)  # no bus on it
+    head = f"{MODE_LABELS[Mode.walk if walked else leg.mode][lang]} " if mode else ""
     return f"{head}{leg_time(leg, lang)}{sep}{leg.distance_m / 1000:.1f} km"
