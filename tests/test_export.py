@@ -99,12 +99,10 @@ def test_timeline_walks_the_day_in_order(good_itinerary: Itinerary):
     assert starts == sorted(starts)
 
 
-def test_a_queue_shows_as_its_own_entry_after_any_wait(good_itinerary: Itinerary):
-    """A crowd-aware stop that waits 10 min for a shorter queue and then queues 10 min shows a
-    wait until it joins, then the queue until the visit starts; the printable page says it."""
-    import datetime as dt
-
-    first = good_itinerary.stops[0]
+def queued_first(it: Itinerary) -> Itinerary:
+    """``it`` with its first stop crowd-aware: 10 min waiting for a shorter queue, then 10 min
+    queuing before the visit."""
+    first = it.stops[0]
     start = first.arrival + dt.timedelta(minutes=20)
     queued = first.model_copy(
         update={
@@ -114,7 +112,15 @@ def test_a_queue_shows_as_its_own_entry_after_any_wait(good_itinerary: Itinerary
             "queue_s": 600,
         }
     )
-    it = good_itinerary.model_copy(update={"stops": [queued, *good_itinerary.stops[1:]]})
+    return it.model_copy(update={"stops": [queued, *it.stops[1:]]})
+
+
+def test_a_queue_shows_as_its_own_entry_after_any_wait(good_itinerary: Itinerary):
+    """A crowd-aware stop that waits 10 min for a shorter queue and then queues 10 min shows a
+    wait until it joins, then the queue until the visit starts; the printable page says it."""
+
+    it = queued_first(good_itinerary)
+    first = good_itinerary.stops[0]
     entries = [e for e in timeline(it) if e.stop == 1]
     assert [(e.kind, e.seconds) for e in entries] == [
         ("wait", 600),
@@ -277,17 +283,7 @@ def test_a_queue_reads_as_a_queue_in_the_cli_and_the_calendar_file(good_itinerar
 
     from planner.cli.report import render_itinerary
 
-    first = good_itinerary.stops[0]
-    start = first.arrival + dt.timedelta(minutes=20)
-    queued = first.model_copy(
-        update={
-            "visit_start": start,
-            "departure": start + dt.timedelta(seconds=first.visit_s),
-            "wait_s": 1200,
-            "queue_s": 600,
-        }
-    )
-    it = good_itinerary.model_copy(update={"stops": [queued, *good_itinerary.stops[1:]]})
+    it = queued_first(good_itinerary)
     out = io.StringIO()
     render_itinerary(it, Console(file=out, width=200), lang="en")
     assert "(+10 min Wait) (+10 min queue)" in out.getvalue()
