@@ -373,12 +373,19 @@ def t(key: str, lang: str, **params: object) -> str:
 def reason(code: str, **params_by_lang: object) -> Reason:
     """A :class:`Reason` for message ``code``.
 
-    Parameters may be plain values (same in both languages) or ``{"en": ..., "zh": ...}`` dicts.
+    Parameters may be plain values (same in both languages), ``{"en": ..., "zh": ...}`` dicts or
+    other reasons (a phrase inside a message).
     """
 
     def pick(lang: str) -> dict[str, object]:
         return {
-            k: (v[lang] if isinstance(v, dict) and lang in v else v)
+            k: (
+                getattr(v, lang)
+                if isinstance(v, Reason)
+                else v[lang]
+                if isinstance(v, dict) and lang in v
+                else v
+            )
             for k, v in params_by_lang.items()
         }
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from planner.data.coords import haversine_m
 from planner.errors import InfeasibleRequest
 from planner.i18n.texts import reason
-from planner.model import Mode, Poi, Reason, TransitPart, TripRequest
+from planner.model import Mode, Poi, TransitPart, TripRequest
 from planner.model.common import DAY_S
 from planner.travel.base import LonLat, TravelTimes
 from planner.travel.transit import (
@@ -137,7 +137,7 @@ def check_reach(feed: Feed, request: TripRequest, start: Poi, end: Poi) -> None:
                 "date",
                 f"the bus timetable has no bus on {day} ({span.en}); choose a date the timetable "
                 "covers, or travel by car",
-                text=reason("error.bus_no_service", date=str(day), span=_both(span)),
+                text=reason("error.bus_no_service", date=str(day), span=span),
             )
     reach = WalkSettings().access_radius_m
     for field, poi in (("start", start), ("end", end)):
@@ -162,10 +162,6 @@ def check_reach(feed: Feed, request: TripRequest, start: Poi, end: Poi) -> None:
                     km=f"{metres / 1000:.1f}",
                 ),
             )
-
-
-def _both(r: Reason) -> dict[str, str]:
-    return {"en": r.en, "zh": r.zh}
 
 
 def service_range(feed: Feed) -> tuple[dt.date | None, dt.date | None]:

@@ -127,7 +127,7 @@ def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | No
             text=reason(
                 "error.no_bus_for_place",
                 place=place,
-                fix=_both(reason("error.fix_unpin" if pinned else "error.fix_unmust")),
+                fix=reason("error.fix_unpin" if pinned else "error.fix_unmust"),
             ),
         )
     at = setup.pins_at.get(node)
@@ -149,10 +149,6 @@ def _no_bus_for(setup: Setup, node: int, pinned: bool) -> InfeasibleRequest | No
         "pin it later, start earlier, or travel by car",
         text=reason("error.first_bus_after_pin", place=place, **clock),
     )
-
-
-def _both(r: Reason) -> dict[str, str]:
-    return {"en": r.en, "zh": r.zh}
 
 
 def day_warnings(setup: Setup, day: int, pois: list[Poi]) -> list[Reason]:
