@@ -375,6 +375,23 @@ def test_each_bus_leg_says_its_line_stops_and_times_wherever_the_plan_goes(
     )
     walked = home.model_copy(update={"transit": [nil, *home.transit]})
     assert bus_parts(walked, "en") == bus_parts(home, "en")
+    # the walk from the last stop to the place says where it goes
+    ride = home.transit[-1]
+    on = ride.model_copy(
+        update={
+            "kind": "walk",
+            "depart": ride.arrive,
+            "arrive": ride.arrive + dt.timedelta(minutes=6),
+            "to_name": None,
+            "to_name_en": None,
+            "line": None,
+        }
+    )
+    onward = home.model_copy(update={"transit": [*home.transit, on]})
+    assert bus_parts(onward, "en", to="Pinggu Bus Station")[-1] == (
+        "16:40 walk 6 min to Pinggu Bus Station"
+    )
+    assert bus_parts(onward, "en")[-1] == "16:40 walk 6 min"
 
 
 def test_a_bus_day_says_the_timetable_times_it(planner: Planner) -> None:

@@ -183,7 +183,8 @@ def show_timeline(
                 f'<div class="pp-travel">{entry.start:%H:%M} · {escape(leg_line(leg, lang))} '
                 f"{est}{link}"
                 + "".join(
-                    f'<div class="pp-ride">{escape(part)}</div>' for part in bus_parts(leg, lang)
+                    f'<div class="pp-ride">{escape(part)}</div>'
+                    for part in bus_parts(leg, lang, to=entry.name(lang))
                 )
                 + "</div>"
             )

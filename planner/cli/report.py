@@ -53,7 +53,10 @@ def render_itinerary(
             "",
             "",
             f"[dim]↓ {leg_line(leg, lang, sep=', ', mode=False)}[/]"
-            + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(leg, lang)),
+            + "".join(
+                f"\n[dim]  {escape(p)}[/]"
+                for p in bus_parts(leg, lang, to=stop.name_zh if zh else stop.name_en)
+            ),
             "",
             "",
         )
@@ -80,7 +83,10 @@ def render_itinerary(
         "",
         "",
         f"[dim]↓ {leg_line(last, lang, sep=', ', mode=False)}[/]"
-        + "".join(f"\n[dim]  {escape(p)}[/]" for p in bus_parts(last, lang)),
+        + "".join(
+            f"\n[dim]  {escape(p)}[/]"
+            for p in bus_parts(last, lang, to=it.end.name_zh if zh else it.end.name_en)
+        ),
         "",
         "",
     )

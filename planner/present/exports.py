@@ -227,7 +227,7 @@ def itinerary_ics(plan: Plan, *, lang: str = "zh") -> bytes:
             lines = [
                 f"{a_zh if zh else a_en} → {b_zh if zh else b_en}",
                 leg_line(leg, lang, sep=", ", mode=False),
-                *bus_parts(leg, lang),
+                *bus_parts(leg, lang, to=b_zh if zh else b_en),
                 t("label.provider", lang, provider=leg.provider),
                 url,
             ]
@@ -351,7 +351,7 @@ def _day_rows(it: Itinerary, lang: str) -> str:
                 else f'<a href="{e(leg_amap_url(it, entry.leg, lang))}">'
                 f"{t('label.open_amap', lang)}</a>"
             )
-            rides = "".join(f"<br>{e(p)}" for p in bus_parts(leg, lang))
+            rides = "".join(f"<br>{e(p)}" for p in bus_parts(leg, lang, to=entry.name(lang)))
             rows.append(
                 f'<tr class="travel"><td>{when}</td><td>↓</td><td>{e(leg_line(leg, lang))}'
                 f"{est}{rides}</td><td>{link}</td></tr>"

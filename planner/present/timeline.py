@@ -160,11 +160,12 @@ def line_zh(line: str) -> str:
     return line if line.endswith(("线", "路")) else f"{line}路"
 
 
-def bus_parts(leg: Leg, lang: str) -> list[str]:
+def bus_parts(leg: Leg, lang: str, *, to: str | None = None) -> list[str]:
     """A timetabled bus leg part by part: ``08:49 walk 11 min to Pinggu Market``, ``08:58 wait
     2 min at Pinggu Market``, ``bus 平45 Pinggu Market 09:00 → Jinhai Lake 09:35``; empty for
     any other leg. Every minute between leaving and arriving shows: a wait for a bus is a line
-    of its own (a walk's line says when to leave, so no wait is shown before the first walk)."""
+    of its own (a walk's line says when to leave, so no wait is shown before the first walk).
+    ``to`` is the leg's end (in ``lang``): the last walk says it walks there."""
     out = []
     zh = lang == "zh"
     here = leg.depart  # where the visitor's time has got to along the leg
@@ -201,8 +202,8 @@ def bus_parts(leg: Leg, lang: str) -> list[str]:
         else:
             minutes = round((part.arrive - part.depart).total_seconds() / 60)
             if minutes > 0:  # a walk of 0 min (the stop is at the place) says nothing
-                key = "label.walk_to_stop" if part.to_name else "label.walk_on"
-                stop = part.to_name if zh or not part.to_name_en else part.to_name_en
+                stop = (part.to_name if zh or not part.to_name_en else part.to_name_en) or to
+                key = "label.walk_to_stop" if stop else "label.walk_on"
                 out.append(
                     t(key, lang, depart=f"{part.depart:%H:%M}", minutes=minutes, stop=stop or "")
                 )
