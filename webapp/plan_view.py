@@ -59,14 +59,9 @@ def plan_map(result: Trip | None, planner: Planner, lang: str) -> None:
     )
     st.html(maps.legend_html(days, lang))
     c1, c2 = st.columns([3, 2], vertical_alignment="center")
-    bus = st.session_state.get("f_mode") == Mode.bus and planner.transit is not None
-    provider = (
-        days[0].solver.travel_provider
-        if days
-        else planner.transit.name  # no plan yet (or a refused one): what a bus day rides on
-        if bus and planner.transit is not None
-        else planner.travel.name
-    )
+    # no plan yet (or a refused one): what the form's mode would travel on
+    transit = planner.transit if st.session_state.get("f_mode") == Mode.bus else None
+    provider = days[0].solver.travel_provider if days else (transit or planner.travel).name
     c1.caption(provider_text(provider, lang))
     c2.toggle(t("label.pick_points", lang), key="pick_points")
 

@@ -212,9 +212,8 @@ def mark_last_bus(
     first = next((n for n, p in enumerate(shown) if p.kind == "ride"), None)
     if first is None or not 0 <= k < len(buses.days):
         return shown
-    later = [d for d, _ in buses.days[k].times(i, j) if d > depart - k * DAY_S]
-    if later:
-        return shown
+    if any(d > depart - k * DAY_S for d, _ in buses.days[k].times(i, j)):
+        return shown  # a later bus goes there too
     return [*shown[:first], shown[first].model_copy(update={"last": True}), *shown[first + 1 :]]
 
 
